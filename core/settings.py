@@ -1,0 +1,168 @@
+"""The settings registry (after Datasette): every setting has a name, a default and help text.
+
+Precedence, lowest first: the defaults here < the config file (TOML, ``yuqing.toml`` or ``--config``)
+< the environment (``YUQING_<NAME>`` in upper case) < the command line (``--set name=value``).
+Every setting here is documented in the README; a test checks that.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from core.errors import ConfigurationError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env_var(self) -> str:
+        return "YUQING_" + self.name.upper()
+
+    def parse(self, value: Any, origin: str) -> Any:
+        """Coerce a value from a file, the environment or the command line to the default's type."""
+        kind = type(self.default)
+        if value is None or kind is type(None) or isinstance(value, kind) and kind is not bool:
+            return value
+        try:
+            if kind is bool:
+                if isinstance(value, bool):
+                    return value
+                text = str(value).strip().lower()
+                if text in ("1", "true", "yes", "on"):
+                    return True
+                if text in ("0", "false", "no", "off"):
+                    return False
+                raise ValueError(value)
+            if kind is int:
+                return int(value)
+            if kind is float:
+                return float(value)
+            if kind is list:
+                return [part.strip() for part in str(value).split(",") if part.strip()]
+            return kind(value)
+        except (TypeError, ValueError):
+            raise ConfigurationError(
+                f"setting '{self.name}' from {origin}: {value!r} is not a valid {kind.__name__}") from None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # --- storage
+    Setting("data_dir", "var", "Folder for the embedded store, the workflow database, spools, models and outputs."),
+    Setting("store", "sqlite", "Post store backend: 'sqlite' (embedded, default) or 'elasticsearch'."),
+    Setting("sqlite_path", "", "Path of the embedded post store; empty means <data_dir>/posts.db."),
+    Setting("es_url", "http://127.0.0.1:9200", "Elasticsearch URL used when store = 'elasticsearch'."),
+    Setting("es_index_prefix", "yuqing", "Prefix of the Elasticsearch index template, indices and write alias."),
+    Setting("es_timeout", 5.0, "Seconds to wait for Elasticsearch before reporting it unreachable."),
+    Setting("retention_days", 365, "Posts published longer ago than this are deleted by the retention job."),
+    # --- crawlers
+    Setting("profile", "profiles/qu_county.toml", "The county profile: schools, aliases, townships, keywords, sources."),
+    # --- nlp
+    # --- console and workflow
+    Setting("workflow_db_url", "", "SQLAlchemy URL of the workflow database; empty means sqlite:///<data_dir>/workflow.db."),
+    # --- worker and notifications
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def setting(name: str) -> Setting:
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise ConfigurationError(f"unknown setting '{name}'") from None
+
+
+class Settings(Mapping[str, Any]):
+    """Resolved settings. Read with ``settings["name"]`` or ``settings.name``."""
+
+    def __init__(self, values: Mapping[str, Any], origins: Mapping[str, str]):
+        self._values = dict(values)
+        self._origins = dict(origins)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def origin(self, name: str) -> str:
+        """Where a value came from: 'default', the config file's path, the environment variable or 'command line'."""
+        return self._origins[name]
+
+    def replace(self, **overrides: Any) -> "Settings":
+        values, origins = dict(self._values), dict(self._origins)
+        for name, value in overrides.items():
+            values[name] = setting(name).parse(value, "code")
+            origins[name] = "code"
+        return Settings(values, origins)
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self._values["data_dir"])
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as error:
+        raise ConfigurationError(f"cannot read config file {path}: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigurationError(f"config file {path} is not valid TOML: {error}") from None
+    flat = dict(data.pop("yuqing", {})) if isinstance(data.get("yuqing"), dict) else {}
+    flat.update({k: v for k, v in data.items() if not isinstance(v, dict)})
+    return flat
+
+
+def load_settings(config_file: str | Path | None = None, environ: Mapping[str, str] | None = None,
+                  overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Resolve every setting. ``config_file`` None means ``$YUQING_CONFIG`` or ``./yuqing.toml`` if present."""
+    environ = os.environ if environ is None else environ
+    values = {s.name: s.default for s in SETTINGS}
+    origins = {s.name: "default" for s in SETTINGS}
+    path = Path(config_file) if config_file else Path(environ.get("YUQING_CONFIG", "yuqing.toml"))
+    if config_file or path.exists():
+        for name, value in _read_config_file(path).items():
+            values[name] = setting(name).parse(value, str(path)) if name in _BY_NAME else _unknown(name, path)
+            origins[name] = str(path)
+    for s in SETTINGS:
+        if s.env_var in environ:
+            values[s.name] = s.parse(environ[s.env_var], s.env_var)
+            origins[s.name] = s.env_var
+    for name, value in (overrides or {}).items():
+        values[name] = setting(name).parse(value, "the command line")
+        origins[name] = "command line"
+    return Settings(values, origins)
+
+
+def _unknown(name: str, path: Path) -> Any:
+    raise ConfigurationError(f"config file {path}: unknown setting '{name}' (see `yuqing settings`)")
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
+    """``["name=value", ...]`` from ``--set`` flags."""
+    result = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ConfigurationError(f"--set {pair!r}: expected name=value")
+        setting(name.strip())
+        result[name.strip()] = value
+    return result

@@ -1,0 +1,1 @@
+"""What the domain runs on: storage backends, the worker, the simulated web, the CLI and deploy files."""

@@ -1,0 +1,51 @@
+"""The ``yuqing`` command. Each area registers its subcommands from its own module here, so that
+``yuqing --help`` lists them all and every subcommand has ``--help``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from core.errors import YuqingError
+from core.settings import load_settings, parse_overrides
+
+# Modules under infra.cli, each with ``register(subparsers)`` adding its subcommands; each subcommand
+# sets ``func(args, settings) -> int``.
+COMMAND_MODULES = ("store", "crawl", "nlp", "workflow", "worker")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="yuqing", description="School-safety public-opinion monitoring and press-response console.")
+    parser.add_argument("--config", help="TOML config file (default: $YUQING_CONFIG or ./yuqing.toml)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a setting; repeatable (see `yuqing settings`)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"infra.cli.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        settings = load_settings(args.config, overrides=parse_overrides(args.overrides))
+        return int(args.func(args, settings) or 0)
+    except YuqingError as error:
+        print(f"yuqing: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

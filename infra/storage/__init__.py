@@ -1,0 +1,27 @@
+"""Storage backends. Only composition roots (the CLI, console/app.py, the worker) call these factories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.errors import ConfigurationError
+from core.settings import Settings
+from core.storage import PostStore
+
+
+def sqlite_path(settings: Settings) -> Path:
+    return Path(settings.sqlite_path) if settings.sqlite_path else settings.data_path / "posts.db"
+
+
+def open_post_store(settings: Settings) -> PostStore:
+    """The post store the settings name: the embedded SQLite file or an Elasticsearch cluster."""
+    if settings.store == "sqlite":
+        from infra.storage.sqlite import SqlitePostStore
+
+        return SqlitePostStore(sqlite_path(settings))
+    if settings.store == "elasticsearch":
+        from infra.storage.elasticsearch import ElasticsearchPostStore
+
+        return ElasticsearchPostStore(settings.es_url, index_prefix=settings.es_index_prefix,
+                                      timeout=settings.es_timeout)
+    raise ConfigurationError(f"setting 'store' is {settings.store!r}; use 'sqlite' or 'elasticsearch'")
