@@ -68,6 +68,31 @@ SETTINGS: tuple[Setting, ...] = (
     # --- console and workflow
     Setting("workflow_db_url", "", "SQLAlchemy URL of the workflow database; empty means sqlite:///<data_dir>/workflow.db."),
     # --- worker and notifications
+    Setting("worker_heartbeat_s", 10, "Seconds between worker heartbeats; after three missed the worker shows as stopped."),
+    Setting("worker_crawl_limit_s", 600, "A crawl subprocess running longer is ended and its source marked unhealthy."),
+    Setting("worker_interval_scale", 1.0, "Every source's crawl interval is divided by this (a drill sets its speed)."),
+    Setting("worker_enrich_interval_s", 20, "Seconds between enrichment runs (enrich, events, alerts) of the worker."),
+    Setting("worker_clock_interval_s", 30, "Seconds between response-clock ticks and notification rounds."),
+    Setting("worker_report_hour", 8, "Hour (China time) of the daily report written by the worker; -1 turns it off."),
+    Setting("worker_shutdown_grace_s", 20, "On SIGTERM, seconds a running crawl may take to finish before it is ended."),
+    Setting("enrich_batch_size", 200, "Posts enriched per batch; a batch is written at once, so a crash loses at most one."),
+    Setting("spool", True, "Spool post batches to local disk while the store is unavailable; replay them when it is back."),
+    Setting("spool_dir", "", "Folder of the ingest spool; empty means <data_dir>/spool."),
+    Setting("spool_min_free_mb", 64, "The worker refuses to start when the spool's disk has less free space (MB) than this."),
+    Setting("clock_origin", "", "Drill clock: the drill time at its start (ISO 8601); empty means real time."),
+    Setting("clock_speed", 1.0, "Drill clock: how many times faster than life drill time runs."),
+    Setting("clock_wall_origin", 0.0, "Drill clock: the Unix time at which drill time was clock_origin (0 = now)."),
+    Setting("smtp_host", "", "SMTP server for e-mail notifications; empty turns e-mail off."),
+    Setting("smtp_port", 25, "SMTP server port."),
+    Setting("smtp_user", "", "SMTP login; empty sends without logging in."),
+    Setting("smtp_password", "", "SMTP password (set it in the environment, not in a file under version control)."),
+    Setting("smtp_from", "yuqing@localhost", "Sender address of notification e-mails."),
+    Setting("smtp_tls", "none", "SMTP transport security: 'none', 'starttls' or 'ssl'."),
+    Setting("notify_webhooks", [], "Group-chat webhooks, comma-separated 'kind=url'; kind is wecom, dingtalk, feishu or json."),
+    Setting("notify_emails", [], "E-mail recipients by role, comma-separated 'role=address', added to workflow users' e-mails."),
+    Setting("notify_routes", [], "Who is told what, comma-separated 'trigger=role+role'; replaces that trigger's default roles."),
+    Setting("notify_max_attempts", 5, "Attempts per notification before it is recorded as failed."),
+    Setting("notify_retry_s", 30, "Seconds before the first retry of a failed notification; doubled for each later one."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
