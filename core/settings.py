@@ -67,6 +67,19 @@ SETTINGS: tuple[Setting, ...] = (
     # --- nlp
     # --- console and workflow
     Setting("workflow_db_url", "", "SQLAlchemy URL of the workflow database; empty means sqlite:///<data_dir>/workflow.db."),
+    Setting("session_ttl_minutes", 480, "Minutes a console login stays valid before the user must log in again."),
+    Setting("publish_dir", "", "Folder the official-website channel writes release HTML and rss.xml to; empty means <data_dir>/published."),
+    Setting("publish_base_url", "http://localhost:8080/", "Public URL of publish_dir, used for links in the RSS feed."),
+    Setting("publisher", "渠县教育局", "The issuing body printed on releases (发布单位)."),
+    Setting("webhook_url", "", "URL that receives each published release as a JSON POST (Weibo/WeChat relay); empty disables it."),
+    Setting("webhook_secret", "", "When set, each webhook POST carries X-Yuqing-Signature: sha256=<HMAC of the body>."),
+    Setting("webhook_timeout", 5.0, "Seconds to wait for the webhook receiver before the publication is recorded as failed."),
+    Setting("evidence_dir", "", "Folder for evidence packs and escalation attachments; empty means <data_dir>/evidence."),
+    Setting("upload_max_bytes", 10485760, "Largest file a user may attach to an escalation, in bytes."),
+    Setting("press_templates_dir", "", "Folder of the Jinja2 press templates; empty means the bundled press_templates/."),
+    Setting("alert_min_grade", "III", "Events of at least this grade (IV, III, II, I) raise an alert."),
+    Setting("alert_rumour_share", 0.3, "Events whose share of rumour-like posts is at least this raise an alert."),
+    Setting("alert_min_posts", 3, "The rumour-share rule applies only to events with at least this many posts."),
     # --- worker and notifications
     Setting("worker_heartbeat_s", 10, "Seconds between worker heartbeats; after three missed the worker shows as stopped."),
     Setting("worker_crawl_limit_s", 600, "A crawl subprocess running longer is ended and its source marked unhealthy."),

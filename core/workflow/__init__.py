@@ -1,0 +1,104 @@
+"""The workflow services: review -> respond -> escalate, with the response clocks, sign-off, evidence
+packs, the ledger and the audit trail. UI-free; every permission is checked here.
+
+Build the services with ``build_workflow`` (the composition roots call
+``infra.workflow_db.open_workflow(settings, clock)``, which picks the database and channels):
+
+    wf = open_workflow(settings, SystemClock())
+    session = wf.users.login("reviewer", "...")          # the console keeps session.token
+    user = wf.users.resolve(session.token)
+    wf.alerts.confirm(user, alert_id)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Callable, Sequence
+
+from core.clock import Clock
+from core.event import EventStore
+from core.storage import PostStore
+from core.workflow.access import Guard, Permission, allowed
+from core.workflow.alerts import AlertRules, AlertService
+from core.workflow.audit import AuditLog
+from core.workflow.channels import Channel, OutgoingRelease
+from core.workflow.clocks import ClockService, ClockView
+from core.workflow.escalations import EscalationService
+from core.workflow.ledger import LedgerService
+from core.workflow.masking import MaskResult, mask_minors
+from core.workflow.model import *  # noqa: F401,F403  (the records are part of the public API)
+from core.workflow.model import Role, User
+from core.workflow.releases import ReleaseService
+from core.workflow.reports import ReportService
+from core.workflow.repository import WorkflowRepository
+from core.workflow.templates import TemplateLibrary
+from core.workflow.users import UserService
+
+
+@dataclass(frozen=True)
+class WorkflowConfig:
+    """The knobs the services need (the composition root fills them from settings)."""
+
+    templates_dir: Path
+    evidence_dir: Path
+    session_ttl: timedelta = timedelta(hours=8)
+    rules: AlertRules = AlertRules()
+    upload_max_bytes: int = 10 * 1024 * 1024
+    county: str = "渠县"
+    publisher: str = "渠县教育局"
+
+
+@dataclass
+class Workflow:
+    """Every workflow service over one repository and one clock."""
+
+    repo: WorkflowRepository
+    clock: Clock
+    audit: AuditLog
+    guard: Guard
+    users: UserService
+    alerts: AlertService
+    clocks: ClockService
+    templates: TemplateLibrary
+    releases: ReleaseService
+    escalations: EscalationService
+    ledger: LedgerService
+    reports: ReportService
+    on_close: list[Callable[[], None]] = field(default_factory=list)
+
+    def can(self, user: User, permission: Permission | str) -> bool:
+        """Whether the user's role holds a permission (for greying out buttons; services still check)."""
+        return allowed(user.role, Permission(permission))
+
+    def close(self) -> None:
+        for closer in self.on_close:
+            closer()
+        self.repo.close()
+
+
+def build_workflow(repo: WorkflowRepository, clock: Clock, config: WorkflowConfig, *,
+                   channels: Sequence[Channel] = (), post_store: PostStore | None = None,
+                   event_store: EventStore | None = None) -> Workflow:
+    """Wire every service over ``repo`` and ``clock``."""
+    audit = AuditLog(repo, clock)
+    guard = Guard(repo, audit)
+    users = UserService(repo, audit, guard, clock, session_ttl=config.session_ttl)
+    clocks = ClockService(repo, audit, clock, leaders_on_duty=users.on_duty_leaders)
+    alerts = AlertService(repo, audit, guard, clock, clocks, rules=config.rules)
+    templates = TemplateLibrary(config.templates_dir)
+    releases = ReleaseService(repo, audit, guard, clock, templates, clocks, channels,
+                              publisher=config.publisher, county=config.county)
+    escalations = EscalationService(repo, audit, guard, clock, post_store, config.evidence_dir,
+                                    upload_max_bytes=config.upload_max_bytes, county=config.county)
+    ledger = LedgerService(repo, guard, clock)
+    reports = ReportService(repo, guard, clock, templates, post_store, event_store, county=config.county)
+    return Workflow(repo=repo, clock=clock, audit=audit, guard=guard, users=users, alerts=alerts,
+                    clocks=clocks, templates=templates, releases=releases, escalations=escalations,
+                    ledger=ledger, reports=reports)
+
+
+__all__ = ["Workflow", "WorkflowConfig", "build_workflow", "Permission", "allowed", "AlertRules",
+           "ClockView", "MaskResult", "mask_minors", "Channel", "OutgoingRelease", "TemplateLibrary",
+           "Role", "User"]

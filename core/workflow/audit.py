@@ -1,0 +1,72 @@
+"""The audit log: append-only and hash-chained. Each entry's hash covers its own fields and the previous
+entry's hash, so editing an entry breaks its own hash and deleting one breaks the next entry's link; the
+repository also keeps the head (last seq and hash) apart from the entries, so cutting off the tail shows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from core.clock import Clock
+from core.workflow.model import AuditEntry, AuditReport
+from core.workflow.repository import WorkflowRepository
+
+GENESIS = "0" * 64
+
+
+def entry_hash(seq: int, at: datetime, actor: str, action: str, target: str, outcome: str,
+               before: Any, after: Any, detail: str, prev_hash: str) -> str:
+    """SHA-256 over a canonical JSON of the entry's fields and the previous hash."""
+    payload = json.dumps([seq, at.isoformat(), actor, action, target, outcome, before, after, detail, prev_hash],
+                         ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-safe copy of a record snapshot (times as ISO strings, enums as values, tuples as lists)."""
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+class AuditLog:
+    def __init__(self, repo: WorkflowRepository, clock: Clock):
+        self.repo = repo
+        self.clock = clock
+
+    def record(self, actor: str, action: str, target: str, *, outcome: str = "ok",
+               before: Any = None, after: Any = None, detail: str = "") -> AuditEntry:
+        """Append one entry (who, what, when, before, after) and return it."""
+        at = self.clock.now()
+        before, after = jsonable(before), jsonable(after)
+
+        def make(seq: int, prev_hash: str) -> AuditEntry:
+            digest = entry_hash(seq, at, actor, action, target, outcome, before, after, detail, prev_hash)
+            return AuditEntry(seq=seq, at=at, actor=actor, action=action, target=target, outcome=outcome,
+                              before=before, after=after, detail=detail, prev_hash=prev_hash, hash=digest)
+
+        return self.repo.append_audit(make)
+
+    def entries(self, *, limit: int | None = 200, newest_first: bool = True) -> list[AuditEntry]:
+        return self.repo.audit_entries(limit=limit, newest_first=newest_first)
+
+    def verify(self) -> AuditReport:
+        """Re-compute every hash and link; name each entry that was edited, removed or cut off."""
+        problems: list[str] = []
+        prev_hash, expected_seq, count = GENESIS, 1, 0
+        for entry in self.repo.audit_entries():
+            count += 1
+            if entry.seq != expected_seq:
+                problems.append(f"第 {expected_seq}–{entry.seq - 1} 条审计记录缺失（被删除）。"
+                                if entry.seq > expected_seq else f"第 {entry.seq} 条审计记录序号重复。")
+            if entry.prev_hash != prev_hash:
+                problems.append(f"第 {entry.seq} 条审计记录与前一条的链接不符（前一条被修改或删除）。")
+            digest = entry_hash(entry.seq, entry.at, entry.actor, entry.action, entry.target, entry.outcome,
+                                entry.before, entry.after, entry.detail, entry.prev_hash)
+            if digest != entry.hash:
+                problems.append(f"第 {entry.seq} 条审计记录内容被修改（哈希不符）。")
+            prev_hash, expected_seq = entry.hash, entry.seq + 1
+        head_seq, head_hash = self.repo.audit_head()
+        if head_seq != expected_seq - 1 or (head_seq and head_hash != prev_hash):
+            problems.append(f"审计日志末尾不完整：应有 {head_seq} 条，实有至第 {expected_seq - 1} 条。")
+        return AuditReport(ok=not problems, entries=count, problems=tuple(problems))
