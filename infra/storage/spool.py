@@ -1,0 +1,245 @@
+"""The ingest spool: a PostStore wrapper that keeps crawled batches on local disk while the store is down.
+
+Promises:
+- A batch handed to ``upsert_many`` is either written to the store, or appended to the spool (one JSON line,
+  flushed and fsynced before the call returns), or the call raises ``SpoolUnavailable`` — never silently lost.
+- While anything is spooled, new batches join the back of the spool, so the store sees every batch in the
+  order it was handed over (a newer version of a post is never overwritten by an older spooled one).
+- ``replay()`` (and every later ``upsert_many``) hands spooled batches to the store oldest first and deletes a
+  segment only after every batch in it was stored. A crash during replay repeats some batches, which is
+  harmless because upsert by id is idempotent: nothing is stored twice.
+- Posts that fail validation are rejected at once (as the store would), never spooled.
+
+Several processes (one crawl subprocess per source) may share one spool folder: appends and replays hold an
+``fcntl`` lock on ``<spool>/.lock``.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import logging
+import os
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+from core.errors import InvalidInput, StorageUnavailable
+from core.post import Post, post_from_mapping
+from core.storage import PostStore, Rejected, UpsertReport
+
+log = logging.getLogger(__name__)
+
+SEGMENT_MAX_BYTES = 64 * 1024 * 1024
+_SEGMENT_GLOB = "segment-*.jsonl"
+
+
+class SpoolUnavailable(StorageUnavailable):
+    """The store is down and the spool cannot take the batch either (disk full, folder not writable)."""
+
+
+@dataclass
+class SpooledReport(UpsertReport):
+    """An UpsertReport for a batch that went to the spool: its valid posts are in ``spooled``."""
+
+    spooled: list[str] = field(default_factory=list)
+
+
+def spool_path(settings: Mapping[str, Any]) -> Path:
+    return Path(settings["spool_dir"]) if settings.get("spool_dir") else Path(settings["data_dir"]) / "spool"
+
+
+def wrap_with_spool(store: PostStore, settings: Mapping[str, Any]) -> PostStore:
+    """``store`` behind a spool in the folder the settings name, or ``store`` itself when `spool` is off."""
+    if not settings.get("spool", True):
+        return store
+    return SpoolingPostStore(store, spool_path(settings))
+
+
+def check_spool_ready(folder: Path, min_free_mb: float) -> None:
+    """Raise SpoolUnavailable unless ``folder`` can be created, written, fsynced, and has ``min_free_mb`` free.
+
+    The worker calls this before it starts anything, so a full or read-only disk stops it at the door."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".probe"
+        with probe.open("wb") as handle:
+            handle.write(b"yuqing spool probe\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        probe.unlink()
+        free_mb = shutil.disk_usage(folder).free / 1024 / 1024
+    except OSError as error:
+        raise SpoolUnavailable(f"the ingest spool folder {folder} is not writable ({error.strerror}); "
+                               "fix its permissions or set `spool_dir` to a writable folder") from None
+    if free_mb < min_free_mb:
+        raise SpoolUnavailable(f"the disk of the ingest spool {folder} has {free_mb:.0f} MB free, less than "
+                               f"`spool_min_free_mb` = {min_free_mb:g} MB; free some space or set `spool_dir` "
+                               "to another disk")
+
+
+class SpoolingPostStore:
+    """A PostStore that spools ``upsert_many`` batches while ``inner`` raises StorageUnavailable.
+
+    Reads, enrichment writes and deletes go straight to ``inner`` (they are retried by their callers).
+    """
+
+    def __init__(self, inner: PostStore, folder: str | Path):
+        self.inner = inner
+        self.folder = Path(folder)
+
+    # --- the spool itself
+
+    def pending(self) -> int:
+        """How many batches are waiting in the spool."""
+        count = 0
+        for segment in self._segments():
+            with segment.open("rb") as handle:
+                count += sum(1 for line in handle if line.strip())
+        return count
+
+    def replay(self) -> int:
+        """Hand spooled batches to the store, oldest first; return how many were stored.
+
+        Stops quietly at the first batch the store cannot take (it stays spooled for the next try)."""
+        if not self._segments():
+            return 0
+        with self._locked():
+            return self._replay_locked()
+
+    def _segments(self) -> list[Path]:
+        if not self.folder.is_dir():
+            return []
+        return sorted(self.folder.glob(_SEGMENT_GLOB))
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle = (self.folder / ".lock").open("a")
+        except OSError as error:
+            raise SpoolUnavailable(f"cannot open the ingest spool {self.folder}: {error.strerror}; "
+                                   "fix its permissions or set `spool_dir`") from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+
+    def _replay_locked(self) -> int:
+        stored = 0
+        for segment in self._segments():
+            for number, posts in self._read_segment(segment):
+                try:
+                    self.inner.upsert_many(posts)
+                except StorageUnavailable as error:
+                    log.info("store still unavailable, %s batches stay spooled: %s", self.pending(), error)
+                    return stored
+                stored += 1
+            segment.unlink()
+            _fsync_dir(self.folder)
+            log.info("replayed spool segment %s", segment.name)
+        return stored
+
+    def _read_segment(self, segment: Path) -> Iterator[tuple[int, list[Post]]]:
+        lines = segment.read_bytes().split(b"\n")
+        last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
+        for index, line in enumerate(lines):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+                posts = [post_from_mapping(item) for item in entry["posts"]]
+            except (ValueError, KeyError, TypeError, InvalidInput) as error:
+                if index == last:
+                    # A torn final line: the process died while appending, so that batch's caller never
+                    # got an answer and the crawl that sent it did not count it as stored.
+                    log.warning("ignoring a torn last line in spool segment %s", segment)
+                    continue
+                raise SpoolUnavailable(f"spool segment {segment} line {index + 1} is unreadable ({error}); "
+                                       "move the file aside to let the spool replay the others") from None
+            yield index + 1, posts
+
+    def _append(self, posts: list[Post]) -> None:
+        line = json.dumps({"posts": [p.to_dict() for p in posts]}, ensure_ascii=False, default=str) + "\n"
+        data = line.encode("utf-8")
+        segments = self._segments()
+        segment = segments[-1] if segments else None
+        if segment is None or segment.stat().st_size + len(data) > SEGMENT_MAX_BYTES:
+            number = int(segment.stem.split("-")[1]) + 1 if segment else 1
+            segment = self.folder / f"segment-{number:012d}.jsonl"
+        fresh = not segment.exists()
+        try:
+            with segment.open("ab") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if fresh:
+                _fsync_dir(self.folder)
+        except OSError as error:
+            hint = "the disk is full" if error.errno in (errno.ENOSPC, errno.EDQUOT) else error.strerror
+            raise SpoolUnavailable(f"the store is unavailable and the ingest spool {segment} cannot take the "
+                                   f"batch ({hint}); free space or set `spool_dir` to a writable disk — "
+                                   "the batch was not stored") from None
+
+    # --- PostStore
+
+    def upsert_many(self, posts: Iterable[Post | Mapping[str, Any]]) -> UpsertReport:
+        """Store the batch, or spool it while the store is unavailable (see the module's promises)."""
+        valid, positions, rejected = _validate(list(posts))
+        if not valid:
+            return UpsertReport(rejected=rejected)
+        if not self._segments():
+            try:
+                return _remap(self.inner.upsert_many(valid), positions, rejected)
+            except StorageUnavailable as error:
+                log.warning("store unavailable, spooling %d posts to %s: %s", len(valid), self.folder, error)
+        with self._locked():
+            self._append(valid)
+            self._replay_locked()
+        return SpooledReport(rejected=rejected, spooled=[p.id for p in valid])
+
+    def __getattr__(self, name: str) -> Any:
+        # get, get_many, search, count, aggregate, iter_unenriched, write_enrichment, delete_older_than
+        # and anything a backend adds go straight to the wrapped store.
+        return getattr(self.inner, name)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _validate(items: list[Post | Mapping[str, Any]]) -> tuple[list[Post], list[int], list[Rejected]]:
+    valid, positions, rejected = [], [], []
+    for index, item in enumerate(items):
+        if isinstance(item, Post):
+            valid.append(item)
+            positions.append(index)
+            continue
+        try:
+            valid.append(post_from_mapping(item))
+            positions.append(index)
+        except InvalidInput as error:
+            post_id = item.get("id") if isinstance(item, Mapping) else None
+            rejected.append(Rejected(index=index, post_id=post_id, field=error.field, reason=str(error)))
+    return valid, positions, rejected
+
+
+def _remap(report: UpsertReport, positions: list[int], rejected: list[Rejected]) -> UpsertReport:
+    """Turn the store's batch positions (of the valid posts) back into positions in the caller's batch."""
+    for item in report.rejected:
+        item_index = positions[item.index] if 0 <= item.index < len(positions) else item.index
+        rejected.append(Rejected(index=item_index, post_id=item.post_id, field=item.field, reason=item.reason))
+    report.rejected = sorted(rejected, key=lambda r: r.index)
+    return report
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
