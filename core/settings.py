@@ -80,6 +80,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("alert_min_grade", "III", "Events of at least this grade (IV, III, II, I) raise an alert."),
     Setting("alert_rumour_share", 0.3, "Events whose share of rumour-like posts is at least this raise an alert."),
     Setting("alert_min_posts", 3, "The rumour-share rule applies only to events with at least this many posts."),
+    Setting("console_port", 8501, "Port `yuqing console` serves the Streamlit console on."),
+    Setting("console_cache_ttl_s", 15, "Seconds the console keeps a read of posts and events before asking the store again."),
+    Setting("console_page_size", 20, "Posts per page in the console's feed."),
+    Setting("console_profile_max_bytes", 262144, "Largest county profile (TOML) the console accepts as an upload, in bytes."),
+    Setting("console_oidc_provider", "", "Single sign-on through st.login: empty is off; 'default' uses [auth] of .streamlit/secrets.toml, another name [auth.<name>]."),
     # --- worker and notifications
     Setting("worker_heartbeat_s", 10, "Seconds between worker heartbeats; after three missed the worker shows as stopped."),
     Setting("worker_crawl_limit_s", 600, "A crawl subprocess running longer is ended and its source marked unhealthy."),

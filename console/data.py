@@ -1,0 +1,145 @@
+"""Cached reads for the pages. Pages never open a backend themselves: they call these functions for
+posts, events, the profile and the health figures, and ``workflow()`` for the workflow services (whose
+reads are not cached, because they depend on who asks and must show a write at once).
+
+Reads of posts and events are cached for ``console_cache_ttl_s`` seconds: each cached function takes
+the current time window as an argument, so a new window is a cache miss. ``refresh()`` drops them all.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+import streamlit as st
+
+from core.event import Event
+from core.post import Post
+from core.profile import Profile
+from core.settings import Settings, load_settings
+from core.storage import Bucket, PostQuery, SearchPage, SortOrder
+from core.workflow import Workflow
+
+from console.backend import Backend, open_backend
+
+
+def settings() -> Settings:
+    """The settings of this console process (config file < environment), re-read on each run."""
+    return load_settings()
+
+
+def _fingerprint(values: Settings) -> str:
+    return json.dumps({k: values[k] for k in values}, sort_keys=True, ensure_ascii=False, default=str)
+
+
+@st.cache_resource(show_spinner="正在连接数据存储…", max_entries=4)
+def _open(fingerprint: str) -> Backend:
+    values = json.loads(fingerprint)
+    return open_backend(Settings(values, {k: "console" for k in values}))
+
+
+def backend() -> Backend:
+    """The backend for the current settings (one per distinct settings, shared by every session)."""
+    return _open(_fingerprint(settings()))
+
+
+def workflow() -> Workflow:
+    return backend().workflow
+
+
+def now() -> datetime:
+    """The deployment's time: wall time, or drill time in a drill."""
+    return backend().clock.now()
+
+
+def _window() -> tuple[str, int]:
+    """(backend fingerprint, time window number): the cache key part that expires cached reads."""
+    values = settings()
+    ttl = max(1, int(values["console_cache_ttl_s"]))
+    return _fingerprint(values), int(time.time() // ttl)
+
+
+def refresh() -> None:
+    """Forget every cached read (after a write, or when the user asks)."""
+    st.cache_data.clear()
+
+
+@st.cache_data(show_spinner=False, ttl=600, max_entries=256)
+def _search(key: tuple[str, int], query: PostQuery, sort: SortOrder, offset: int, limit: int) -> SearchPage:
+    return _open(key[0]).posts.search(query, sort=sort, offset=offset, limit=limit)
+
+
+def search(query: PostQuery, sort: SortOrder = "time", offset: int = 0, limit: int = 20) -> SearchPage:
+    """One page of matching posts (see ``core.storage.PostStore.search``)."""
+    return _search(_window(), query, sort, offset, limit)
+
+
+@st.cache_data(show_spinner=False, ttl=600, max_entries=256)
+def _aggregate(key: tuple[str, int], query: PostQuery, by: str) -> list[Bucket]:
+    return _open(key[0]).posts.aggregate(query, by)
+
+
+def aggregate(query: PostQuery, by: str) -> list[Bucket]:
+    """Counts per group (see ``core.storage.PostStore.aggregate``)."""
+    return _aggregate(_window(), query, by)
+
+
+@st.cache_data(show_spinner=False, ttl=600, max_entries=64)
+def _count(key: tuple[str, int], query: PostQuery) -> int:
+    return _open(key[0]).posts.count(query)
+
+
+def count(query: PostQuery) -> int:
+    return _count(_window(), query)
+
+
+@st.cache_data(show_spinner=False, ttl=600, max_entries=256)
+def _posts(key: tuple[str, int], post_ids: tuple[str, ...]) -> list[Post]:
+    return _open(key[0]).posts.get_many(list(post_ids))
+
+
+def posts(post_ids: tuple[str, ...] | list[str]) -> list[Post]:
+    """The stored posts among these ids, in the order given."""
+    return _posts(_window(), tuple(post_ids))
+
+
+@st.cache_data(show_spinner=False, ttl=600, max_entries=64)
+def _events(key: tuple[str, int], since: datetime | None, min_grade: str | None, limit: int) -> list[Event]:
+    store = _open(key[0]).events
+    return store.list_events(since=since, min_grade=min_grade, limit=limit) if store else []
+
+
+def events(since: datetime | None = None, min_grade: str | None = None, limit: int = 100) -> list[Event]:
+    """Events, hottest first; empty when no event store is configured."""
+    return _events(_window(), since, min_grade, limit)
+
+
+def event(event_id: str) -> Event | None:
+    store = backend().events
+    return store.get_event(event_id) if store else None
+
+
+def has_events() -> bool:
+    return backend().events is not None
+
+
+def profile() -> Profile:
+    """The county profile as it is on disk now."""
+    return backend().profile()
+
+
+def school_names() -> dict[str, str]:
+    """School id -> name, for labelling aggregates."""
+    return {s.id: s.name for s in profile().schools}
+
+
+def extra(name: str) -> Any | None:
+    """An optional reading another area provides ('crawl_health', 'heartbeat'); None when unavailable."""
+    reader = backend().extras.get(name)
+    return reader() if reader else None
+
+
+def since_days(days: int) -> datetime:
+    return now() - timedelta(days=days)
