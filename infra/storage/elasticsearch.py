@@ -1,0 +1,286 @@
+"""The scale-out post store: Elasticsearch 9 behind an index template and a write alias.
+
+Posts live in ``<prefix>-posts-NNNNNN`` indices made from the shipped template
+(``infra/deploy/elasticsearch/posts-template.json``) and are reached through the alias ``<prefix>-posts``,
+whose write index takes new posts. Chinese is segmented by jieba in Python and indexed by the built-in
+``whitespace`` analyzer, so the server needs no plugin. Every write method refreshes before it returns,
+which is how a write becomes visible to the next read, as ``core.storage`` promises.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from core.errors import InvalidInput, StorageUnavailable, VersionMismatch
+from core.post import Enrichment, Post
+from core.storage import Bucket, GroupBy, PostQuery, Rejected, SearchPage, SortOrder, UpsertReport
+from infra.storage import common
+from infra.storage import elasticsearch_docs as docs
+
+log = logging.getLogger(__name__)
+
+SERVER_MAJOR = 9          # the elasticsearch-py major this code is written against
+_MAX_WINDOW = 10_000      # Elasticsearch's default index.max_result_window
+_BULK_CHUNK = 1_000
+
+
+class ElasticsearchPostStore:
+    """Posts in an Elasticsearch cluster at ``url``. Construction checks that the server answers within
+    ``timeout`` seconds and is of major version 9, installs the index template and creates the first index
+    and the write alias when they are missing."""
+
+    def __init__(self, url: str, index_prefix: str = "yuqing", timeout: float = 5.0,
+                 segment: common.Segmenter | None = None, *, clock=None):
+        from elasticsearch import Elasticsearch
+
+        self.url = url.rstrip("/")
+        self.prefix = index_prefix
+        self.alias = f"{index_prefix}-posts"
+        self.timeout = float(timeout)
+        self._clock = clock
+        check_server_version(self.url, self.timeout)
+        self._terms = common.Terms(segment)
+        self.client = Elasticsearch(self.url, request_timeout=max(self.timeout, 30.0), max_retries=1,
+                                    retry_on_timeout=False)
+        with self._calls("preparing the index"):
+            self._prepare()
+
+    def _prepare(self) -> None:
+        self.client.indices.put_index_template(name=self.alias, **docs.load_template(self.prefix))
+        if not self.client.indices.exists_alias(name=self.alias):
+            from elasticsearch import BadRequestError
+
+            try:
+                self.client.indices.create(index=f"{self.alias}-000001",
+                                           aliases={self.alias: {"is_write_index": True}})
+            except BadRequestError as error:   # another process created it first
+                if "resource_already_exists" not in str(error):
+                    raise
+
+    @contextmanager
+    def _calls(self, what: str):
+        """Driver errors become StorageUnavailable naming the URL and what was being done."""
+        from elastic_transport import TransportError
+        from elasticsearch import ApiError
+
+        try:
+            yield
+        except (ApiError, TransportError) as error:
+            raise StorageUnavailable(f"Elasticsearch at {self.url} failed while {what}: {error}") from error
+
+    def _now(self) -> datetime:
+        return self._clock.now() if self._clock else datetime.now(timezone.utc)
+
+    def refresh(self) -> None:
+        with self._calls("refreshing"):
+            self.client.indices.refresh(index=self.alias)
+
+    # --- writes
+
+    def upsert_many(self, posts: Iterable[Post | Mapping[str, Any]]) -> UpsertReport:
+        accepted, rejected = common.validate_batch(posts, self._now())
+        report = UpsertReport(rejected=rejected)
+        if not accepted:
+            return report
+        positions = {post_id: i for i, post_id in enumerate(accepted)}
+        with self._calls("storing posts"):
+            stored = self._stored(list(accepted), ["title", "text", "enrichment"])
+            actions = [self._action(post, stored.get(post.id), report) for post in accepted.values()]
+            failed = self._bulk(actions)
+            self.refresh()
+        for post_id, reason in failed.items():
+            for bucket in (report.new, report.updated):
+                if post_id in bucket:
+                    bucket.remove(post_id)
+            report.rejected.append(Rejected(positions[post_id], post_id, None, reason))
+        return report
+
+    def _action(self, post: Post, stored: dict | None, report: UpsertReport) -> dict[str, Any]:
+        if stored is None:
+            report.new.append(post.id)
+            return {"_op_type": "index", "_index": self.alias, "_id": post.id,
+                    "_source": docs.document(post, self._terms.of(post.title, post.text))}
+        report.updated.append(post.id)
+        source = stored["_source"]
+        merged = common.merge(post, source.get("title") or "", source.get("text") or "",
+                              common.enrichment_from_dict(source.get("enrichment")))
+        if merged.text_changed:
+            return {"_op_type": "index", "_index": stored["_index"], "_id": post.id,
+                    "_source": docs.document(merged.post, self._terms.of(post.title, post.text))}
+        # Same text: a partial update keeps the indexed terms and saves segmenting again.
+        return {"_op_type": "update", "_index": stored["_index"], "_id": post.id,
+                "doc": docs.document(merged.post, None)}
+
+    def _bulk(self, actions: Iterable[dict[str, Any]]) -> dict[str, str]:
+        """Send actions in chunks; the ids the server refused, with its reason."""
+        from elasticsearch import helpers
+
+        failed: dict[str, str] = {}
+        for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=_BULK_CHUNK,
+                                               max_chunk_bytes=50 * 2**20, raise_on_error=False,
+                                               raise_on_exception=True, refresh=False):
+            if not ok:
+                result = next(iter(item.values()))
+                error = result.get("error") or {}
+                reason = error.get("reason") if isinstance(error, dict) else str(error)
+                failed[result.get("_id")] = f"Elasticsearch refused the post: {reason or result.get('status')}"
+        return failed
+
+    def _stored(self, ids: list[str], fields: list[str] | bool) -> dict[str, dict]:
+        """The stored hits (with ``_index``) among these ids; works across every index behind the alias."""
+        found: dict[str, dict] = {}
+        for start in range(0, len(ids), _MAX_WINDOW):
+            part = ids[start:start + _MAX_WINDOW]
+            result = self.client.search(index=self.alias, query={"ids": {"values": part}}, size=len(part),
+                                        source=fields)
+            for hit in result["hits"]["hits"]:
+                found[hit["_id"]] = hit
+        return found
+
+    def write_enrichment(self, enrichments: Mapping[str, Enrichment]) -> int:
+        if not enrichments:
+            return 0
+        with self._calls("writing enrichment"):
+            stored = self._stored(list(enrichments), False)
+            actions = ({"_op_type": "update", "_index": hit["_index"], "_id": post_id,
+                        "doc": docs.enrichment_document(enrichments[post_id])} for post_id, hit in stored.items())
+            failed = self._bulk(actions)
+            self.refresh()
+        return len(stored) - len(failed)
+
+    def delete_older_than(self, cutoff: datetime) -> int:
+        from elasticsearch import helpers
+
+        query = {"range": {"published_at": {"lt": docs.es_time(cutoff)}}}
+        with self._calls("deleting old posts"):
+            hits = helpers.scan(self.client, index=self.alias, query={"query": query}, _source=False, size=1000)
+            actions = ({"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits)
+            deleted, errors = helpers.bulk(self.client, actions, chunk_size=_BULK_CHUNK, raise_on_error=False,
+                                           stats_only=True)
+            self.refresh()
+        return deleted
+
+    # --- reads
+
+    def get(self, post_id: str) -> Post | None:
+        posts = self.get_many([post_id])
+        return posts[0] if posts else None
+
+    def get_many(self, post_ids: Sequence[str]) -> list[Post]:
+        with self._calls("reading posts"):
+            hits = self._stored(list(dict.fromkeys(post_ids)), {"excludes": docs.SOURCE_EXCLUDES})
+        found = {post_id: docs.post_from_source(hit["_source"]) for post_id, hit in hits.items()}
+        return [found[i] for i in post_ids if i in found]
+
+    def _query(self, query: PostQuery) -> dict[str, Any] | None:
+        """The Elasticsearch query, or None when the text has no searchable word (nothing matches)."""
+        text = query.text.strip() if query.text else ""
+        terms = self._terms.query_terms(text) if text else ()
+        if text and not terms:
+            return None
+        return docs.bool_query(query, terms)
+
+    def search(self, query: PostQuery = PostQuery(), *, sort: SortOrder = "time",
+               offset: int = 0, limit: int = 20) -> SearchPage:
+        body = self._query(query)
+        if body is None:
+            return SearchPage([], 0)
+        offset, limit = max(int(offset), 0), max(int(limit), 0)
+        if offset + limit > _MAX_WINDOW:
+            raise InvalidInput(f"a page may not reach past the first {_MAX_WINDOW} matches "
+                               f"(offset {offset} + limit {limit}); narrow the query", field="offset")
+        order = [{"published_at": "desc"}, {"id": "asc"}]
+        if sort == "relevance" and query.text and query.text.strip():
+            order = ["_score", *order]
+        with self._calls("searching"):
+            result = self.client.search(index=self.alias, query=body, sort=order, from_=offset, size=limit,
+                                        track_total_hits=True, source={"excludes": docs.SOURCE_EXCLUDES})
+        hits = result["hits"]
+        return SearchPage([docs.post_from_source(h["_source"]) for h in hits["hits"]], hits["total"]["value"])
+
+    def count(self, query: PostQuery = PostQuery()) -> int:
+        body = self._query(query)
+        if body is None:
+            return 0
+        with self._calls("counting"):
+            return int(self.client.count(index=self.alias, query=body)["count"])
+
+    def aggregate(self, query: PostQuery, by: GroupBy) -> list[Bucket]:
+        body = self._query(query)
+        if body is None:
+            return []
+        aggregation = docs.aggregation(by)
+        with self._calls("aggregating"):
+            result = self.client.search(index=self.alias, query=body, size=0, aggs={"groups": aggregation})
+        buckets = result["aggregations"]["groups"]["buckets"]
+        if by in ("hour", "day"):
+            return [Bucket(docs.bucket_time(b["key"]), b["doc_count"]) for b in buckets]
+        return [Bucket(str(b["key"]), b["doc_count"]) for b in buckets]
+
+    def iter_unenriched(self, model_version: str | None = None, batch_size: int = 500) -> Iterator[list[Post]]:
+        # search_after on (fetched_at, id) is a keyset: enrichment written between batches moves nothing.
+        query = docs.unenriched_query(model_version)
+        after: list | None = None
+        while True:
+            extra = {"search_after": after} if after else {}
+            with self._calls("listing unenriched posts"):
+                result = self.client.search(index=self.alias, query=query, size=max(1, min(int(batch_size), 10_000)),
+                                            sort=[{"fetched_at": "asc"}, {"id": "asc"}],
+                                            source={"excludes": docs.SOURCE_EXCLUDES}, **extra)
+            hits = result["hits"]["hits"]
+            if not hits:
+                return
+            after = hits[-1]["sort"]
+            yield [docs.post_from_source(h["_source"]) for h in hits]
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> "ElasticsearchPostStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def check_server_version(url: str, timeout: float) -> str:
+    """The server's version; StorageUnavailable naming ``url`` when it does not answer within ``timeout``
+    seconds, VersionMismatch when its major version is not the one this client speaks."""
+    info = _get_json(url + "/", timeout, missing_ok=True)
+    version = (info or {}).get("version", {}).get("number") if isinstance(info, dict) else None
+    if version is None:
+        # Minimal distributions leave out the root endpoint; the node info says the same.
+        nodes = _get_json(url + "/_nodes/_local?filter_path=nodes.*.version", timeout) or {}
+        versions = [n.get("version") for n in nodes.get("nodes", {}).values()]
+        version = versions[0] if versions else None
+    if not version:
+        raise StorageUnavailable(f"{url} answered, but not like Elasticsearch (no version); check es_url")
+    major = version.split(".")[0]
+    if major != str(SERVER_MAJOR):
+        raise VersionMismatch(f"Elasticsearch at {url} is version {version}; yuqing needs Elasticsearch "
+                              f"{SERVER_MAJOR}.x (its client library is elasticsearch-py {SERVER_MAJOR}). "
+                              f"Upgrade the cluster or point es_url at a {SERVER_MAJOR}.x cluster.")
+    return version
+
+
+def _get_json(url: str, timeout: float, missing_ok: bool = False) -> Any:
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read().decode("utf-8") or "null")
+    except urllib.error.HTTPError as error:
+        if missing_ok and error.code in (404, 405):
+            return None
+        raise StorageUnavailable(f"Elasticsearch at {url} answered HTTP {error.code}; check es_url") from error
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise StorageUnavailable(f"cannot reach Elasticsearch at {url} within {timeout:g}s ({reason}); "
+                                 "start it (infra/elasticsearch.sh start) or fix es_url") from error
+    except ValueError as error:
+        raise StorageUnavailable(f"{url} did not answer with JSON; is es_url an Elasticsearch URL?") from error
