@@ -1,0 +1,121 @@
+"""One crawl of one source as a subprocess (`yuqing crawl SOURCE`, which runs `scrapy crawl`), under a time
+limit. Twisted's reactor cannot restart inside the worker, and a subprocess that hangs or crashes takes
+nothing else down with it: its process group is ended and the outcome says why.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+KILL_WAIT_S = 5.0
+
+
+@dataclass(frozen=True)
+class CrawlOutcome:
+    outcome: str          # ok / error / timeout / interrupted
+    returncode: int | None
+    duration_s: float
+    message: str          # a sentence, with the tail of the crawl's output when it failed
+    log_path: Path
+
+
+def crawl_command(source: str) -> list[str]:
+    return [sys.executable, "-m", "infra.cli", "crawl", source]
+
+
+def child_env(settings, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for a child process: ours, plus every setting that is not at its default, so the
+    child resolves exactly the settings this worker runs with (whatever file or flag they came from)."""
+    env = dict(os.environ)
+    for name in settings:
+        try:
+            origin = settings.origin(name)
+        except (AttributeError, KeyError):
+            origin = "code"
+        if origin == "default":
+            continue
+        value = settings[name]
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, (list, tuple)):
+            text = ",".join(str(v) for v in value)
+        else:
+            text = str(value)
+        env["YUQING_" + name.upper()] = text
+    env.update(extra or {})
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def run_crawl(source: str, settings, *, limit_s: float, stop: threading.Event, grace_s: float,
+              log_dir: Path, command: list[str] | None = None) -> CrawlOutcome:
+    """Run one crawl; end it (SIGTERM, then SIGKILL) at ``limit_s`` or when ``stop`` is set."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"crawl-{source}.log"
+    started = time.monotonic()
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command or crawl_command(source), stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, env=child_env(settings), start_new_session=True)
+        outcome = _watch(process, started + limit_s, stop, grace_s)
+    duration = time.monotonic() - started
+    code = process.returncode
+    if outcome == "timeout":
+        message = f"crawl of {source} ran past its time limit of {limit_s:g} s and was ended"
+    elif outcome == "interrupted":
+        message = f"crawl of {source} was handed back at shutdown (ended after {duration:.1f} s)"
+    elif code != 0:
+        outcome = "error"
+        message = f"crawl of {source} failed with exit status {code}: {_tail(log_path)}"
+    else:
+        message = f"crawl of {source} finished in {duration:.1f} s"
+    return CrawlOutcome(outcome, code, duration, message, log_path)
+
+
+def _watch(process: subprocess.Popen, deadline: float, stop: threading.Event, grace_s: float) -> str:
+    while True:
+        try:
+            process.wait(timeout=0.25)
+            return "ok"
+        except subprocess.TimeoutExpired:
+            pass
+        if time.monotonic() >= deadline:
+            _end(process, KILL_WAIT_S)
+            return "timeout"
+        if stop.is_set():
+            # Scrapy closes its spider on SIGTERM: items in flight reach the store, then it exits.
+            _end(process, grace_s)
+            return "interrupted"
+
+
+def _end(process: subprocess.Popen, wait_s: float) -> None:
+    for sig, wait in ((signal.SIGTERM, wait_s), (signal.SIGKILL, KILL_WAIT_S)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    # The group may still hold a grandchild (scrapy under the CLI) when the leader exited first.
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _tail(path: Path, lines: int = 6) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return "(no output)"
+    return " | ".join(text[-lines:]) or "(no output)"
