@@ -1,0 +1,147 @@
+"""What a person sees when a store cannot be used: an error that names the URL or path and says what to do,
+quickly, instead of a hang or a traceback."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from core.errors import ConfigurationError, StorageUnavailable, VersionMismatch
+from core.settings import load_settings
+from infra.storage import open_post_store
+from infra.storage.elasticsearch import ElasticsearchPostStore
+from infra.storage.sqlite import SqlitePostStore
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_elasticsearch_names_the_url_within_seconds():
+    url = f"http://127.0.0.1:{free_port()}"
+    started = time.monotonic()
+    with pytest.raises(StorageUnavailable) as caught:
+        ElasticsearchPostStore(url, timeout=2)
+    assert time.monotonic() - started < 5
+    assert url in str(caught.value) and "es_url" in str(caught.value)
+
+
+def test_a_server_that_never_answers_times_out_instead_of_hanging():
+    with socket.socket() as silent:             # accepts connections, never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        started = time.monotonic()
+        with pytest.raises(StorageUnavailable) as caught:
+            ElasticsearchPostStore(url, timeout=1)
+        assert time.monotonic() - started < 4
+        assert url in str(caught.value)
+
+
+class FakeServer:
+    """A tiny HTTP server answering ``GET /`` with a fixed status and body."""
+
+    def __init__(self, status: int, body: str):
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                outer.paths.append(self.path)
+                payload = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.paths: list[str] = []
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fake_server():
+    servers = []
+
+    def start(status: int, body: str) -> FakeServer:
+        servers.append(FakeServer(status, body))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def test_a_server_of_another_major_version_says_which_version_is_needed(fake_server):
+    server = fake_server(200, json.dumps({"name": "old-node", "version": {"number": "8.17.2"},
+                                          "tagline": "You Know, for Search"}))
+    with pytest.raises(VersionMismatch) as caught:
+        ElasticsearchPostStore(server.url, timeout=2)
+    message = str(caught.value)
+    assert "8.17.2" in message and "Elasticsearch 9.x" in message and server.url in message
+
+
+def test_something_that_is_not_elasticsearch_is_reported(fake_server):
+    server = fake_server(200, "<html>router login</html>")
+    with pytest.raises(StorageUnavailable) as caught:
+        ElasticsearchPostStore(server.url, timeout=2)
+    assert server.url in str(caught.value)
+
+
+def test_sqlite_path_that_cannot_be_a_database_names_the_path(tmp_path):
+    folder = tmp_path / "posts.db"
+    folder.mkdir()
+    with pytest.raises(StorageUnavailable) as caught:
+        SqlitePostStore(folder)
+    assert str(folder) in str(caught.value)
+
+
+def test_sqlite_file_of_another_schema_version_is_refused_and_left_alone(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "future.db"
+    with sqlite3.connect(path) as con:
+        con.execute("CREATE TABLE keep (x)")
+        con.execute("PRAGMA user_version = 99")
+    with pytest.raises(VersionMismatch) as caught:
+        SqlitePostStore(path)
+    assert "99" in str(caught.value) and str(path) in str(caught.value)
+    with sqlite3.connect(path) as con:
+        assert con.execute("SELECT name FROM sqlite_master").fetchall() == [("keep",)]
+
+
+def test_an_unknown_backend_name_says_which_ones_exist(tmp_path):
+    settings = load_settings(environ={}, overrides={"store": "mongodb", "data_dir": str(tmp_path)})
+    with pytest.raises(ConfigurationError) as caught:
+        open_post_store(settings)
+    assert "sqlite" in str(caught.value) and "elasticsearch" in str(caught.value)
+
+
+@pytest.mark.elasticsearch
+def test_a_page_too_deep_for_elasticsearch_is_refused_plainly(es_url):
+    from core.errors import InvalidInput
+
+    store = ElasticsearchPostStore(es_url, index_prefix="deep-page-test")
+    try:
+        with pytest.raises(InvalidInput) as caught:
+            store.search(offset=9_999, limit=20)
+        assert caught.value.field == "offset"
+    finally:
+        store.client.indices.delete(index="deep-page-test-posts-*", ignore_unavailable=True)
+        store.client.indices.delete_index_template(name="deep-page-test-posts")
+        store.close()
