@@ -25,3 +25,10 @@ def open_post_store(settings: Settings) -> PostStore:
         return ElasticsearchPostStore(settings.es_url, index_prefix=settings.es_index_prefix,
                                       timeout=settings.es_timeout)
     raise ConfigurationError(f"setting 'store' is {settings.store!r}; use 'sqlite' or 'elasticsearch'")
+
+
+def open_event_store(settings: Settings):
+    """The event store: ``<data_dir>/events.db`` (SQLite), used with either post store backend."""
+    from infra.storage.event_store import SqliteEventStore
+
+    return SqliteEventStore(settings.data_path / "events.db")
