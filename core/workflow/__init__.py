@@ -80,11 +80,11 @@ class Workflow:
 
 def build_workflow(repo: WorkflowRepository, clock: Clock, config: WorkflowConfig, *,
                    channels: Sequence[Channel] = (), post_store: PostStore | None = None,
-                   event_store: EventStore | None = None) -> Workflow:
-    """Wire every service over ``repo`` and ``clock``."""
+                   event_store: EventStore | None = None, bcrypt_rounds: int = 12) -> Workflow:
+    """Wire every service over ``repo`` and ``clock`` (``bcrypt_rounds`` lower only in tests)."""
     audit = AuditLog(repo, clock)
     guard = Guard(repo, audit)
-    users = UserService(repo, audit, guard, clock, session_ttl=config.session_ttl)
+    users = UserService(repo, audit, guard, clock, session_ttl=config.session_ttl, bcrypt_rounds=bcrypt_rounds)
     clocks = ClockService(repo, audit, clock, leaders_on_duty=users.on_duty_leaders)
     alerts = AlertService(repo, audit, guard, clock, clocks, rules=config.rules)
     templates = TemplateLibrary(config.templates_dir)

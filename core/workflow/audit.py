@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
-from typing import Any
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any, Iterator
 
 from core.clock import Clock
 from core.workflow.model import AuditEntry, AuditReport
@@ -33,11 +35,34 @@ class AuditLog:
     def __init__(self, repo: WorkflowRepository, clock: Clock):
         self.repo = repo
         self.clock = clock
+        self._local = threading.local()
+
+    @contextmanager
+    def work(self) -> Iterator[None]:
+        """A unit of work whose refusals survive its rollback: a denial recorded inside it is written
+        after the rollback, so a refused attempt is audited although nothing else of it is kept."""
+        if getattr(self._local, "deferred", None) is not None:
+            yield
+            return
+        self._local.deferred = []
+        try:
+            with self.repo.transaction():
+                yield
+        finally:
+            deferred, self._local.deferred = self._local.deferred, None
+            for args, kwargs in deferred:
+                self.record(*args, **kwargs)
 
     def record(self, actor: str, action: str, target: str, *, outcome: str = "ok",
-               before: Any = None, after: Any = None, detail: str = "") -> AuditEntry:
-        """Append one entry (who, what, when, before, after) and return it."""
-        at = self.clock.now()
+               before: Any = None, after: Any = None, detail: str = "") -> AuditEntry | None:
+        """Append one entry (who, what, when, before, after) and return it. A denial inside ``work()`` is
+        held back until that unit of work ends (and then returns None here)."""
+        deferred = getattr(self._local, "deferred", None)
+        if outcome == "denied" and deferred is not None:
+            deferred.append(((actor, action, target), dict(outcome=outcome, before=before, after=after,
+                                                           detail=detail)))
+            return None
+        at = self.clock.now().astimezone(timezone.utc)
         before, after = jsonable(before), jsonable(after)
 
         def make(seq: int, prev_hash: str) -> AuditEntry:

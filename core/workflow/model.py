@@ -355,3 +355,17 @@ class Report:
     markdown: str
     docx: bytes
     charts: dict[str, bytes] = field(default_factory=dict)   # name -> PNG
+
+
+def new_id(prefix: str) -> str:
+    """A fresh record id such as ``A-5f0c2d9e1b7a``."""
+    import uuid
+
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def snapshot(record: Any, *, hide: tuple[str, ...] = ("password_hash", "token", "body")) -> dict[str, Any]:
+    """A record as the audit log keeps it (secrets and long texts left out; see ``hide``)."""
+    from dataclasses import asdict
+
+    return {k: v for k, v in asdict(record).items() if k not in hide}

@@ -7,73 +7,189 @@ Wrong passwords, unknown users and expired sessions are refused with a sentence 
 
 from __future__ import annotations
 
+import hashlib
+import re
+import secrets
+from dataclasses import replace
 from datetime import timedelta
 from typing import Mapping
 
+import bcrypt
+
 from core.clock import Clock
-from core.workflow.access import Guard
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.workflow.access import Guard, Permission
 from core.workflow.audit import AuditLog
-from core.workflow.model import Role, Session, User
+from core.workflow.model import Role, Session, User, new_id, snapshot
 from core.workflow.repository import WorkflowRepository
+
+_USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 8
+WRONG_LOGIN = "用户名或密码错误。"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 class UserService:
     def __init__(self, repo: WorkflowRepository, audit: AuditLog, guard: Guard, clock: Clock,
-                 session_ttl: timedelta = timedelta(hours=8)):
+                 session_ttl: timedelta = timedelta(hours=8), bcrypt_rounds: int = 12):
         self.repo, self.audit, self.guard, self.clock = repo, audit, guard, clock
         self.session_ttl = session_ttl
+        self.bcrypt_rounds = bcrypt_rounds
+
+    # --- managing users
 
     def create(self, actor: User | None, username: str, password: str, role: Role | str, *,
                display_name: str = "", email: str = "", unit: str = "", on_duty: bool = False) -> User:
         """Add a user (admins only; ``actor`` None is the command line / first-run bootstrap).
         InvalidInput for a bad username, an unknown role or a password under 8 characters;
         Conflict if the username is taken."""
-        raise NotImplementedError
+        who = self.guard.require(actor, Permission.USERS, f"user:{username}").username if actor else "system"
+        username = (username or "").strip().lower()
+        if not _USERNAME.match(username):
+            raise InvalidInput("用户名须以小写字母开头，由 2–32 个小写字母、数字或 _ . - 组成。", field="username")
+        role = _role(role)
+        if email and not _EMAIL.match(email.strip()):
+            raise InvalidInput(f"邮箱地址 {email!r} 格式不正确。", field="email")
+        user = User(id=new_id("U"), username=username, display_name=display_name.strip() or username, role=role,
+                    password_hash=self._hash(password) if password else "", email=email.strip().lower(),
+                    unit=unit.strip(), on_duty=on_duty, created_at=self.clock.now())
+        with self.audit.work():
+            if self.by_username(username):
+                raise Conflict(f"用户名 {username} 已被使用。")
+            self.repo.add(user)
+            self.audit.record(who, "user.create", f"user:{username}", after=snapshot(user))
+        return user
 
     def list(self, actor: User) -> list[User]:
         """Every user, by username (admins only)."""
-        raise NotImplementedError
+        self.guard.require(actor, Permission.USERS, "users")
+        return self.repo.find(User, order_by="username")
 
     def get(self, user_id: str) -> User | None:
-        raise NotImplementedError
+        return self.repo.get(User, user_id)
 
     def by_username(self, username: str) -> User | None:
-        raise NotImplementedError
+        found = self.repo.find(User, username=(username or "").strip().lower(), limit=1)
+        return found[0] if found else None
 
     def set_role(self, actor: User, username: str, role: Role | str) -> User:
-        raise NotImplementedError
+        return self._change(actor, username, "user.set_role", role=_role(role))
 
     def set_on_duty(self, actor: User, username: str, on_duty: bool) -> User:
         """Mark a leader as (not) on duty: leaders on duty receive overdue flags."""
-        raise NotImplementedError
+        return self._change(actor, username, "user.set_on_duty", on_duty=bool(on_duty))
 
     def set_active(self, actor: User, username: str, active: bool) -> User:
-        raise NotImplementedError
+        return self._change(actor, username, "user.set_active", active=bool(active))
 
     def set_password(self, actor: User, username: str, password: str) -> User:
         """Admins reset anyone's password; a user may change their own."""
-        raise NotImplementedError
+        own = actor is not None and self.repo.get(User, actor.id) is not None and \
+            self.repo.get(User, actor.id).username == (username or "").strip().lower()
+        return self._change(actor, username, "user.set_password", check=not own,
+                            password_hash=self._hash(password))
+
+    def _change(self, actor: User, username: str, action: str, check: bool = True, **changes) -> User:
+        who = self.guard.require(actor, Permission.USERS if check else Permission.VIEW, f"user:{username}")
+        with self.audit.work():
+            user = self.by_username(username)
+            if user is None:
+                raise NotFound(f"没有用户名为 {username} 的用户。")
+            updated = self.repo.update(replace(user, **changes), user.version)
+            self.audit.record(who.username, action, f"user:{user.username}", before=snapshot(user),
+                              after=snapshot(updated))
+        return updated
+
+    # --- sessions
 
     def login(self, username: str, password: str) -> Session:
         """A new session for the right password; PermissionDenied ("用户名或密码错误") otherwise, audited."""
-        raise NotImplementedError
+        user = self.by_username(username)
+        ok = bool(user and user.password_hash and password) and _check(password, user.password_hash)
+        if not ok or not user.active:
+            reason = WRONG_LOGIN if ok is False else "该账号已停用，请联系系统管理员。"
+            self.guard.deny((username or "").strip()[:64] or "anonymous", "login", f"user:{username}", reason)
+        return self._open_session(user, "login")
+
+    def _open_session(self, user: User, action: str) -> Session:
+        token = secrets.token_urlsafe(32)
+        now = self.clock.now()
+        session = Session(id=hash_token(token), user_id=user.id, created_at=now, expires_at=now + self.session_ttl)
+        self.repo.add(session)
+        self.audit.record(user.username, action, f"user:{user.username}",
+                          after={"expires_at": session.expires_at.isoformat()})
+        return replace(session, token=token)
 
     def resolve(self, token: str) -> User:
         """The user behind a session token; PermissionDenied when unknown or expired ("会话已过期，请重新登录")."""
-        raise NotImplementedError
+        session = self.repo.get(Session, hash_token(token or ""))
+        if session is None:
+            self.guard.deny("anonymous", "session.resolve", "session", "会话无效，请重新登录。")
+        user = self.repo.get(User, session.user_id)
+        if self.clock.now() >= session.expires_at:
+            self.repo.delete(Session, session.id)
+            self.guard.deny(user.username if user else "anonymous", "session.resolve", "session",
+                            "会话已过期，请重新登录。")
+        if user is None or not user.active:
+            self.guard.deny(user.username if user else "anonymous", "session.resolve", "session",
+                            "该账号已停用，请联系系统管理员。")
+        return user
 
     def logout(self, token: str) -> None:
-        raise NotImplementedError
+        session = self.repo.get(Session, hash_token(token or ""))
+        if session is not None:
+            self.repo.delete(Session, session.id)
+            user = self.repo.get(User, session.user_id)
+            self.audit.record(user.username if user else "anonymous", "logout", "session")
+
+    # --- OIDC (st.login)
 
     def login_oidc(self, claims: Mapping[str, object]) -> Session:
         """A session for an identity from ``st.login`` (``st.user``), mapped by ``map_oidc_identity``."""
-        raise NotImplementedError
+        return self._open_session(self.map_oidc_identity(claims), "login.oidc")
 
     def map_oidc_identity(self, claims: Mapping[str, object]) -> User:
         """The OIDC hook: the active yuqing user whose ``email`` equals the identity's verified email
         (case-insensitive). An identity with no such user, or with ``email_verified`` false, is refused
         with PermissionDenied and audited: an administrator must first add the user with that email."""
-        raise NotImplementedError
+        email = str(claims.get("email") or "").strip().lower()
+        if not email:
+            self.guard.deny("anonymous", "login.oidc", "oidc", "统一身份认证未提供邮箱，无法对应系统用户。")
+        if claims.get("email_verified") is False:
+            self.guard.deny(email, "login.oidc", "oidc", f"邮箱 {email} 未经验证，无法登录。")
+        found = [u for u in self.repo.find(User, email=email) if u.active]
+        if not found:
+            self.guard.deny(email, "login.oidc", "oidc",
+                            f"邮箱 {email} 未对应任何系统用户，请联系系统管理员添加（yuqing users add --email）。")
+        return found[0]
 
     def on_duty_leaders(self) -> list[User]:
-        raise NotImplementedError
+        return [u for u in self.repo.find(User, role=Role.LEADER, on_duty=True) if u.active]
+
+    def _hash(self, password: str) -> str:
+        if not password or len(password) < MIN_PASSWORD:
+            raise InvalidInput(f"密码至少需要 {MIN_PASSWORD} 个字符。", field="password")
+        if len(password.encode("utf-8")) > 72:
+            raise InvalidInput("密码过长（bcrypt 最多 72 字节）。", field="password")
+        return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(self.bcrypt_rounds)).decode("ascii")
+
+
+def _check(password: str, hashed: str) -> bool:
+    try:
+        return bcrypt.checkpw(password.encode("utf-8")[:72], hashed.encode("ascii"))
+    except ValueError:
+        return False
+
+
+def _role(value: Role | str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise InvalidInput(f"未知角色 {value!r}；可选：{', '.join(r.value for r in Role)}。", field="role") from None
+
+
+__all__ = ["UserService", "hash_token", "PermissionDenied"]

@@ -1,0 +1,195 @@
+"""``WorkflowRepository`` over SQLAlchemy 2 Core: SQLite (a file, WAL, ``BEGIN IMMEDIATE`` for units of
+work so concurrent writers queue instead of failing) or PostgreSQL (row locks on the audit head)."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+from sqlalchemy import create_engine, delete, event, func, insert, select, update
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from core.errors import Conflict, NotFound, StorageUnavailable
+from core.workflow.model import AuditEntry
+from infra.workflow_db import tables
+from infra.workflow_db.codec import from_row, to_row, to_utc
+
+_SQLITE_BUSY_TIMEOUT_S = 30
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the URL; SQLite gets WAL, a busy timeout and explicit BEGINs (see module doc)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None          # let SQLAlchemy's BEGIN below drive transactions
+        cursor = dbapi_connection.cursor()
+        if parsed.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # A unit of work takes the write lock at once: two deferred transactions that both read and then
+        # write would otherwise fail with "database is locked" instead of waiting.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("yuqing_write") else "BEGIN")
+
+    return engine
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for error messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+class SqlWorkflowRepository:
+    def __init__(self, url: str, engine: Engine | None = None):
+        self.url = url
+        self.engine = engine or make_engine(url)
+        self._local = threading.local()
+
+    # --- units of work
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if getattr(self._local, "conn", None) is not None:
+            yield                                        # joins the unit of work already open
+            return
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(yuqing_write=True)
+                with conn.begin():
+                    self._local.conn = conn
+                    try:
+                        yield
+                    finally:
+                        self._local.conn = None
+        except SQLAlchemyError as error:
+            raise self._unavailable(error) from error
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        current = getattr(self._local, "conn", None)
+        if current is not None:
+            yield current
+            return
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as error:
+            raise self._unavailable(error) from error
+
+    def _unavailable(self, error: SQLAlchemyError) -> Exception:
+        if isinstance(error, IntegrityError):
+            return Conflict(f"工作流数据库拒绝了重复或无效的记录：{error.orig}")
+        return StorageUnavailable(f"workflow database {describe(self.url)} failed: {error.__class__.__name__}: "
+                                  f"{getattr(error, 'orig', error)}")
+
+    # --- records
+
+    @staticmethod
+    def _table(kind: type):
+        try:
+            return tables.TABLES[kind]
+        except KeyError:
+            raise TypeError(f"no workflow table stores {kind.__name__}") from None
+
+    def add(self, record: Any) -> None:
+        table = self._table(type(record))
+        with self._connection() as conn:
+            if conn.execute(select(table.c.id).where(table.c.id == record.id)).first():
+                raise Conflict(f"{type(record).__name__} {record.id} 已存在。")
+            conn.execute(insert(table).values(**to_row(record)))
+
+    def get(self, kind: type, record_id: str) -> Any:
+        table = self._table(kind)
+        with self._connection() as conn:
+            row = conn.execute(select(table).where(table.c.id == record_id)).mappings().first()
+        return from_row(kind, row) if row else None
+
+    def find(self, kind: type, *, order_by: str | None = None, limit: int | None = None, **equals: Any) -> list:
+        table = self._table(kind)
+        query = select(table)
+        for name, value in equals.items():
+            column = table.c[name]
+            if isinstance(value, (tuple, list, set, frozenset)):
+                query = query.where(column.in_([getattr(v, "value", v) for v in value]))
+            else:
+                query = query.where(column == getattr(value, "value", value))
+        name = (order_by or "id").lstrip("-")
+        column = table.c[name]
+        query = query.order_by(column.desc() if (order_by or "").startswith("-") else column.asc(), table.c.id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._connection() as conn:
+            return [from_row(kind, row) for row in conn.execute(query).mappings()]
+
+    def update(self, record: Any, expected_version: int) -> Any:
+        kind = type(record)
+        table = self._table(kind)
+        values = to_row(record)
+        values["version"] = expected_version + 1
+        with self._connection() as conn:
+            result = conn.execute(update(table).where(table.c.id == record.id, table.c.version == expected_version)
+                                  .values(**values))
+            if result.rowcount == 1:
+                return from_row(kind, values)
+            stored = conn.execute(select(table.c.version).where(table.c.id == record.id)).first()
+        if stored is None:
+            raise NotFound(f"{kind.__name__} {record.id} 不存在。")
+        raise Conflict(f"{record.id} 已被他人修改（当前版本 {stored[0]}，您编辑的是版本 {expected_version}），"
+                       "您的修改未保存，请刷新后重新提交。")
+
+    def delete(self, kind: type, record_id: str) -> None:
+        table = self._table(kind)
+        with self._connection() as conn:
+            conn.execute(delete(table).where(table.c.id == record_id))
+
+    # --- audit log
+
+    def append_audit(self, make_entry: Callable[[int, str], AuditEntry]) -> AuditEntry:
+        head = tables.audit_head
+        with self.transaction(), self._connection() as conn:
+            row = conn.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update()).first()
+            seq, prev_hash = (row[0], row[1]) if row else (0, "0" * 64)
+            entry = make_entry(seq + 1, prev_hash)
+            conn.execute(insert(tables.audit_log).values(**to_row(entry)))
+            if row:
+                conn.execute(update(head).where(head.c.id == 1).values(seq=entry.seq, hash=entry.hash))
+            else:
+                conn.execute(insert(head).values(id=1, seq=entry.seq, hash=entry.hash))
+        return entry
+
+    def audit_entries(self, *, since_seq: int = 0, limit: int | None = None,
+                      newest_first: bool = False) -> list[AuditEntry]:
+        log = tables.audit_log
+        query = select(log).where(log.c.seq > since_seq)
+        query = query.order_by(log.c.seq.desc() if newest_first else log.c.seq.asc())
+        if limit is not None:
+            query = query.limit(limit)
+        with self._connection() as conn:
+            return [from_row(AuditEntry, row) for row in conn.execute(query).mappings()]
+
+    def audit_head(self) -> tuple[int, str]:
+        head = tables.audit_head
+        with self._connection() as conn:
+            row = conn.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1)).first()
+        return (row[0], row[1]) if row else (0, "")
+
+    def count(self, kind: type) -> int:
+        table = self._table(kind)
+        with self._connection() as conn:
+            return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+__all__ = ["SqlWorkflowRepository", "make_engine", "describe", "to_utc"]
