@@ -53,12 +53,18 @@ def store_summary(settings: Settings) -> dict:
             "store": settings.store,
             "location": _where(settings),
             "posts": store.count(everything),
-            "unenriched": sum(len(batch) for batch in store.iter_unenriched()),
+            "unenriched": _unenriched(store),
             "per_platform": {b.key: b.count for b in store.aggregate(everything, "platform")},
             "per_school": {b.key: b.count for b in store.aggregate(everything, "school")[:10]},
         }
     finally:
         store.close()
+
+
+def _unenriched(store) -> int:
+    # Both shipped backends count without reading; another PostStore is counted by iterating.
+    counter = getattr(store, "count_unenriched", None)
+    return counter() if counter else sum(len(batch) for batch in store.iter_unenriched())
 
 
 def run_status(args, settings: Settings) -> int:

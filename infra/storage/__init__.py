@@ -13,17 +13,18 @@ def sqlite_path(settings: Settings) -> Path:
     return Path(settings.sqlite_path) if settings.sqlite_path else settings.data_path / "posts.db"
 
 
-def open_post_store(settings: Settings) -> PostStore:
-    """The post store the settings name: the embedded SQLite file or an Elasticsearch cluster."""
+def open_post_store(settings: Settings, segment=None) -> PostStore:
+    """The post store the settings name: the embedded SQLite file or an Elasticsearch cluster.
+    ``segment`` (text -> words) replaces jieba's default segmenter, e.g. with the county user dictionary."""
     if settings.store == "sqlite":
         from infra.storage.sqlite import SqlitePostStore
 
-        return SqlitePostStore(sqlite_path(settings))
+        return SqlitePostStore(sqlite_path(settings), segment=segment)
     if settings.store == "elasticsearch":
         from infra.storage.elasticsearch import ElasticsearchPostStore
 
         return ElasticsearchPostStore(settings.es_url, index_prefix=settings.es_index_prefix,
-                                      timeout=settings.es_timeout)
+                                      timeout=settings.es_timeout, segment=segment)
     raise ConfigurationError(f"setting 'store' is {settings.store!r}; use 'sqlite' or 'elasticsearch'")
 
 

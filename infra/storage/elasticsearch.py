@@ -239,6 +239,11 @@ class ElasticsearchPostStore:
             after = hits[-1]["sort"]
             yield [docs.post_from_source(h["_source"]) for h in hits]
 
+    def count_unenriched(self, model_version: str | None = None) -> int:
+        """How many posts ``iter_unenriched`` would yield, without reading them."""
+        with self._calls("counting unenriched posts"):
+            return int(self.client.count(index=self.alias, query=docs.unenriched_query(model_version))["count"])
+
     def close(self) -> None:
         self.client.close()
 

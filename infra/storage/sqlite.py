@@ -242,6 +242,13 @@ class SqlitePostStore:
             after = (rows[-1][COLUMNS.index("fetched_us")], rows[-1][0])
             yield posts
 
+    def count_unenriched(self, model_version: str | None = None) -> int:
+        """How many posts ``iter_unenriched`` would yield, without reading them."""
+        if model_version is None:
+            return self._read("SELECT count(*) FROM posts WHERE model_version IS NULL")[0][0]
+        return self._read("SELECT count(*) FROM posts WHERE model_version IS NULL OR model_version != ?",
+                          (model_version,))[0][0]
+
     def _where(self, query: PostQuery) -> Where:
         terms = self._terms.query_terms(query.text.strip()) if query.text and query.text.strip() else ()
         return Where.of(query, fts_match(terms), empty_text=bool(query.text and query.text.strip()) and not terms)
