@@ -1,0 +1,52 @@
+"""The console's entry point (``streamlit run console/app.py``, or ``yuqing console``): checks the
+login and builds the navigation. Every page lives in ``console/pages/`` and exposes ``render()``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# `streamlit run console/app.py` puts console/ on the path, not the repository root.
+_ROOT = Path(__file__).resolve().parents[1]
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+import streamlit as st  # noqa: E402
+
+from core.errors import YuqingError  # noqa: E402
+
+from console import session  # noqa: E402
+from console.components.feedback import explain, show_flash  # noqa: E402
+from console.pages import (audit, dashboard, escalation, event, feed, ledger, release, reports,  # noqa: E402
+                           review, settings)
+
+SECTIONS = {
+    "监测": [(dashboard, "总览", "dashboard", "📊"), (feed, "信息流", "feed", "📰"), (event, "事件", "event", "🧭")],
+    "处置": [(review, "预警审核", "review", "🚨"), (release, "回应发布", "release", "📝"),
+           (escalation, "升级处置", "escalation", "🚓"), (ledger, "台账", "ledger", "📒")],
+    "管理": [(reports, "报告", "reports", "📄"), (audit, "审计", "audit", "🔏"), (settings, "设置", "settings", "⚙️")],
+}
+
+
+def _navigation() -> dict[str, list]:
+    return {section: [st.Page(module.render, title=title, url_path=path, icon=icon, default=path == "dashboard")
+                      for module, title, path, icon in pages]
+            for section, pages in SECTIONS.items()}
+
+
+def main() -> None:
+    st.set_page_config(page_title="渠县校园安全舆情监测与回应台", page_icon="🛡️", layout="wide")
+    try:
+        current = session.current_user()
+    except YuqingError as error:          # the stores or the workflow database cannot be opened
+        st.error(explain(error))
+        st.stop()
+    if current is None:
+        st.navigation([st.Page(session.login_page, title="登录", url_path="login", icon="🔑")]).run()
+        return
+    session.sidebar(current)
+    show_flash()
+    st.navigation(_navigation()).run()
+
+
+main()

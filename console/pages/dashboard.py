@@ -1,0 +1,112 @@
+"""总览: volume trend, sentiment and platform split, schools most mentioned, active events with grade and
+clocks, crawl health and the worker's heartbeat."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from core.post import NEGATIVE_BELOW
+from core.storage import PostQuery
+from core.workflow import User
+
+from console import data, session
+from console.components import badges, charts
+from console.components.post_card import SENTIMENT_NAMES, platform_name
+from console.components.text import plain, short_time
+
+RANGES = {1: "近24小时", 7: "近7天", 30: "近30天"}
+OPEN_STATES = ("new", "under_review", "confirmed")
+
+
+def render() -> None:
+    st.title("总览")
+    days = st.segmented_control("时间范围", list(RANGES), format_func=RANGES.get, default=7,
+                                key="dashboard.days") or 7
+    since = data.now() - timedelta(days=days)
+    query = PostQuery(since=since)
+    user = session.user()
+    _metrics(user, query, since)
+    _charts(query, days)
+    _events(user, since)
+    _health()
+
+
+def _metrics(user: User, query: PostQuery, since) -> None:
+    wf = data.workflow()
+    alerts = wf.alerts.list(user, states=OPEN_STATES)
+    overdue = wf.clocks.overdue()
+    cols = st.columns(5)
+    cols[0].metric("信息总量", data.count(query))
+    cols[1].metric("负面信息", data.count(PostQuery(since=since, sentiment_below=NEGATIVE_BELOW)))
+    cols[2].metric("疑似谣言", data.count(PostQuery(since=since, rumour_at_least=0.5)))
+    cols[3].metric("待办预警", len(alerts))
+    cols[4].metric("超时计时", len(overdue))
+    if overdue:
+        st.error("以下回应时限已超时，请值班领导督办：" + "；".join(
+            f"{plain(v.clock.alert_id)} {badges.clock(v)}" for v in overdue))
+
+
+def _charts(query: PostQuery, days: int) -> None:
+    volume = data.aggregate(query, "hour" if days == 1 else "day")
+    if not volume:
+        st.info("所选时间范围内还没有采集到信息。请确认后台任务（yuqing worker）正在运行。")
+        return
+    st.altair_chart(charts.trend(volume), width="stretch")
+    left, middle, right = st.columns(3)
+    left.altair_chart(charts.donut(data.aggregate(query, "sentiment_label"), SENTIMENT_NAMES, "情感",
+                                   title="情感分布"), width="stretch")
+    platforms = data.aggregate(query, "platform")
+    middle.altair_chart(charts.bars(platforms, {b.key: platform_name(b.key) for b in platforms}, "平台",
+                                    title="平台分布"), width="stretch")
+    right.altair_chart(charts.bars(data.aggregate(query, "school")[:10], data.school_names(), "学校",
+                                   title="提及最多的学校"), width="stretch")
+
+
+def _events(user: User, since) -> None:
+    st.subheader("活跃事件")
+    if not data.has_events():
+        st.info("事件库尚未配置，暂无法显示事件。")
+        return
+    events = data.events(since=since, limit=10)
+    if not events:
+        st.info("所选时间范围内没有事件。")
+        return
+    wf = data.workflow()
+    for item in events:
+        alert = wf.alerts.for_event(item.id)
+        with st.container(border=True):
+            st.markdown(f"{badges.grade(item.grade)} **{plain(item.title)}**")
+            line = f"热度 {item.heat:.1f} · {item.post_count} 条 · 首发 {short_time(item.first_seen)}"
+            if alert:
+                line += f" · {badges.alert_state(alert.state)} " + badges.clocks(wf.clocks.for_alert(alert.id))
+            else:
+                line += " · :gray-badge[未生成预警]"
+            st.markdown(line)
+
+
+def _health() -> None:
+    st.subheader("运行状态")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**采集健康**")
+        health = data.extra("crawl_health")
+        if not health:
+            st.caption("暂无采集记录。")
+        else:
+            st.dataframe(_rows(health), hide_index=True, width="stretch")
+    with right:
+        st.markdown("**后台任务心跳**")
+        beat = data.extra("heartbeat")
+        if beat is None:
+            st.caption("未检测到后台任务进程（yuqing worker）。")
+        else:
+            st.write(_rows([beat])[0] if not isinstance(beat, list) else _rows(beat))
+
+
+def _rows(items) -> list[dict]:
+    """Records of another area as table rows, whatever dataclass or mapping they are."""
+    from dataclasses import asdict, is_dataclass
+
+    return [asdict(i) if is_dataclass(i) else dict(i) for i in items]

@@ -1,0 +1,176 @@
+"""升级处置: hand malicious hype, rumours and 校闹 to the propaganda department, the police or the
+cyberspace office; attach files; the leader approves (the evidence pack is built); the receiving unit
+accepts and answers; download and verify evidence packs."""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import streamlit as st
+
+from core.clock import CHINA_TZ
+from core.workflow import Escalation
+from core.workflow.evidence import verify_pack
+from core.workflow.model import ESCALATION_NAMES, EscalationKind, EscalationTarget
+
+from console import data, session
+from console.components import badges
+from console.components.feedback import attempt, call
+from console.components.text import full_time, plain
+
+NEW = "__new__"
+
+
+def render() -> None:
+    st.title("升级处置")
+    wf, user = data.workflow(), session.user()
+    cases = wf.escalations.list(user)
+    labels = {c.id: f"{ESCALATION_NAMES[c.kind]}→{ESCALATION_NAMES[c.target]}（{ESCALATION_NAMES[c.status]}）"
+                    f" {c.summary[:20]}" for c in cases}
+    chosen = st.radio("移交案件", [NEW] + list(labels), key="escalation.chosen",
+                      format_func=lambda i: "＋ 新建移交" if i == NEW else labels[i])
+    if chosen == NEW:
+        _open_form()
+    else:
+        _case(wf.escalations.get(user, chosen))
+    _verify()
+
+
+def _post_label(posts: dict, post_id: str) -> str:
+    post = posts.get(post_id)
+    return f"{(post.title or post.text)[:30]}（{post.platform}）" if post else post_id
+
+
+def _open_form() -> None:
+    wf, user = data.workflow(), session.user()
+    alerts = wf.alerts.list(user, states=("under_review", "confirmed"))
+    if not alerts:
+        st.info("没有可移交的预警：请先在“预警审核”中审核预警。")
+        return
+    by_id = {a.id: a for a in alerts}
+    alert_id = st.selectbox("预警", list(by_id), key="escalation.alert",
+                            format_func=lambda i: f"[{by_id[i].grade}级] {by_id[i].title}")
+    alert = by_id[alert_id]
+    posts = {p.id: p for p in data.posts(alert.post_ids)}
+    with st.form(f"escalation.open.{alert.id}"):
+        cols = st.columns(2)
+        kind = cols[0].selectbox("类型", [k.value for k in EscalationKind], format_func=ESCALATION_NAMES.get,
+                                 key="escalation.kind")
+        target = cols[1].selectbox("移交单位", [t.value for t in EscalationTarget], format_func=ESCALATION_NAMES.get,
+                                   key="escalation.target")
+        chosen = st.multiselect("证据信息", list(alert.post_ids), default=list(alert.post_ids)[:20],
+                                format_func=lambda i: _post_label(posts, i), key=f"escalation.posts.{alert.id}")
+        summary = st.text_area("案情摘要", key="escalation.summary", height=120)
+        person = st.text_input("接收单位责任人", key="escalation.person")
+        day = st.date_input("反馈时限", value=(data.now() + timedelta(days=3)).astimezone(CHINA_TZ).date(),
+                            key="escalation.deadline")
+        if st.form_submit_button("发起移交", type="primary"):
+            deadline = datetime.combine(day, time(18, 0), tzinfo=CHINA_TZ)
+            call(lambda: wf.escalations.open(user, alert.id, kind, target, chosen, summary.strip(),
+                                             person=person.strip(), deadline=deadline),
+                 "已发起移交，等待值班领导审批。")
+
+
+def _case(case: Escalation) -> None:
+    st.markdown(f"{badges.escalation_status(case.status)} **{ESCALATION_NAMES[case.kind]}** → "
+                f"{ESCALATION_NAMES[case.target]}")
+    st.markdown(plain(case.summary))
+    st.caption(plain(f"发起 {case.created_by} {full_time(case.created_at)} · 证据信息 {len(case.post_ids)} 条"
+                     f" · 责任人 {case.person or '—'} · 时限 {full_time(case.deadline)}"
+                     + (f" · 审批 {case.approved_by} {full_time(case.approved_at)}" if case.approved_by else "")))
+    for item in case.feedback:
+        st.caption(plain(f"反馈 {full_time(item.at)} {item.by}：{item.text}"))
+    tabs = st.tabs(["办理", "附件", "证据包"])
+    with tabs[0]:
+        _handle(case)
+    with tabs[1]:
+        _attachments(case)
+    with tabs[2]:
+        _pack(case)
+
+
+def _handle(case: Escalation) -> None:
+    wf, user = data.workflow(), session.user()
+    cols = st.columns(3)
+    if cols[0].button("领导审批并移交", key=f"escalation.approve.{case.id}", disabled=case.status != "opened"):
+        call(lambda: wf.escalations.approve(user, case.id, base_version=case.version), "已审批，证据包已生成并移交。")
+    if cols[1].button("受理", key=f"escalation.accept.{case.id}", disabled=case.status != "sent"):
+        call(lambda: wf.escalations.accept(user, case.id, base_version=case.version), "已受理。")
+    if cols[2].button("办结", key=f"escalation.close.{case.id}", disabled=case.status == "closed"):
+        call(lambda: wf.escalations.close(user, case.id, base_version=case.version), "案件已办结。")
+    with st.form(f"escalation.feedback.{case.id}"):
+        text = st.text_area("办理反馈", key=f"escalation.feedback_text.{case.id}")
+        resolved = st.checkbox("已查处完毕（标记为已反馈）", key=f"escalation.resolved.{case.id}")
+        if st.form_submit_button("提交反馈"):
+            if not text.strip():
+                st.error("请填写反馈内容。")
+            else:
+                call(lambda: wf.escalations.add_feedback(user, case.id, text.strip(), resolved=resolved,
+                                                         base_version=case.version), "反馈已记录。")
+
+
+def _attachments(case: Escalation) -> None:
+    wf, user = data.workflow(), session.user()
+    for item in case.attachments:
+        st.caption(plain(f"{item.name} · {item.size} 字节 · SHA-256 {item.sha256[:16]}… · {item.uploaded_by}"))
+    limit_mb = int(data.settings()["upload_max_bytes"]) / 1024 / 1024
+    with st.form(f"escalation.attach.{case.id}", clear_on_submit=True):
+        upload = st.file_uploader(f"添加附件（截图 PNG/JPG、PDF、TXT、HTML、JSON，不超过 {limit_mb:.0f} MB）",
+                                  key=f"escalation.upload.{case.id}")
+        if st.form_submit_button("上传附件"):
+            if upload is None:
+                st.error("请先选择要上传的文件。")
+            else:
+                call(lambda: wf.escalations.attach(user, case.id, upload.name, upload.getvalue()),
+                     f"附件 {upload.name} 已加入案件。")
+
+
+def _pack(case: Escalation) -> None:
+    wf, user = data.workflow(), session.user()
+    if case.pack_sha256:
+        st.caption(f"最新证据包清单哈希（SHA-256）：{case.pack_sha256}")
+    cols = st.columns(2)
+    if cols[0].button("生成证据包", key=f"escalation.build.{case.id}"):
+        call(lambda: wf.escalations.build_pack(user, case.id), "证据包已生成。")
+    bytes_key = f"escalation.pack_bytes.{case.id}"
+    if cols[1].button("准备下载", key=f"escalation.fetch.{case.id}", disabled=not case.pack_sha256):
+        st.session_state[bytes_key] = attempt(lambda: wf.escalations.pack_bytes(user, case.id))
+    if st.session_state.get(bytes_key):
+        st.download_button("下载证据包（ZIP）", st.session_state[bytes_key], file_name=f"evidence-{case.id}.zip",
+                           mime="application/zip", key=f"escalation.download.{case.id}")
+
+
+def _verify() -> None:
+    """Anyone holding a pack can check it against its manifest (and the hash recorded here)."""
+    st.divider()
+    st.subheader("证据包校验")
+    with st.form("escalation.verify", clear_on_submit=True):
+        upload = st.file_uploader("上传证据包（ZIP）", type=["zip"], key="escalation.verify_upload")
+        expected = st.text_input("登记的清单哈希（可选）", key="escalation.verify_hash")
+        if not st.form_submit_button("校验"):
+            return
+    if upload is None:
+        st.error("请先选择要校验的证据包。")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "pack.zip"
+        path.write_bytes(upload.getvalue())
+        try:
+            report = attempt(lambda: verify_pack(path, expected.strip() or None))
+        except zipfile.BadZipFile:
+            st.error("上传的文件不是有效的 ZIP 证据包，请确认文件完整后重新上传。")
+            return
+    if report is None:
+        return
+    if report.ok:
+        st.success(f"校验通过：{report.files} 个文件与清单一致。")
+        return
+    st.error("校验未通过：" + (report.message or "证据包与清单不一致。"))
+    for label, names in (("被修改", report.changed), ("缺失", report.missing), ("多出", report.unexpected)):
+        if names:
+            st.markdown(f"**{label}的文件：**" + plain("、".join(names)))
+    if not report.manifest_ok:
+        st.markdown("**清单本身与其登记哈希不符。**")

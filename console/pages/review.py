@@ -1,0 +1,163 @@
+"""预警审核: the review queue. Confirm or dismiss an alert (with a reason), change its grade (with a
+reason), name the responsible unit, person and deadline, record the verified facts and the analysis."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import streamlit as st
+
+from core.clock import CHINA_TZ
+from core.event import GRADE_NAMES, GRADES
+from core.workflow import Alert
+from core.workflow.alerts import UNIT_KINDS
+from core.workflow.model import ALERT_STATE_NAMES
+
+from console import data, session
+from console.components import badges
+from console.components.feedback import call
+from console.components.text import full_time, plain
+
+
+def render() -> None:
+    st.title("预警审核")
+    wf, user = data.workflow(), session.user()
+    states = st.multiselect("状态", list(ALERT_STATE_NAMES), default=["new", "under_review", "confirmed"],
+                            format_func=ALERT_STATE_NAMES.get, key="review.states")
+    alerts = wf.alerts.list(user, states=states)
+    if not alerts:
+        st.info("没有符合条件的预警。")
+        return
+    by_id = {a.id: a for a in alerts}
+    chosen = st.selectbox("预警", list(by_id), key="review.selected", format_func=lambda i: _label(by_id[i]))
+    alert = wf.alerts.get(user, chosen)
+    _details(alert)
+    tabs = st.tabs(["审核", "调整等级", "责任与时限", "核实情况", "研判"])
+    with tabs[0]:
+        _decide(alert)
+    with tabs[1]:
+        _grade(alert)
+    with tabs[2]:
+        _assign(alert)
+    with tabs[3]:
+        _facts(alert)
+    with tabs[4]:
+        _analysis(alert)
+
+
+def _label(alert: Alert) -> str:
+    return f"[{alert.grade}级·{ALERT_STATE_NAMES.get(alert.state, alert.state)}] {alert.title}"
+
+
+def _details(alert: Alert) -> None:
+    wf = data.workflow()
+    st.markdown(f"{badges.grade(alert.grade)} {badges.alert_state(alert.state)} **{plain(alert.title)}**")
+    st.markdown(badges.clocks(wf.clocks.for_alert(alert.id)))
+    names = data.school_names()
+    st.caption(plain(f"首次发现 {full_time(alert.t0)} · 学校 {'、'.join(names.get(s, s) for s in alert.schools) or '—'}"
+                     f" · 热度 {alert.heat:.1f} · 谣言占比 {alert.rumour_share:.0%}"))
+    if alert.rules:
+        st.caption("预警依据：" + plain("；".join(alert.rules)))
+    if alert.unit or alert.person:
+        st.caption(plain(f"责任单位：{alert.unit or '—'} · 责任人：{alert.person or '—'} · "
+                         f"时限：{full_time(alert.deadline)}"))
+    if alert.dismiss_reason:
+        st.caption("排除理由：" + plain(alert.dismiss_reason))
+    for change in alert.grade_history:
+        st.caption(plain(f"{full_time(change.at)} {change.by} 将等级由 {change.old} 调整为 {change.new}：{change.reason}"))
+
+
+def _decide(alert: Alert) -> None:
+    wf, user = data.workflow(), session.user()
+    left, right = st.columns(2)
+    with left:
+        if st.button("确认预警", key="review.confirm", type="primary",
+                     disabled=alert.state not in ("new", "under_review")):
+            def confirm() -> None:
+                current = alert
+                if current.state == "new":
+                    current = wf.alerts.start_review(user, alert.id, expected_version=alert.version)
+                wf.alerts.confirm(user, alert.id, expected_version=current.version)
+            call(confirm, "预警已确认，48小时回应计时已开始。")
+        if st.button("办结", key="review.close", disabled=alert.state not in ("confirmed", "dismissed")):
+            call(lambda: wf.alerts.close(user, alert.id, expected_version=alert.version), "预警已办结。")
+    with right, st.form("review.dismiss"):
+        reason = st.text_input("排除理由", key="review.dismiss_reason")
+        if st.form_submit_button("排除预警"):
+            if not reason.strip():
+                st.error("排除预警必须填写理由。")
+            else:
+                call(lambda: wf.alerts.dismiss(user, alert.id, reason.strip(), expected_version=alert.version),
+                     "预警已排除。")
+
+
+def _grade(alert: Alert) -> None:
+    wf, user = data.workflow(), session.user()
+    with st.form("review.grade"):
+        grade = st.selectbox("新等级", list(GRADES), index=GRADES.index(alert.grade), key=f"review.grade_value.{alert.id}",
+                             format_func=lambda g: f"{g}级 {GRADE_NAMES[g]}")
+        reason = st.text_input("调整理由", key="review.grade_reason")
+        if st.form_submit_button("调整等级"):
+            if not reason.strip():
+                st.error("调整等级必须填写理由。")
+            elif grade == alert.grade:
+                st.error("新等级与当前等级相同，请选择其他等级。")
+            else:
+                call(lambda: wf.alerts.change_grade(user, alert.id, grade, reason.strip(),
+                                                    expected_version=alert.version), f"等级已调整为 {grade} 级。")
+
+
+def _deadline_default(alert: Alert) -> datetime:
+    return (alert.deadline or data.now() + timedelta(days=1)).astimezone(CHINA_TZ)
+
+
+def _assign(alert: Alert) -> None:
+    wf, user = data.workflow(), session.user()
+    default = _deadline_default(alert)
+    with st.form("review.assign"):
+        kinds = list(UNIT_KINDS)
+        kind = st.selectbox("责任单位类型", kinds, format_func=UNIT_KINDS.get, key=f"review.unit_kind.{alert.id}",
+                            index=kinds.index(alert.unit_kind) if alert.unit_kind in kinds else 0)
+        unit = st.text_input("责任单位", value=alert.unit, key=f"review.unit.{alert.id}")
+        person = st.text_input("责任人", value=alert.person, key=f"review.person.{alert.id}")
+        cols = st.columns(2)
+        day = cols[0].date_input("办理时限（日期）", value=default.date(), key=f"review.deadline_day.{alert.id}")
+        hour = cols[1].time_input("时间", value=time(default.hour, default.minute), key=f"review.deadline_time.{alert.id}")
+        if st.form_submit_button("保存责任与时限"):
+            deadline = datetime.combine(day, hour, tzinfo=CHINA_TZ)
+            call(lambda: wf.alerts.assign(user, alert.id, unit_kind=kind, unit=unit.strip(), person=person.strip(),
+                                          deadline=deadline, expected_version=alert.version),
+                 "已明确责任单位、责任人和办理时限。")
+
+
+def _facts(alert: Alert) -> None:
+    """Verified facts as ``字段=内容`` lines; releases are drafted from them."""
+    wf, user = data.workflow(), session.user()
+    current = "\n".join(f"{k}={v}" for k, v in alert.facts.items())
+    with st.form("review.facts"):
+        text = st.text_area("核实情况（每行一项，格式：字段=内容）", value=current, key=f"review.facts_text.{alert.id}",
+                            height=160, placeholder="incident_time=11月29日上午8时\nincident_place=渠县某中学")
+        if st.form_submit_button("保存核实情况"):
+            facts, bad = {}, []
+            for number, line in enumerate(text.splitlines(), start=1):
+                if not line.strip():
+                    continue
+                key, sep, value = line.partition("=")
+                if not sep or not key.strip():
+                    bad.append(str(number))
+                else:
+                    facts[key.strip()] = value.strip()
+            if bad:
+                st.error(f"第 {'、'.join(bad)} 行格式不对，应写成“字段=内容”。")
+            else:
+                call(lambda: wf.alerts.set_facts(user, alert.id, facts, expected_version=alert.version),
+                     "核实情况已保存。")
+
+
+def _analysis(alert: Alert) -> None:
+    wf, user = data.workflow(), session.user()
+    with st.form("review.analysis"):
+        text = st.text_area("研判意见", value=alert.analysis, key=f"review.analysis_text.{alert.id}", height=160)
+        if st.form_submit_button("保存研判"):
+            call(lambda: wf.alerts.set_analysis(user, alert.id, text.strip(), expected_version=alert.version),
+                 "研判意见已保存。")

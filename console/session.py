@@ -1,0 +1,126 @@
+"""Who is logged in. The console keeps only the session token (``auth.token``); every run resolves it
+through ``UserService.resolve``, so an expired or revoked session sends the person back to the login
+form with the service's sentence. Passwords and OIDC identities are checked by the services."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.errors import PermissionDenied, YuqingError
+from core.workflow import User
+from core.workflow.model import ROLE_NAMES
+
+from console import data
+from console.components.feedback import explain
+
+TOKEN_KEY = "auth.token"
+USER_KEY = "auth.user"
+NOTICE_KEY = "auth.notice"
+
+
+def current_user() -> User | None:
+    """The user behind this browser session's token, or None (with a notice when the session expired)."""
+    token = st.session_state.get(TOKEN_KEY)
+    if not token:
+        st.session_state.pop(USER_KEY, None)
+        return None
+    try:
+        found = data.workflow().users.resolve(token)
+    except PermissionDenied as error:
+        st.session_state.pop(TOKEN_KEY, None)
+        st.session_state.pop(USER_KEY, None)
+        st.session_state[NOTICE_KEY] = str(error)
+        return None
+    st.session_state[USER_KEY] = found
+    return found
+
+
+def user() -> User:
+    """The logged-in user of this run (app.py only runs pages after a successful login)."""
+    found = st.session_state.get(USER_KEY)
+    if found is None:
+        st.error("请先登录。")
+        st.stop()
+    return found
+
+
+def _oidc_provider() -> str:
+    return str(data.settings()["console_oidc_provider"] or "").strip()
+
+
+def _password_form() -> None:
+    with st.form("auth.login_form"):
+        username = st.text_input("用户名", key="auth.username")
+        password = st.text_input("密码", type="password", key="auth.password")
+        submitted = st.form_submit_button("登录", type="primary")
+    if not submitted:
+        return
+    if not username.strip() or not password:
+        st.error("请输入用户名和密码。")
+        return
+    try:
+        session = data.workflow().users.login(username.strip(), password)
+    except YuqingError as error:
+        st.error(str(error) if isinstance(error, PermissionDenied) else explain(error))
+        return
+    st.session_state[TOKEN_KEY] = session.token
+    st.rerun()
+
+
+def _oidc(provider: str) -> None:
+    """Single sign-on through ``st.login``; the services map the identity to a yuqing user by e-mail."""
+    if not getattr(st.user, "is_logged_in", False):
+        st.button("统一身份认证登录", key="auth.oidc",
+                  on_click=st.login, args=() if provider == "default" else (provider,))
+        return
+    try:
+        session = data.workflow().users.login_oidc(st.user.to_dict())
+    except YuqingError as error:
+        st.error(explain(error))
+        st.button("退出统一身份认证", key="auth.oidc_logout", on_click=st.logout)
+        return
+    st.session_state[TOKEN_KEY] = session.token
+    st.rerun()
+
+
+def login_page() -> None:
+    """The page shown to anyone not logged in."""
+    st.title("渠县校园安全舆情监测与回应台")
+    st.caption("舆情监测 · 预警审核 · 回应发布 · 移交处置")
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.warning(notice)
+    _password_form()
+    provider = _oidc_provider()
+    if provider:
+        st.divider()
+        _oidc(provider)
+
+
+def sidebar(current: User) -> None:
+    """Who is logged in, the deployment's time, refresh and logout."""
+    from console.components.text import full_time
+
+    with st.sidebar:
+        st.markdown(f"**{current.display_name or current.username}**")
+        st.caption(f"{ROLE_NAMES.get(current.role, current.role)} · {current.unit or '—'}")
+        st.caption(f"系统时间：{full_time(data.now())}")
+        left, right = st.columns(2)
+        if left.button("刷新", key="auth.refresh", width="stretch"):
+            data.refresh()
+            st.rerun()
+        if right.button("退出登录", key="auth.logout", width="stretch"):
+            logout()
+
+
+def logout() -> None:
+    token = st.session_state.pop(TOKEN_KEY, None)
+    st.session_state.pop(USER_KEY, None)
+    if token:
+        try:
+            data.workflow().users.logout(token)
+        except YuqingError:
+            pass                      # the session is gone on our side either way
+    if _oidc_provider() and getattr(st.user, "is_logged_in", False):
+        st.logout()
+    st.rerun()
