@@ -65,9 +65,8 @@ SETTINGS: tuple[Setting, ...] = (
     # --- crawlers
     Setting("profile", "profiles/qu_county.toml", "The county profile: schools, aliases, townships, keywords, sources."),
     # --- nlp
-    Setting("nlp_sentiment_model", "", "Sentiment model folder (yuqing train sentiment); empty means the shipped nlp/models/sentiment."),
-    Setting("nlp_rumour_model", "", "Rumour model folder (yuqing train rumour); empty means the shipped nlp/models/rumour."),
-    Setting("nlp_batch_size", 500, "Posts analysed per batch by `yuqing enrich` and the worker."),
+    Setting("sentiment_model", "", "Sentiment model folder (yuqing train sentiment); empty means the shipped nlp/models/sentiment."),
+    Setting("rumour_model", "", "Rumour model folder (yuqing train rumour); empty means the shipped nlp/models/rumour."),
     Setting("nlp_event_window_hours", 72.0, "A post joins an event when published within this many hours of the event's posts."),
     Setting("nlp_growth_hours", 6.0, "Event heat compares posts of the last N hours with the N hours before (growth)."),
     Setting("nlp_grade_iii_heat", 30.0, "Event heat (0-100) from which an event is graded III (较大)."),
