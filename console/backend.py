@@ -50,7 +50,7 @@ def profile_path(settings: Settings) -> Path:
 
 
 def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A reader another area provides (crawl health, worker heartbeat, event store), or None while that
+    """A reader another area provides (the worker status), or None while that
     area has not shipped it; the console then says the figure is unavailable instead of failing."""
     try:
         return getattr(importlib.import_module(module), name)
@@ -59,14 +59,9 @@ def _optional(module: str, name: str) -> Callable[..., Any] | None:
         return None
 
 
-def open_event_store(settings: Settings) -> EventStore | None:
-    opener = _optional("infra.storage.event_store", "open_event_store")
-    return opener(settings) if opener else None
-
-
 def open_backend(settings: Settings) -> Backend:
     """Open every backend the settings name. Errors are ``core.errors`` exceptions naming what to fix."""
-    from infra.storage import open_post_store
+    from infra.storage import open_event_store, open_post_store
     from infra.workflow_db import open_workflow
 
     clock = clock_from_settings(settings)
@@ -74,12 +69,11 @@ def open_backend(settings: Settings) -> Backend:
     events = open_event_store(settings)
     workflow = open_workflow(settings, clock, post_store=posts, event_store=events)
     workflow.on_close.append(posts.close)
+    if hasattr(events, "close"):
+        workflow.on_close.append(events.close)
     extras: dict[str, Callable[[], Any]] = {}
-    health = _optional("core.crawl_health", "read_crawl_health")
-    if health:
-        extras["crawl_health"] = lambda: health(settings)
-    heartbeat = _optional("infra.worker.heartbeat", "read_heartbeat")
-    if heartbeat:
-        extras["heartbeat"] = lambda: heartbeat(settings)
+    worker = _optional("infra.worker.status", "read_worker_status")
+    if worker:
+        extras["worker"] = lambda: worker(settings)
     return Backend(settings=settings, clock=clock, posts=posts, events=events, workflow=workflow,
                    profile_path=profile_path(settings), extras=extras)

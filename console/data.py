@@ -136,7 +136,7 @@ def school_names() -> dict[str, str]:
 
 
 def extra(name: str) -> Any | None:
-    """An optional reading another area provides ('crawl_health', 'heartbeat'); None when unavailable."""
+    """An optional reading another area provides ("worker"); None when unavailable."""
     reader = backend().extras.get(name)
     return reader() if reader else None
 

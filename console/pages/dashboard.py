@@ -14,7 +14,7 @@ from core.workflow import User
 from console import data, session
 from console.components import badges, charts
 from console.components.post_card import SENTIMENT_NAMES, platform_name
-from console.components.text import plain, short_time
+from console.components.text import full_time, plain, short_time
 
 RANGES = {1: "近24小时", 7: "近7天", 30: "近30天"}
 OPEN_STATES = ("new", "under_review", "confirmed")
@@ -88,25 +88,26 @@ def _events(user: User, since) -> None:
 
 def _health() -> None:
     st.subheader("运行状态")
+    worker = data.extra("worker")
     left, right = st.columns(2)
     with left:
+        st.markdown("**后台任务心跳**")
+        if worker is None or worker.state == "never":
+            st.caption("未检测到后台任务进程（yuqing worker）。请启动后台任务，否则不会采集新信息。")
+        else:
+            text = f"{worker.state_name} · 最近心跳 {full_time(worker.beat_at)}"
+            if worker.drill_time:
+                text += f" · 演练时间 {full_time(worker.drill_time)}"
+            (st.success if worker.alive else st.error)(text)
+            if worker.jobs:
+                st.dataframe([{"任务": j.job_id, "上次开始": full_time(j.last_start), "耗时（秒）": j.duration_s,
+                               "结果": j.outcome_name, "说明": j.message, "失败次数": j.failures}
+                              for j in worker.jobs], hide_index=True, width="stretch")
+    with right:
         st.markdown("**采集健康**")
-        health = data.extra("crawl_health")
-        if not health:
+        sources = list(getattr(worker, "sources", None) or [])
+        if not sources:
             st.caption("暂无采集记录。")
         else:
-            st.dataframe(_rows(health), hide_index=True, width="stretch")
-    with right:
-        st.markdown("**后台任务心跳**")
-        beat = data.extra("heartbeat")
-        if beat is None:
-            st.caption("未检测到后台任务进程（yuqing worker）。")
-        else:
-            st.write(_rows([beat])[0] if not isinstance(beat, list) else _rows(beat))
-
-
-def _rows(items) -> list[dict]:
-    """Records of another area as table rows, whatever dataclass or mapping they are."""
-    from dataclasses import asdict, is_dataclass
-
-    return [asdict(i) if is_dataclass(i) else dict(i) for i in items]
+            st.dataframe([{"信息源": s.source, "状态": "正常" if s.healthy else "异常", "原因": s.reason,
+                           "时间": full_time(s.at)} for s in sources], hide_index=True, width="stretch")

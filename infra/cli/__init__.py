@@ -13,7 +13,7 @@ from core.settings import load_settings, parse_overrides
 
 # Modules under infra.cli, each with ``register(subparsers)`` adding its subcommands; each subcommand
 # sets ``func(args, settings) -> int``.
-COMMAND_MODULES = ("store", "crawl", "nlp", "workflow", "worker")
+COMMAND_MODULES = ("store", "crawl", "nlp", "workflow", "worker", "console")
 
 
 def build_parser() -> argparse.ArgumentParser:

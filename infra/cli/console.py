@@ -1,0 +1,59 @@
+"""`yuqing console`: serve the Streamlit console (控制台) on the embedded or configured stores."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from core.settings import Settings
+
+APP = Path(__file__).resolve().parents[2] / "console" / "app.py"
+
+
+def register(subparsers) -> None:
+    """Add ``console`` to the `yuqing` parser."""
+    parser = subparsers.add_parser("console", help="serve the Streamlit console (控制台) in the browser")
+    parser.add_argument("--port", type=int, default=None, help="port to serve on (default: setting console_port)")
+    parser.add_argument("--address", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1; 0.0.0.0 serves the whole network)")
+    parser.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
+    parser.set_defaults(func=run_console)
+
+
+def console_env(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment that gives the console process these settings: every value that is not the
+    default is passed as its ``YUQING_*`` variable (the console reads settings like every process)."""
+    from core.settings import setting
+
+    env = dict(os.environ if base is None else base)
+    for name in settings:
+        if settings.origin(name) == "default":
+            continue
+        value = settings[name]
+        env[setting(name).env_var] = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+    return env
+
+
+def console_command(port: int, address: str = "127.0.0.1") -> list[str]:
+    """The ``streamlit run`` command line for the console."""
+    return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+            "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--global.developmentMode", "false"]
+
+
+def run_console(args, settings: Settings) -> int:
+    port = args.port if args.port is not None else int(settings.console_port)
+    if not 0 < port < 65536:
+        print(f"yuqing console: --port {port} is not a port number (1-65535)", file=sys.stderr)
+        return 2
+    command = console_command(port, args.address)
+    if args.dry_run:
+        print(" ".join(command))
+        return 0
+    print(f"控制台地址 / console: http://{args.address}:{port}/  (Ctrl+C 退出)")
+    try:
+        return subprocess.call(command, env=console_env(settings))
+    except KeyboardInterrupt:
+        return 130
