@@ -1,0 +1,131 @@
+"""The after-action report of a drill (演练复盘报告): when the first post appeared, when yuqing detected it,
+when the alert was reviewed, when the first release went out, each against the 5 h / 24 h / 48 h clocks.
+
+Read from the drill's own stores after the worker stopped, and rendered from ``press_templates``'s
+``drill_review`` template.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from core.clock import CHINA_TZ
+from core.event import GRADE_NAMES
+
+CLOCK_LIMITS = (("release_5h", "5小时信息发布", timedelta(hours=5)),
+                ("press_24h", "24小时新闻发布会", timedelta(hours=24)),
+                ("answer_48h", "48小时回应", timedelta(hours=48)))
+DETECTION_TARGET = timedelta(minutes=15)
+
+
+@dataclass
+class Milestones:
+    """The moments of one alerted incident (drill time, UTC)."""
+
+    title: str
+    grade: str
+    first_post: datetime | None = None
+    detected: datetime | None = None
+    alert_raised: datetime | None = None
+    reviewed: datetime | None = None
+    review_outcome: str = ""
+    first_release: datetime | None = None
+    first_release_title: str = ""
+    clocks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _at(moment: datetime | None) -> str:
+    return moment.astimezone(CHINA_TZ).strftime("%m-%d %H:%M") if moment else "—"
+
+
+def _span(delta: timedelta | None) -> str:
+    if delta is None:
+        return "未发生"
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60}小时{minutes % 60}分钟" if minutes >= 60 else f"{max(minutes, 0)}分钟"
+
+
+def milestones(workflow, event_store, now: datetime) -> list[Milestones]:
+    """One entry per alert of the drill, gravest first."""
+    from core.event import grade_rank
+    from core.workflow.model import Alert, Release
+
+    result = []
+    for alert in sorted(workflow.repo.find(Alert), key=lambda a: (-grade_rank(a.grade), a.t0)):
+        event = event_store.get_event(alert.event_id) if event_store else None
+        item = Milestones(alert.title, alert.grade, first_post=event.first_seen if event else alert.t0,
+                          detected=(event.detected_at if event and event.detected_at else alert.raised_at),
+                          alert_raised=alert.raised_at)
+        if alert.confirmed_at:
+            item.reviewed, item.review_outcome = alert.confirmed_at, "确认"
+        elif str(alert.state) in ("dismissed", "closed") and alert.updated_at:
+            item.reviewed, item.review_outcome = alert.updated_at, "排除" if str(alert.state) == "dismissed" else "办结"
+        published = sorted((r for r in workflow.repo.find(Release, alert_id=alert.id) if r.published_at),
+                           key=lambda r: r.published_at)
+        if published:
+            item.first_release, item.first_release_title = published[0].published_at, published[0].title
+        item.clocks = _clock_rows(workflow, alert, now)
+        result.append(item)
+    return result
+
+
+def _clock_rows(workflow, alert, now: datetime) -> list[dict[str, Any]]:
+    views = {str(v.clock.kind): v for v in workflow.clocks.for_alert(alert.id, now)}
+    rows = []
+    for kind, name, limit in CLOCK_LIMITS:
+        view = views.get(kind)
+        if view is None:
+            continue                 # this clock does not apply (grade below II, or never confirmed)
+        met = view.clock.met_at
+        rows.append({"name": f"{name}（{alert.title[:16]}）", "due": _at(view.clock.due_at),
+                     "met_at": _at(met) if met else None, "ok": bool(met and met <= view.clock.due_at),
+                     "pending": not met and view.clock.due_at > now})
+    return rows
+
+
+def review_context(name: str, scenario_text: str, started: datetime, ended: datetime,
+                   items: list[Milestones]) -> dict[str, Any]:
+    """The ``drill_review`` template's context (fields documented in press_templates/catalog.toml)."""
+    timeline: list[dict[str, str]] = []
+    clocks: list[dict[str, Any]] = []
+    findings: list[str] = []
+    improvements: list[str] = []
+    for item in items:
+        label = f"{item.title[:20]}（{item.grade}级{GRADE_NAMES.get(item.grade, '')}）"
+        for moment, what in ((item.first_post, f"首条相关信息发布：{label}"),
+                             (item.detected, "系统发现并聚合为事件"), (item.alert_raised, "系统发出预警"),
+                             (item.reviewed, f"预警审核{item.review_outcome}"),
+                             (item.first_release, f"首次发布：{item.first_release_title[:24]}")):
+            if moment:
+                timeline.append({"at": _at(moment), "what": what, "sort": moment.isoformat()})
+        clocks += item.clocks
+        _judge(item, label, findings, improvements)
+    if not items:
+        findings.append("演练期间系统未产生预警：检查采集源是否正常、分级阈值是否过高。")
+        improvements.append("核对信息源健康状态（yuqing crawl-health）和预警规则设置。")
+    timeline.sort(key=lambda row: row.pop("sort"))
+    first = items[0] if items else None
+    delay = (first.detected - first.first_post) if first and first.detected and first.first_post else None
+    return {"drill_name": name, "scenario": scenario_text, "started_at": _at(started), "ended_at": _at(ended),
+            "participants": ["县委宣传部（舆情监测）", "县教育局（预警审核）", "新闻发言人", "值班领导", "县公安局（联络员）"],
+            "timeline": timeline, "clocks": clocks, "detection_delay": _span(delay),
+            "findings": findings, "improvements": improvements, "author": "yuqing 演练模式（自动生成）"}
+
+
+def _judge(item: Milestones, label: str, findings: list[str], improvements: list[str]) -> None:
+    if item.detected and item.first_post and item.detected - item.first_post > DETECTION_TARGET:
+        findings.append(f"{label}：从首条信息到系统发现用时{_span(item.detected - item.first_post)}，超过15分钟。")
+        improvements.append("缩短重点信息源的采集间隔，检查采集源是否被封禁。")
+    if item.reviewed is None:
+        findings.append(f"{label}：预警在演练结束时仍未审核。")
+        improvements.append("明确预警审核责任人和值班安排，审核时限纳入考核。")
+    if item.first_release is None and item.grade in ("II", "I"):
+        findings.append(f"{label}：演练结束时尚未发布首次回应。")
+        improvements.append("预先准备首次回应口径模板，简化签发流程。")
+    for clock in item.clocks:
+        if clock.pop("pending", False):
+            findings.append(f"{clock['name']}：演练结束时尚未完成（截止 {clock['due']}）。")
+        elif not clock["ok"]:
+            findings.append(f"{clock['name']}未在时限（{clock['due']}）内完成。")
