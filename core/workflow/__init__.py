@@ -48,6 +48,7 @@ class WorkflowConfig:
     upload_max_bytes: int = 10 * 1024 * 1024
     county: str = "渠县"
     publisher: str = "渠县教育局"
+    school_names: dict[str, str] = field(default_factory=dict)   # school id -> name, for release drafts
 
 
 @dataclass
@@ -89,11 +90,12 @@ def build_workflow(repo: WorkflowRepository, clock: Clock, config: WorkflowConfi
     alerts = AlertService(repo, audit, guard, clock, clocks, rules=config.rules)
     templates = TemplateLibrary(config.templates_dir)
     releases = ReleaseService(repo, audit, guard, clock, templates, clocks, channels,
-                              publisher=config.publisher, county=config.county)
+                              publisher=config.publisher, county=config.county, school_names=config.school_names)
     escalations = EscalationService(repo, audit, guard, clock, post_store, config.evidence_dir,
                                     upload_max_bytes=config.upload_max_bytes, county=config.county)
     ledger = LedgerService(repo, guard, clock)
-    reports = ReportService(repo, guard, clock, templates, post_store, event_store, county=config.county)
+    reports = ReportService(repo, guard, clock, templates, post_store, event_store, county=config.county,
+                            school_names=config.school_names, clocks=clocks)
     return Workflow(repo=repo, clock=clock, audit=audit, guard=guard, users=users, alerts=alerts,
                     clocks=clocks, templates=templates, releases=releases, escalations=escalations,
                     ledger=ledger, reports=reports)

@@ -7,20 +7,36 @@ Status: opened -> sent (the leader approves; an evidence pack is built) -> accep
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import json
+import re
+from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
 from core.clock import Clock
+from core.errors import Conflict, InvalidInput, NotFound, StorageUnavailable
 from core.storage import PostStore
-from core.workflow.access import Guard
+from core.workflow.access import Guard, Permission
 from core.workflow.audit import AuditLog
-from core.workflow.model import Escalation, EscalationKind, EscalationStatus, EscalationTarget, User
+from core.workflow.evidence import build_pack, verify_pack
+from core.workflow.model import (ESCALATION_NAMES, Alert, Attachment, Escalation, EscalationKind,
+                                 EscalationStatus, EscalationTarget, Feedback, PackReport, User, new_id, snapshot)
 from core.workflow.repository import WorkflowRepository
 
 # Files a user may attach (name suffix -> first bytes that such a file starts with; None: text).
 ATTACHMENT_TYPES = {".png": b"\x89PNG", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".pdf": b"%PDF",
                     ".txt": None, ".html": None, ".json": None}
+
+
+_FLOW = {
+    "approve": (Permission.ESCALATION_APPROVE, (EscalationStatus.OPENED,), EscalationStatus.SENT, "审批移交"),
+    "accept": (Permission.ESCALATION_HANDLE, (EscalationStatus.SENT,), EscalationStatus.ACCEPTED, "受理"),
+    "close": (Permission.ESCALATION_CLOSE, (EscalationStatus.ACCEPTED, EscalationStatus.RESOLVED),
+              EscalationStatus.CLOSED, "办结"),
+}
+_NAME = re.compile(r"^[A-Za-z0-9\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5_. -]{0,99}$")
 
 
 class EscalationService:
@@ -37,38 +53,199 @@ class EscalationService:
              post_ids: Iterable[str], summary: str, *, person: str = "",
              deadline: datetime | None = None) -> Escalation:
         """A new case for an alert; InvalidInput when there is no summary or no post."""
-        raise NotImplementedError
+        user = self.guard.require(actor, Permission.ESCALATION_OPEN, f"alert:{alert_id}")
+        if self.repo.get(Alert, alert_id) is None:
+            raise NotFound(f"预警 {alert_id} 不存在。")
+        try:
+            kind, target = EscalationKind(kind), EscalationTarget(target)
+        except ValueError:
+            raise InvalidInput(f"移交事由或对象无效：{kind!r} / {target!r}。", field="kind") from None
+        ids = tuple(dict.fromkeys(p.strip() for p in post_ids if p and p.strip()))
+        if not ids:
+            raise InvalidInput("请至少选择一条作为证据的网络信息。", field="post_ids")
+        if not (summary or "").strip():
+            raise InvalidInput("请填写案情摘要。", field="summary")
+        if deadline is not None and deadline.tzinfo is None:
+            raise InvalidInput("办理时限须带时区。", field="deadline")
+        now = self.clock.now()
+        case = Escalation(id=new_id("E"), alert_id=alert_id, kind=kind, target=target,
+                          status=EscalationStatus.OPENED, summary=summary.strip(), post_ids=ids,
+                          created_by=user.username, created_at=now, person=person.strip(), deadline=deadline,
+                          updated_at=now)
+        with self.audit.work():
+            self.repo.add(case)
+            self.audit.record(user.username, "escalation.open", f"escalation:{case.id}", after=snapshot(case))
+        return case
 
     def get(self, actor: User, escalation_id: str) -> Escalation:
-        raise NotImplementedError
+        self.guard.require(actor, Permission.VIEW, f"escalation:{escalation_id}")
+        return self._load(escalation_id)
 
     def list(self, actor: User, alert_id: str | None = None,
              statuses: Iterable[EscalationStatus | str] = ()) -> list[Escalation]:
-        raise NotImplementedError
+        self.guard.require(actor, Permission.VIEW, "escalations")
+        filters: dict = {"alert_id": alert_id} if alert_id else {}
+        wanted = tuple(EscalationStatus(s) for s in statuses)
+        if wanted:
+            filters["status"] = wanted
+        return self.repo.find(Escalation, order_by="-created_at", **filters)
 
     def attach(self, actor: User, escalation_id: str, filename: str, data: bytes) -> Escalation:
         """Attach a file (a screenshot, a PDF) to the case. Oversized, empty, unknown-type or malformed
         files are refused with InvalidInput naming the limit or the type, and audited."""
-        raise NotImplementedError
+        user = self.guard.require(actor, Permission.EVIDENCE, f"escalation:{escalation_id}")
+        problem = self._upload_problem(filename or "", data or b"")
+        if problem:
+            self.guard.deny(user.username, "escalation.attach", f"escalation:{escalation_id}", problem,
+                            exc=InvalidInput, detail={"filename": filename, "size": len(data or b"")})
+        name = Path(filename).name
+        digest = hashlib.sha256(data).hexdigest()
+        folder = self.evidence_dir / "attachments" / escalation_id
+        folder.mkdir(parents=True, exist_ok=True)
+        stored = folder / f"{digest[:16]}-{name}"
+        stored.write_bytes(data)
+        attachment = Attachment(name=name, sha256=digest, size=len(data), uploaded_by=user.username,
+                                uploaded_at=self.clock.now(), path=str(stored))
+        with self.audit.work():
+            case = self._load(escalation_id)
+            if any(a.name == name for a in case.attachments):
+                self.guard.deny(user.username, "escalation.attach", f"escalation:{escalation_id}",
+                                f"已有同名附件 {name}，请改名后上传。", exc=InvalidInput)
+            updated = self.repo.update(replace(case, attachments=case.attachments + (attachment,),
+                                               updated_at=self.clock.now()), case.version)
+            self.audit.record(user.username, "escalation.attach", f"escalation:{escalation_id}",
+                              after={"name": name, "sha256": digest, "size": len(data)})
+        return updated
+
+    def _upload_problem(self, filename: str, data: bytes) -> str:
+        name = Path(filename).name
+        suffix = Path(name).suffix.lower()
+        if not name or not _NAME.match(name):
+            return "文件名无效：只能包含中文、字母、数字、空格和 _ . -，不超过 100 个字符。"
+        if suffix not in ATTACHMENT_TYPES:
+            return f"不支持的文件类型 {suffix or '（无扩展名）'}；可上传：{'、'.join(ATTACHMENT_TYPES)}。"
+        if not data:
+            return "文件为空。"
+        if len(data) > self.upload_max_bytes:
+            return f"文件过大（{len(data)} 字节），上限为 {self.upload_max_bytes} 字节。"
+        magic = ATTACHMENT_TYPES[suffix]
+        if magic is not None and not data.startswith(magic):
+            return f"文件内容与扩展名 {suffix} 不符（文件已损坏或类型不对）。"
+        if magic is None:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                return f"{suffix} 文件须为 UTF-8 文本。"
+            if suffix == ".json":
+                try:
+                    json.loads(text)
+                except ValueError:
+                    return "JSON 文件格式错误，无法解析。"
+        return ""
 
     def approve(self, actor: User, escalation_id: str, base_version: int | None = None) -> Escalation:
         """The leader hands the case over: builds the evidence pack and marks it sent."""
-        raise NotImplementedError
+        case = self._move(actor, escalation_id, "approve", base_version)
+        return self._with_pack(case, case.approved_by)
 
     def accept(self, actor: User, escalation_id: str, base_version: int | None = None) -> Escalation:
-        raise NotImplementedError
+        return self._move(actor, escalation_id, "accept", base_version)
+
+    def close(self, actor: User, escalation_id: str, base_version: int | None = None) -> Escalation:
+        return self._move(actor, escalation_id, "close", base_version)
+
+    def _move(self, actor: User, escalation_id: str, action: str, base_version: int | None) -> Escalation:
+        permission, sources, target, label = _FLOW[action]
+        user = self.guard.require(actor, permission, f"escalation:{escalation_id}")
+        with self.audit.work():
+            case = self._fresh(user, escalation_id, base_version, f"escalation.{action}")
+            if case.status not in sources:
+                self.guard.deny(user.username, f"escalation.{action}", f"escalation:{escalation_id}",
+                                f"案件当前为“{ESCALATION_NAMES[case.status.value]}”，不能{label}。", exc=Conflict)
+            now = self.clock.now()
+            changes: dict = {"status": target, "updated_at": now}
+            if action == "approve":
+                changes.update(approved_by=user.username, approved_at=now)
+            updated = self.repo.update(replace(case, **changes), case.version)
+            self.audit.record(user.username, f"escalation.{action}", f"escalation:{escalation_id}",
+                              before={"status": case.status.value}, after={"status": target.value})
+        return updated
 
     def add_feedback(self, actor: User, escalation_id: str, text: str, *, resolved: bool = False,
                      base_version: int | None = None) -> Escalation:
-        raise NotImplementedError
-
-    def close(self, actor: User, escalation_id: str, base_version: int | None = None) -> Escalation:
-        raise NotImplementedError
+        user = self.guard.require(actor, Permission.ESCALATION_HANDLE, f"escalation:{escalation_id}")
+        if not (text or "").strip():
+            raise InvalidInput("反馈内容不能为空。", field="text")
+        with self.audit.work():
+            case = self._fresh(user, escalation_id, base_version, "escalation.feedback")
+            if case.status in (EscalationStatus.OPENED, EscalationStatus.CLOSED):
+                self.guard.deny(user.username, "escalation.feedback", f"escalation:{escalation_id}",
+                                f"案件当前为“{ESCALATION_NAMES[case.status.value]}”，不能反馈。", exc=Conflict)
+            now = self.clock.now()
+            status = EscalationStatus.RESOLVED if resolved else case.status
+            updated = self.repo.update(replace(case, feedback=case.feedback + (Feedback(now, user.username,
+                                                                                        text.strip()),),
+                                               status=status, updated_at=now), case.version)
+            self.audit.record(user.username, "escalation.feedback", f"escalation:{escalation_id}",
+                              before={"status": case.status.value}, after={"status": status.value},
+                              detail=text.strip())
+        return updated
 
     def build_pack(self, actor: User, escalation_id: str) -> Path:
         """(Re)build the evidence pack zip and return its path; the manifest hash is recorded."""
-        raise NotImplementedError
+        user = self.guard.require(actor, Permission.EVIDENCE, f"escalation:{escalation_id}")
+        return Path(self._with_pack(self._load(escalation_id), user.username).pack_path)
+
+    def _with_pack(self, case: Escalation, operator: str) -> Escalation:
+        if self.post_store is None:
+            raise StorageUnavailable("未连接信息库，无法制作证据包。")
+        posts = self.post_store.get_many(list(case.post_ids))
+        now = self.clock.now()
+        path = self.evidence_dir / f"evidence-{case.id}-{now.astimezone(timezone.utc):%Y%m%dT%H%M%S}.zip"
+        info = build_pack(path, case, posts, operator, now, case.attachments, county=self.county)
+        with self.audit.work():
+            current = self._load(case.id)
+            updated = self.repo.update(replace(current, pack_path=str(info.path), pack_sha256=info.manifest_sha256,
+                                               updated_at=now), current.version)
+            self.audit.record(operator, "evidence.build", f"escalation:{case.id}",
+                              after={"pack": info.path.name, "manifest_sha256": info.manifest_sha256,
+                                     "files": info.files})
+        return updated
 
     def pack_bytes(self, actor: User, escalation_id: str) -> bytes:
         """The latest pack's bytes for download (audited)."""
-        raise NotImplementedError
+        user = self.guard.require(actor, Permission.EVIDENCE, f"escalation:{escalation_id}")
+        case = self._load(escalation_id)
+        if not case.pack_path:
+            raise NotFound("该案件尚未制作证据包。")
+        try:
+            data = Path(case.pack_path).read_bytes()
+        except OSError as error:
+            raise StorageUnavailable(f"证据包 {case.pack_path} 无法读取：{error.strerror}") from error
+        self.audit.record(user.username, "evidence.download", f"escalation:{escalation_id}",
+                          after={"pack": Path(case.pack_path).name})
+        return data
+
+    def verify(self, actor: User, escalation_id: str) -> PackReport:
+        """Re-check the latest pack against its manifest and the hash recorded when it was built."""
+        user = self.guard.require(actor, Permission.EVIDENCE, f"escalation:{escalation_id}")
+        case = self._load(escalation_id)
+        if not case.pack_path:
+            raise NotFound("该案件尚未制作证据包。")
+        report = verify_pack(case.pack_path, case.pack_sha256)
+        self.audit.record(user.username, "evidence.verify", f"escalation:{escalation_id}",
+                          outcome="ok" if report.ok else "failed", detail=report.message)
+        return report
+
+    def _load(self, escalation_id: str) -> Escalation:
+        case = self.repo.get(Escalation, escalation_id)
+        if case is None:
+            raise NotFound(f"移交案件 {escalation_id} 不存在。")
+        return case
+
+    def _fresh(self, user: User, escalation_id: str, base_version: int | None, action: str) -> Escalation:
+        case = self._load(escalation_id)
+        if base_version is not None and case.version != base_version:
+            self.guard.deny(user.username, action, f"escalation:{escalation_id}",
+                            f"案件已被他人修改（当前版本 {case.version}），请刷新后重试。", exc=Conflict)
+        return case

@@ -1,18 +1,29 @@
 """Evidence packs (法发〔2016〕22号; 公安部《电子数据取证规则》): a zip holding, for each post, its raw payload
-(``posts/<n>-<id>/raw.json``) and captured page (``page.html``), plus attachments, a DOCX summary, and a
-``manifest.json`` naming every file with its SHA-256, size, capture time, method and operator. The
-manifest's own SHA-256 is written to ``manifest.sha256`` and recorded in the workflow database.
-``verify_pack`` re-checks a pack and names every file that changed, went missing or was added."""
+(``posts/<n>-<id>/raw.json``), captured page (``page.html``) and capture record (``post.json``), plus
+attachments, a DOCX summary, and a ``manifest.json`` naming every file with its SHA-256, size, capture
+time, method and operator. The manifest's own SHA-256 is written to ``manifest.sha256`` and recorded in
+the workflow database. ``verify_pack`` re-checks a pack and names every file that changed, went missing
+or was added."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
+import os
+import re
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
-from core.post import Post
-from core.workflow.model import Attachment, Escalation, PackReport
+from core.clock import CHINA_TZ
+from core.workflow.model import ESCALATION_NAMES, Attachment, Escalation, PackReport
+
+MANIFEST = "manifest.json"
+MANIFEST_HASH = "manifest.sha256"
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 @dataclass(frozen=True)
@@ -22,13 +33,127 @@ class PackInfo:
     files: int
 
 
-def build_pack(path: Path, escalation: Escalation, posts: Sequence[Post], operator: str, built_at: datetime,
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _local(moment: datetime | None) -> str:
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+def build_pack(path: Path, escalation: Escalation, posts: Sequence, operator: str, built_at: datetime,
                attachments: Sequence[Attachment] = (), county: str = "渠县") -> PackInfo:
-    """Write the pack to ``path`` (atomically: a temporary file renamed into place)."""
-    raise NotImplementedError
+    """Write the pack to ``path`` (atomically: a temporary file renamed into place). ``posts`` are
+    ``core.post.Post`` objects; ids of the case that are no longer stored are listed as missing."""
+    files: list[tuple[str, bytes, dict]] = []
+    for number, post in enumerate(posts, start=1):
+        folder = f"posts/{number:03d}-{_SAFE.sub('_', post.id)[:80]}"
+        capture = {"post_id": post.id, "url": post.url, "captured_at": post.fetched_at.isoformat(),
+                   "capture_method": post.capture_method or "未记录", "operator": operator}
+        record = {**capture, "platform": post.platform, "source": post.source, "author": post.author,
+                  "published_at": post.published_at.isoformat(), "title": post.title, "text": post.text,
+                  "reposts": post.reposts, "comments": post.comments, "likes": post.likes,
+                  "copies": [c.url for c in post.copies]}
+        files.append((f"{folder}/post.json", _json(record), capture))
+        files.append((f"{folder}/raw.json", _json(dict(post.raw)), capture))
+        if post.page:
+            files.append((f"{folder}/page.html", post.page.encode("utf-8"), capture))
+    for attachment in attachments:
+        data = Path(attachment.path).read_bytes()
+        files.append((f"attachments/{attachment.name}", data,
+                      {"uploaded_by": attachment.uploaded_by, "uploaded_at": attachment.uploaded_at.isoformat(),
+                       "operator": operator}))
+    found = {p.id for p in posts}
+    missing_posts = [pid for pid in escalation.post_ids if pid not in found]
+    summary = _summary_docx(escalation, posts, files, operator, built_at, county, missing_posts)
+    files.append(("summary.docx", summary, {"operator": operator}))
+    manifest = {
+        "case": {"id": escalation.id, "alert_id": escalation.alert_id, "kind": escalation.kind.value,
+                 "target": escalation.target.value, "summary": escalation.summary},
+        "built_at": built_at.isoformat(), "operator": operator, "tool": "yuqing evidence pack v1",
+        "missing_posts": missing_posts,
+        "files": [{"path": name, "sha256": sha256(data), "size": len(data), **meta} for name, data, meta in files],
+    }
+    manifest_bytes = _json(manifest)
+    digest = sha256(manifest_bytes)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data, _ in files:
+            archive.writestr(name, data)
+        archive.writestr(MANIFEST, manifest_bytes)
+        archive.writestr(MANIFEST_HASH, f"{digest}  {MANIFEST}\n")
+    os.replace(temporary, path)
+    return PackInfo(path=path, manifest_sha256=digest, files=len(files))
+
+
+def _json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode("utf-8")
+
+
+def _summary_docx(escalation: Escalation, posts: Sequence, files, operator: str, built_at: datetime,
+                  county: str, missing_posts: list[str]) -> bytes:
+    """A human-readable summary of the case and of every item, with its integrity value."""
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading(f"{county}涉校网络{ESCALATION_NAMES[escalation.kind.value]}证据材料说明", level=1)
+    for label, value in (("案件编号", escalation.id), ("关联预警", escalation.alert_id),
+                         ("移交对象", ESCALATION_NAMES[escalation.target.value]), ("制作人", operator),
+                         ("制作时间", _local(built_at)), ("信息条数", str(len(posts)))):
+        doc.add_paragraph(f"{label}：{value}")
+    doc.add_heading("案情摘要", level=2)
+    doc.add_paragraph(escalation.summary)
+    doc.add_heading("证据清单", level=2)
+    table = doc.add_table(rows=1, cols=6)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("序号", "平台/作者", "发布时间", "采集时间与方式", "网址", "原始数据 SHA-256")):
+        cell.text = text
+    raw_hashes = {meta.get("post_id"): sha256(data) for name, data, meta in files if name.endswith("/raw.json")}
+    for number, post in enumerate(posts, start=1):
+        cells = table.add_row().cells
+        values = (str(number), f"{post.platform} / {post.author or '未知'}", _local(post.published_at),
+                  f"{_local(post.fetched_at)}；{post.capture_method or '未记录'}", post.url, raw_hashes.get(post.id, ""))
+        for cell, text in zip(cells, values):
+            cell.text = text
+    if missing_posts:
+        doc.add_paragraph("以下信息已不在库中，未能收入：" + "、".join(missing_posts))
+    doc.add_heading("完整性校验", level=2)
+    doc.add_paragraph("证据包内每个文件的 SHA-256 校验值列于 manifest.json，清单本身的校验值写于 manifest.sha256 "
+                      "并记录于系统数据库。可使用命令 `yuqing verify-pack 证据包.zip` 复核。")
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
 
 
 def verify_pack(path: Path | str, expected_manifest_sha256: str | None = None) -> PackReport:
     """Re-check every file against the manifest and the manifest against its hash (and, when given, the
-    hash recorded in the database)."""
-    raise NotImplementedError
+    hash recorded in the database or printed on the referral letter)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            contents = {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
+    except (OSError, zipfile.BadZipFile) as error:
+        return PackReport(ok=False, files=0, manifest_ok=False, message=f"{path} 不是可读取的证据包：{error}")
+    if MANIFEST not in contents:
+        return PackReport(ok=False, files=0, manifest_ok=False, message=f"{path} 缺少 {MANIFEST}，无法校验。")
+    manifest_bytes = contents[MANIFEST]
+    digest = sha256(manifest_bytes)
+    recorded = contents.get(MANIFEST_HASH, b"").decode("utf-8", "replace").split()
+    manifest_ok = bool(recorded) and recorded[0] == digest and \
+        (expected_manifest_sha256 is None or expected_manifest_sha256 == digest)
+    try:
+        listed = {f["path"]: f for f in json.loads(manifest_bytes)["files"]}
+    except (ValueError, KeyError, TypeError):
+        return PackReport(ok=False, files=0, manifest_ok=False, message=f"{MANIFEST} 已损坏，无法解析。")
+    changed = tuple(sorted(name for name, entry in listed.items()
+                           if name in contents and sha256(contents[name]) != entry.get("sha256")))
+    missing = tuple(sorted(name for name in listed if name not in contents))
+    unexpected = tuple(sorted(set(contents) - set(listed) - {MANIFEST, MANIFEST_HASH}))
+    ok = manifest_ok and not (changed or missing or unexpected)
+    problems = [f"文件被改动：{name}" for name in changed] + [f"文件缺失：{name}" for name in missing] + \
+        [f"多出文件：{name}" for name in unexpected]
+    if not manifest_ok:
+        problems.insert(0, "清单 manifest.json 与其校验值不符（清单被改动）")
+    message = "证据包完整，所有文件校验一致。" if ok else "；".join(problems) + "。"
+    return PackReport(ok=ok, files=len(listed), changed=changed, missing=missing, unexpected=unexpected,
+                      manifest_ok=manifest_ok, message=message)

@@ -1,34 +1,165 @@
 """Daily, weekly and special (one event) reports, as Markdown and DOCX with PNG charts (matplotlib),
-from the post store, the events and the workflow records."""
+from the post store, the events and the workflow records. Chart labels are kept to Latin text and
+numbers, which render without a CJK font on a bare server; the Chinese is in the text around them."""
 
 from __future__ import annotations
 
-from datetime import date
+import io
+from datetime import date, datetime, time, timedelta
+from typing import Mapping, Sequence
 
-from core.clock import Clock
-from core.event import EventStore
-from core.storage import PostStore
-from core.workflow.access import Guard
-from core.workflow.model import Report, User
+from core.clock import CHINA_TZ, Clock
+from core.errors import NotFound
+from core.event import GRADE_NAMES, EventStore
+from core.post import NEGATIVE_BELOW
+from core.storage import Bucket, PostQuery, PostStore
+from core.workflow.access import Guard, Permission
+from core.workflow.clocks import ClockService
+from core.workflow.documents import markdown_to_docx
+from core.workflow.model import (ALERT_STATE_NAMES, CLOCK_NAMES, CLOCK_STAGE_NAMES, ESCALATION_NAMES, Alert,
+                                 Escalation, Release, ReleaseStatus, Report, User)
 from core.workflow.repository import WorkflowRepository
 from core.workflow.templates import TemplateLibrary
 
 
+def bar_chart(title: str, buckets: Sequence[tuple[str, int]], xlabel: str = "") -> bytes:
+    """A PNG bar chart (matplotlib's object API: no global pyplot state, safe in a threaded server)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 3.2), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot(1, 1, 1)
+    labels = [label for label, _ in buckets] or ["-"]
+    axes.bar(range(len(labels)), [count for _, count in buckets] or [0], color="#c0392b")
+    axes.set_xticks(range(len(labels)), labels, rotation=45 if len(labels) > 8 else 0, fontsize=8)
+    axes.set_title(title)
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel("posts")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _china_day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(0), tzinfo=CHINA_TZ)
+    return start, start + timedelta(days=1)
+
+
 class ReportService:
     def __init__(self, repo: WorkflowRepository, guard: Guard, clock: Clock, templates: TemplateLibrary,
-                 post_store: PostStore | None, event_store: EventStore | None, county: str = "渠县"):
+                 post_store: PostStore | None, event_store: EventStore | None, county: str = "渠县",
+                 school_names: Mapping[str, str] | None = None, clocks: ClockService | None = None):
         self.repo, self.guard, self.clock, self.templates = repo, guard, clock, templates
         self.post_store, self.event_store = post_store, event_store
         self.county = county
+        self.school_names = dict(school_names or {})
+        self.clocks = clocks
 
     def daily(self, actor: User, day: date | None = None) -> Report:
         """舆情日报 for one day (China time; default: today)."""
-        raise NotImplementedError
+        self.guard.require(actor, Permission.REPORT, "report:daily")
+        day = day or self.clock.now().astimezone(CHINA_TZ).date()
+        start, end = _china_day_bounds(day)
+        return self._periodic("daily", "舆情日报", f"{day.year}年{day.month}月{day.day}日", start, end, "hour")
 
     def weekly(self, actor: User, ending: date | None = None) -> Report:
         """舆情周报 for the seven days ending on ``ending`` (China time; default: today)."""
-        raise NotImplementedError
+        self.guard.require(actor, Permission.REPORT, "report:weekly")
+        ending = ending or self.clock.now().astimezone(CHINA_TZ).date()
+        first = ending - timedelta(days=6)
+        start, end = _china_day_bounds(first)[0], _china_day_bounds(ending)[1]
+        period = f"{first.year}年{first.month}月{first.day}日至{ending.month}月{ending.day}日"
+        return self._periodic("weekly", "舆情周报", period, start, end, "day")
+
+    def _periodic(self, kind: str, name: str, period: str, start: datetime, end: datetime, step: str) -> Report:
+        query = PostQuery(since=start, until=end)
+        store = self.post_store
+        total = store.count(query) if store else 0
+        negative = store.count(PostQuery(since=start, until=end, sentiment_below=NEGATIVE_BELOW)) if store else 0
+        platforms = store.aggregate(query, "platform") if store else []
+        schools = store.aggregate(query, "school")[:10] if store else []
+        volume = store.aggregate(query, step) if store else []
+        charts = {f"{kind}-volume.png": bar_chart(f"Posts per {step}", [(_tick(b, step), b.count) for b in volume]),
+                  f"{kind}-platforms.png": bar_chart("Posts per platform", [(b.key, b.count) for b in platforms])}
+        events = self.event_store.list_events(since=start, limit=10) if self.event_store else []
+        alerts = [a for a in self.repo.find(Alert, order_by="-raised_at", limit=200)
+                  if a.raised_at < end and (a.raised_at >= start or a.state not in ("closed", "dismissed"))]
+        context = {
+            "report_name": name, "county": self.county, "period": period, "total_posts": total,
+            "negative_posts": negative, "by_platform": [{"name": b.key, "count": b.count} for b in platforms],
+            "top_schools": [{"name": self.school_names.get(b.key, b.key), "count": b.count} for b in schools],
+            "events": [{"title": e.title, "grade": e.grade, "posts": e.post_count, "heat": round(e.heat, 1)}
+                       for e in events],
+            "alerts": [{"title": a.title, "grade": a.grade, "state": ALERT_STATE_NAMES[a.state], "person": a.person}
+                       for a in alerts],
+            "generated_at": self._now_text(), "charts": list(charts),
+            "summary": f"负面信息占比 {negative / total:.0%}。" if total else "本时段未监测到相关信息。",
+        }
+        return self._report(kind, f"{self.county}校园安全{name}（{period}）", "daily_report", context, charts)
 
     def special(self, actor: User, event_id: str) -> Report:
         """舆情专报 on one event: timeline, spread, clocks, releases, escalations."""
-        raise NotImplementedError
+        self.guard.require(actor, Permission.REPORT, f"report:special:{event_id}")
+        event = self.event_store.get_event(event_id) if self.event_store else None
+        alert = next(iter(self.repo.find(Alert, event_id=event_id, limit=1)), None)
+        if event is None and alert is None:
+            raise NotFound(f"事件 {event_id} 不存在，无法生成专报。")
+        title = event.title if event else alert.title
+        grade = (alert.grade if alert else event.grade)
+        first_seen = event.first_seen if event else alert.t0
+        spread = sorted((event.spread_by_platform if event else {}).items(), key=lambda kv: -kv[1])
+        timeline = [(p.at.astimezone(CHINA_TZ).strftime("%m-%d %H"), p.posts) for p in (event.timeline if event else ())]
+        charts = {"special-timeline.png": bar_chart("Posts over time (China time)", timeline),
+                  "special-spread.png": bar_chart("Spread per platform", spread)}
+        context = {
+            "county": self.county, "event_title": title, "grade": grade, "grade_name": GRADE_NAMES.get(grade, ""),
+            "first_seen": first_seen.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
+            "post_count": event.post_count if event else len(alert.post_ids),
+            "spread": [{"name": k, "count": v} for k, v in spread],
+            "clocks": self._clock_items(alert), "releases": self._release_items(alert),
+            "escalations": self._escalation_items(alert), "generated_at": self._now_text(),
+            "analysis": alert.analysis if alert else "", "charts": list(charts),
+            "suggestions": self._suggestions(alert),
+        }
+        return self._report("special", f"舆情专报：{title}", "special_report", context, charts)
+
+    def _clock_items(self, alert: Alert | None) -> list[dict]:
+        if alert is None or self.clocks is None:
+            return []
+        return [{"name": CLOCK_NAMES[v.clock.kind], "state": CLOCK_STAGE_NAMES[v.stage],
+                 "due": v.clock.due_at.astimezone(CHINA_TZ).strftime("%m-%d %H:%M")}
+                for v in self.clocks.for_alert(alert.id)]
+
+    def _release_items(self, alert: Alert | None) -> list[dict]:
+        if alert is None:
+            return []
+        published = self.repo.find(Release, alert_id=alert.id, status=ReleaseStatus.PUBLISHED, order_by="published_at")
+        return [{"title": r.title, "time": r.published_at.astimezone(CHINA_TZ).strftime("%m-%d %H:%M")}
+                for r in published]
+
+    def _escalation_items(self, alert: Alert | None) -> list[dict]:
+        if alert is None:
+            return []
+        return [{"kind": ESCALATION_NAMES[e.kind.value], "target": ESCALATION_NAMES[e.target.value],
+                 "status": ESCALATION_NAMES[e.status.value]} for e in self.repo.find(Escalation, alert_id=alert.id)]
+
+    def _suggestions(self, alert: Alert | None) -> list[str]:
+        if alert is None or self.clocks is None:
+            return []
+        return [f"{CLOCK_NAMES[v.clock.kind]}已超时，请值班领导督办。" for v in self.clocks.for_alert(alert.id)
+                if v.stage.value == "overdue"]
+
+    def _report(self, kind: str, title: str, template: str, context: dict, charts: dict[str, bytes]) -> Report:
+        markdown = self.templates.render(template, context)
+        return Report(kind=kind, title=title, markdown=markdown, docx=markdown_to_docx(markdown, charts),
+                      charts=charts)
+
+    def _now_text(self) -> str:
+        return self.clock.now().astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def _tick(bucket: Bucket, step: str) -> str:
+    moment = datetime.fromisoformat(bucket.key).astimezone(CHINA_TZ)
+    return moment.strftime("%H") if step == "hour" else moment.strftime("%m-%d")
