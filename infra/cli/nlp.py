@@ -1,7 +1,102 @@
-"""`yuqing` subcommands of this area (filled in by its issue)."""
+"""``yuqing train``, ``yuqing eval``, ``yuqing enrich``: train and measure the classifiers, enrich the store."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from core.clock import SystemClock
+from core.settings import Settings
+
 
 def register(subparsers) -> None:
-    """Add this area's subcommands to the `yuqing` parser."""
+    train = subparsers.add_parser("train", help="train a sentiment or rumour model from labelled TSV files",
+                                  description="Train on the train split of the files (a hash of each text keeps "
+                                              "20%% aside) and write the model folder with its dev-split figures.")
+    train.add_argument("task", choices=("sentiment", "rumour"))
+    train.add_argument("--data", action="append", required=True, metavar="FILE.tsv",
+                       help="TSV with a header and columns label (1 = positive / rumour) and text; repeatable")
+    train.add_argument("--out", required=True, metavar="DIR", help="model folder to write")
+    train.add_argument("--kind", choices=("classical", "transformer"), default=None,
+                       help="classical (char n-grams + logistic regression, default) or transformer "
+                            "(small BERT from scratch, or fine-tuning --base); --base implies transformer")
+    train.add_argument("--base", metavar="CHECKPOINT_DIR", help="local BERT/RoBERTa checkpoint folder to fine-tune")
+    train.add_argument("--epochs", type=int, help="transformer epochs (default 4 from scratch, 2 fine-tuning)")
+    train.set_defaults(func=run_train)
+
+    evaluate = subparsers.add_parser("eval", help="score a model on a labelled TSV file",
+                                     description="Prints figures; the last line is "
+                                                 "'accuracy=0.000 macro_f1=0.000 n=0'.")
+    evaluate.add_argument("task", choices=("sentiment", "rumour"))
+    evaluate.add_argument("--model", metavar="DIR",
+                          help="model folder (default: the configured one, else the shipped default)")
+    evaluate.add_argument("--data", required=True, metavar="FILE.tsv", help="TSV with columns label and text")
+    evaluate.set_defaults(func=run_eval)
+
+    enrich = subparsers.add_parser("enrich", help="analyse the store's posts not yet enriched and update events")
+    enrich.add_argument("--batch-size", type=int, default=None, help="posts per batch (default: enrich_batch_size or 500)")
+    enrich.add_argument("--limit", type=int, default=None, help="stop after this many posts")
+    enrich.add_argument("--json", action="store_true", help="print the run's figures as JSON")
+    enrich.set_defaults(func=run_enrich)
+
+
+def run_train(args, settings: Settings) -> int:
+    from nlp.train import train_model
+
+    kind = args.kind or ("transformer" if args.base else "classical")
+    if args.base and kind != "transformer":
+        print("yuqing: error: --base fine-tunes a transformer; drop --kind classical")
+        return 2
+    manifest, scores = train_model(args.task, args.data, args.out, kind=kind, base=args.base, epochs=args.epochs)
+    print(f"model: {manifest.label} ({manifest.kind}) written to {args.out}")
+    print(f"trained on {manifest.metrics['train_rows']} rows in {manifest.metrics['train_seconds']} s; "
+          f"held-out dev split:")
+    print(scores.line())
+    return 0
+
+
+def _model_dir(task: str, explicit: str | None, settings: Settings) -> Path:
+    from nlp.models import shipped_model_dir
+
+    configured = settings.get(f"{task}_model") or ""
+    return Path(explicit or configured or shipped_model_dir(task))
+
+
+def run_eval(args, settings: Settings) -> int:
+    from nlp.evaluate import evaluate_folder
+    from nlp.models import read_manifest
+
+    folder = _model_dir(args.task, args.model, settings)
+    manifest = read_manifest(folder, args.task)
+    scores = evaluate_folder(folder, args.task, args.data)
+    print(f"model: {manifest.label} ({manifest.kind}) from {folder}")
+    print(f"data: {args.data}; F1 negative={scores.f1_by_label[0]:.3f} positive={scores.f1_by_label[1]:.3f}")
+    print(scores.line())
+    return 0
+
+
+def run_enrich(args, settings: Settings) -> int:
+    from infra.storage import open_event_store, open_post_store
+    from infra.worker.service import load_worker_profile
+    from nlp.enrich import enrich_pending
+    from nlp.pipeline import load_pipeline
+
+    pipeline = load_pipeline(load_worker_profile(settings), settings.get("sentiment_model") or "",
+                             settings.get("rumour_model") or "", settings)
+    batch = args.batch_size or int(settings.get("enrich_batch_size") or 500)
+    store, events = open_post_store(settings), open_event_store(settings)
+    try:
+        stats = enrich_pending(store, events, pipeline, SystemClock(), batch_size=batch, max_posts=args.limit)
+    finally:
+        store.close()
+        events.close()
+    figures = {"posts": stats.posts, "batches": stats.batches, "events_created": stats.events_created,
+               "events_updated": stats.events_updated, "events_deleted": stats.events_deleted,
+               "seconds": round(stats.seconds, 2), "posts_per_second": round(stats.posts_per_second, 1),
+               "model_version": stats.model_version}
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False))
+    else:
+        print(f"enriched {stats.posts} posts in {stats.seconds:.1f} s ({stats.posts_per_second:.0f}/s) with "
+              f"{stats.model_version}; events: {stats.events_created} new, {stats.events_updated} updated")
+    return 0

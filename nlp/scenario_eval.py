@@ -1,0 +1,101 @@
+"""Measuring the pipeline on the drill scenarios' ground truth (``infra/scenarios/*.toml``).
+
+Each scenario post carries its true schools, incident types, rumour flag and event. Posts are built the way
+the crawlers store them: a Weibo repost keeps the reposted text in ``raw["retweeted_status"]``, and a
+near-copy (``copy_of``) is attached to its original's ``copies`` instead of being a post of its own.
+Figures: adjusted Rand index of the events (posts outside any event count as singletons on both sides),
+micro precision/recall of incident types and of schools, and rumour accuracy.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from core.post import Post, PostCopy, parse_time
+from nlp.evaluate import adjusted_rand_index, match_scores
+from nlp.events import EventClusterer, Signal, schools_in_context
+from nlp.pipeline import Pipeline
+
+
+@dataclass(frozen=True)
+class TruePost:
+    key: str
+    post: Post
+    event: str
+    schools: tuple[str, ...]
+    incident_types: tuple[str, ...]
+    rumour: bool
+
+
+def load_scenario_posts(path: str | Path) -> list[TruePost]:
+    """The scenario's posts with their ground truth, near-copies folded into their originals."""
+    path = Path(path)
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    scenario = data["scenario"]
+    start = parse_time(scenario["start"], "start")
+    by_key: dict[str, TruePost] = {}
+    order: list[str] = []
+    for item in data.get("posts", []):
+        at = start + timedelta(minutes=float(item["at_min"]))
+        raw = {}
+        parent = by_key.get(item.get("repost_of", ""))
+        if parent is not None:
+            raw["retweeted_status"] = {"text": parent.post.text}
+        post = Post(id=f"{scenario['id']}:{item['key']}", source=item["platform"], platform=item["platform"],
+                    url=f"http://sim.local/{scenario['id']}/{item['key']}", published_at=at, fetched_at=at,
+                    text=item["text"], title=item.get("title", ""), author=item.get("author", ""),
+                    reposts=int(item.get("reposts", 0)), comments=int(item.get("comments", 0)),
+                    likes=int(item.get("likes", 0)), raw=raw)
+        truth = TruePost(item["key"], post, item.get("event", ""), tuple(item.get("schools", ())),
+                         tuple(item.get("incident_types", ())), bool(item.get("rumour", False)))
+        original = by_key.get(item.get("copy_of", ""))
+        if original is not None:
+            copies = original.post.copies + (PostCopy(item["platform"], post.url, post.author, at),)
+            by_key[original.key] = replace(original, post=replace(original.post, copies=copies))
+            continue
+        by_key[item["key"]] = truth
+        order.append(item["key"])
+    return [by_key[k] for k in order]
+
+
+def cluster(pipeline: Pipeline, posts: Sequence[Post]) -> tuple[dict[str, str | None], dict, list]:
+    """Each post's event id and schools as the enrichment would assign them (in publication order), and
+    the analyses."""
+    clusterer = EventClusterer(pipeline.events, words_of=pipeline.words)
+    ordered = sorted(posts, key=lambda p: (p.published_at, p.id))
+    analyses = pipeline.analyse(ordered)
+    assigned: dict[str, str | None] = {}
+    schools: dict[str, tuple[str, ...]] = {}
+    for post, analysis in zip(ordered, analyses):
+        signal = Signal(post.id, post.published_at, analysis.schools, analysis.incident.types,
+                        analysis.weak_schools, analysis.words)
+        event_id, _ = clusterer.assign(signal)
+        assigned[post.id] = event_id
+        schools[post.id] = schools_in_context(signal, clusterer.schools_of(event_id))
+    return assigned, schools, list(zip(ordered, analyses))
+
+
+def scenario_figures(pipeline: Pipeline, paths: Iterable[str | Path]) -> dict[str, float]:
+    """ARI, incident P/R, school P/R and rumour accuracy over every post of the given scenarios."""
+    truths = [t for path in sorted(map(Path, paths)) for t in load_scenario_posts(path)]
+    if not truths:
+        return {}
+    assigned, found_schools, analysed = cluster(pipeline, [t.post for t in truths])
+    by_id = {p.id: a for p, a in analysed}
+    true_labels = [t.event or f"noise:{t.post.id}" for t in truths]
+    found_labels = [assigned[t.post.id] or f"none:{t.post.id}" for t in truths]
+    incidents = match_scores([t.incident_types for t in truths], [by_id[t.post.id].incident.types for t in truths])
+    schools = match_scores([t.schools for t in truths], [found_schools[t.post.id] for t in truths])
+    rumour_right = sum((by_id[t.post.id].rumour.score >= 0.5) == t.rumour for t in truths)
+    return {
+        "posts": len(truths), "events_true": len({t.event for t in truths if t.event}),
+        "events_found": len({e for e in assigned.values() if e}),
+        "ari": adjusted_rand_index(true_labels, found_labels),
+        "incident_precision": incidents.precision, "incident_recall": incidents.recall,
+        "school_precision": schools.precision, "school_recall": schools.recall,
+        "rumour_accuracy": rumour_right / len(truths),
+    }
