@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 from core.clock import Clock
 from core.event import EventStore
 from core.storage import PostStore
-from core.workflow.access import Guard, Permission, allowed
+from core.workflow.access import SYSTEM, Guard, Permission, allowed
 from core.workflow.alerts import AlertRules, AlertService
 from core.workflow.audit import AuditLog
 from core.workflow.channels import Channel, OutgoingRelease
@@ -29,7 +29,7 @@ from core.workflow.escalations import EscalationService
 from core.workflow.ledger import LedgerService
 from core.workflow.masking import MaskResult, mask_minors
 from core.workflow.model import *  # noqa: F401,F403  (the records are part of the public API)
-from core.workflow.model import Role, User
+from core.workflow.model import AuditEntry, AuditReport, Role, User
 from core.workflow.releases import ReleaseService
 from core.workflow.reports import ReportService
 from core.workflow.repository import WorkflowRepository
@@ -69,6 +69,23 @@ class Workflow:
     reports: ReportService
     on_close: list[Callable[[], None]] = field(default_factory=list)
 
+    def audit_entries(self, actor: User, *, limit: int | None = 200, newest_first: bool = True,
+                      target: str | None = None) -> list[AuditEntry]:
+        """The audit log (leaders and admins), newest first by default; ``target`` e.g. "alert:A-1"."""
+        self.guard.require(actor, Permission.AUDIT, "audit")
+        entries = self.audit.entries(limit=None if target else limit, newest_first=newest_first)
+        if target:
+            entries = [e for e in entries if e.target == target][:limit]
+        return entries
+
+    def verify_audit(self, actor: User) -> AuditReport:
+        """Re-check the whole hash chain (leaders and admins); the check itself is audited."""
+        user = self.guard.require(actor, Permission.AUDIT, "audit")
+        report = self.audit.verify()
+        self.audit.record(user.username, "audit.verify", "audit", outcome="ok" if report.ok else "failed",
+                          detail="审计链完整" if report.ok else "；".join(report.problems))
+        return report
+
     def can(self, user: User, permission: Permission | str) -> bool:
         """Whether the user's role holds a permission (for greying out buttons; services still check)."""
         return allowed(user.role, Permission(permission))
@@ -101,6 +118,6 @@ def build_workflow(repo: WorkflowRepository, clock: Clock, config: WorkflowConfi
                     ledger=ledger, reports=reports)
 
 
-__all__ = ["Workflow", "WorkflowConfig", "build_workflow", "Permission", "allowed", "AlertRules",
+__all__ = ["SYSTEM", "Workflow", "WorkflowConfig", "build_workflow", "Permission", "allowed", "AlertRules",
            "ClockView", "MaskResult", "mask_minors", "Channel", "OutgoingRelease", "TemplateLibrary",
            "Role", "User"]

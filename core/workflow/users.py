@@ -44,10 +44,10 @@ class UserService:
 
     def create(self, actor: User | None, username: str, password: str, role: Role | str, *,
                display_name: str = "", email: str = "", unit: str = "", on_duty: bool = False) -> User:
-        """Add a user (admins only; ``actor`` None is the command line / first-run bootstrap).
+        """Add a user (admins only; the command line passes ``core.workflow.SYSTEM``).
         InvalidInput for a bad username, an unknown role or a password under 8 characters;
         Conflict if the username is taken."""
-        who = self.guard.require(actor, Permission.USERS, f"user:{username}").username if actor else "system"
+        who = self.guard.require(actor, Permission.USERS, f"user:{username}").username
         username = (username or "").strip().lower()
         if not _USERNAME.match(username):
             raise InvalidInput("用户名须以小写字母开头，由 2–32 个小写字母、数字或 _ . - 组成。", field="username")

@@ -1,7 +1,153 @@
-"""`yuqing` subcommands of this area (filled in by its issue)."""
+"""``yuqing users``, ``seed-demo-users``, ``verify-pack``, ``verify-audit``, ``ledger-export``: the
+workflow database from the command line. These act as the system (audited as "system")."""
 
 from __future__ import annotations
 
+import getpass
+import sys
+from pathlib import Path
+
+from core.errors import InvalidInput
+from core.settings import Settings
+from core.workflow import SYSTEM
+from core.workflow.evidence import verify_pack
+from core.workflow.model import ROLE_NAMES, Role
+
+# One demo user per role, for the README, `make demo` and drills. Never use these outside a demo.
+DEMO_USERS = (
+    ("monitor", Role.MONITOR, "monitor-demo-1", "宣传部舆情监测员（演示）", "县委宣传部", False),
+    ("reviewer", Role.REVIEWER, "reviewer-demo-1", "教育局预警审核（演示）", "县教育局", False),
+    ("spokesperson", Role.SPOKESPERSON, "spokes-demo-1", "新闻发言人（演示）", "县教育局", False),
+    ("leader", Role.LEADER, "leader-demo-1", "值班领导（演示）", "县委宣传部", True),
+    ("police", Role.POLICE_LIAISON, "police-demo-1", "公安联络员（演示）", "县公安局", False),
+    ("admin", Role.ADMIN, "admin-demo-1", "系统管理员（演示）", "县委宣传部", False),
+)
+
 
 def register(subparsers) -> None:
-    """Add this area's subcommands to the `yuqing` parser."""
+    users = subparsers.add_parser("users", help="add and list console users (workflow database)")
+    actions = users.add_subparsers(dest="users_command", metavar="ACTION")
+    add = actions.add_parser("add", help="add a user with a role")
+    add.add_argument("username", help="login name: lower-case letters, digits, _ . -")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role], help="the user's role")
+    add.add_argument("--name", default="", help="display name (Chinese is fine)")
+    add.add_argument("--email", default="", help="email the OIDC login (st.login) maps to this user")
+    add.add_argument("--unit", default="", help="the user's unit, e.g. 县教育局")
+    add.add_argument("--on-duty", action="store_true", help="leader on duty: receives overdue flags")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from standard input instead of prompting")
+    add.set_defaults(func=run_users_add)
+    listing = actions.add_parser("list", help="list users with role and status")
+    listing.set_defaults(func=run_users_list)
+    users.set_defaults(func=lambda args, settings: (users.print_help(), 2)[1])
+
+    seed = subparsers.add_parser("seed-demo-users", help="create one demo user per role (passwords in the README)")
+    seed.set_defaults(func=run_seed_demo_users)
+
+    pack = subparsers.add_parser("verify-pack", help="re-check an evidence pack zip and name any changed file")
+    pack.add_argument("file", help="the evidence pack (.zip)")
+    pack.add_argument("--expect", default=None, metavar="SHA256",
+                      help="the manifest hash recorded when the pack was built (printed on the referral letter)")
+    pack.set_defaults(func=run_verify_pack)
+
+    audit = subparsers.add_parser("verify-audit", help="re-check the audit log's hash chain")
+    audit.set_defaults(func=run_verify_audit)
+
+    ledger = subparsers.add_parser("ledger-export", help="export the ledger (台账) to an Excel file")
+    ledger.add_argument("--output", "-o", default="ledger.xlsx", help="the .xlsx file to write (default ledger.xlsx)")
+    ledger.set_defaults(func=run_ledger_export)
+
+
+def _open(settings: Settings):
+    from infra.workflow_db import open_workflow
+
+    return open_workflow(settings, post_store=_NoPosts())
+
+
+class _NoPosts:
+    """User and ledger commands need no post store; opening one could start a backend for nothing."""
+
+    def close(self) -> None:
+        pass
+
+
+def run_users_add(args, settings: Settings) -> int:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.username}: ")
+        if password != getpass.getpass("again: "):
+            raise InvalidInput("the two passwords differ", field="password")
+    wf = _open(settings)
+    try:
+        user = wf.users.create(SYSTEM, args.username, password, args.role, display_name=args.name,
+                               email=args.email, unit=args.unit, on_duty=args.on_duty)
+    finally:
+        wf.close()
+    print(f"added {user.username} ({ROLE_NAMES[user.role]})")
+    return 0
+
+
+def run_users_list(args, settings: Settings) -> int:
+    wf = _open(settings)
+    try:
+        for user in wf.users.list(SYSTEM):
+            flags = ("" if user.active else " [停用]") + (" [值班]" if user.on_duty else "")
+            print(f"{user.username:<16} {user.role.value:<15} {user.display_name} {user.email}{flags}")
+    finally:
+        wf.close()
+    return 0
+
+
+def run_seed_demo_users(args, settings: Settings) -> int:
+    wf = _open(settings)
+    try:
+        for username, role, password, name, unit, on_duty in DEMO_USERS:
+            if wf.users.by_username(username):
+                print(f"exists  {username}")
+                continue
+            wf.users.create(SYSTEM, username, password, role, display_name=name, unit=unit, on_duty=on_duty)
+            print(f"added   {username:<13} {role.value:<15} password: {password}")
+    finally:
+        wf.close()
+    return 0
+
+
+def run_verify_pack(args, settings: Settings) -> int:
+    if not Path(args.file).is_file():
+        raise InvalidInput(f"{args.file} does not exist", field="file")
+    report = verify_pack(args.file, args.expect)
+    print(report.message)
+    for name in report.changed:
+        print(f"CHANGED  {name}")
+    for name in report.missing:
+        print(f"MISSING  {name}")
+    for name in report.unexpected:
+        print(f"ADDED    {name}")
+    if not report.manifest_ok:
+        print("MANIFEST manifest.json does not match its recorded hash")
+    return 0 if report.ok else 1
+
+
+def run_verify_audit(args, settings: Settings) -> int:
+    wf = _open(settings)
+    try:
+        report = wf.verify_audit(SYSTEM)
+    finally:
+        wf.close()
+    print(f"{report.entries} entries: " + ("chain intact (审计链完整)" if report.ok else "BROKEN"))
+    for problem in report.problems:
+        print(f"  {problem}")
+    return 0 if report.ok else 1
+
+
+def run_ledger_export(args, settings: Settings) -> int:
+    wf = _open(settings)
+    try:
+        data = wf.ledger.export_xlsx(SYSTEM)
+        rows = len(wf.ledger.rows(SYSTEM))
+    finally:
+        wf.close()
+    Path(args.output).write_bytes(data)
+    print(f"wrote {rows} rows to {args.output}")
+    return 0

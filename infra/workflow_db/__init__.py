@@ -54,9 +54,10 @@ def workflow_config(settings: Settings) -> WorkflowConfig:
         raise ConfigurationError(f"setting 'alert_min_grade' is {settings.alert_min_grade!r}; use IV, III, II or I")
     if settings.session_ttl_minutes <= 0:
         raise ConfigurationError("setting 'session_ttl_minutes' must be a positive number of minutes")
-    county = "渠县"
+    county, schools = "渠县", {}
     try:
-        county = load_profile(_profile_path(settings)).county
+        profile = load_profile(_profile_path(settings))
+        county, schools = profile.county, {s.id: s.name for s in profile.schools}
     except ConfigurationError:
         pass                                # the profile's own commands report a broken profile
     return WorkflowConfig(
@@ -65,7 +66,8 @@ def workflow_config(settings: Settings) -> WorkflowConfig:
         session_ttl=timedelta(minutes=settings.session_ttl_minutes),
         rules=AlertRules(min_grade=grade, rumour_share=float(settings.alert_rumour_share),
                          min_posts=int(settings.alert_min_posts)),
-        upload_max_bytes=int(settings.upload_max_bytes), county=county, publisher=settings.publisher)
+        upload_max_bytes=int(settings.upload_max_bytes), county=county, publisher=settings.publisher,
+        school_names=schools)
 
 
 def _profile_path(settings: Settings) -> Path | None:

@@ -3,6 +3,7 @@ left alone)."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -15,6 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.errors import StorageUnavailable, VersionMismatch
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Alembic announces every check at INFO; a migration on open is routine, so only its warnings show.
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def alembic_config() -> Config:
