@@ -38,18 +38,12 @@ def check_ready(settings, clock: Clock) -> None:
 def _nlp_pipeline(settings, state: dict[str, Any]):
     """The NLP pipeline the settings describe, loaded once per worker (models are read from disk)."""
     if "nlp" not in state:
-        from nlp.events import EventSettings
         from nlp.pipeline import load_pipeline
 
         from infra.worker.service import load_worker_profile
 
-        profile = load_worker_profile(settings)
-        events = EventSettings(
-            window_hours=float(settings["nlp_event_window_hours"]), growth_hours=float(settings["nlp_growth_hours"]),
-            grade_thresholds=(float(settings["nlp_grade_iii_heat"]), float(settings["nlp_grade_ii_heat"]),
-                              float(settings["nlp_grade_i_heat"])),
-            source_weights={source.name: source.weight for source in profile.sources})
-        state["nlp"] = load_pipeline(profile, settings["sentiment_model"], settings["rumour_model"], events)
+        state["nlp"] = load_pipeline(load_worker_profile(settings), settings["sentiment_model"],
+                                     settings["rumour_model"], settings)
     return state["nlp"]
 
 

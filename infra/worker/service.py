@@ -119,6 +119,7 @@ class Worker:
             specs = self.preflight()
             self.data_path.mkdir(parents=True, exist_ok=True)
             self.book = StatusBook(status_path(self.settings))
+            self.book.recover_stale()
             if install_signals:
                 for sig in (signal.SIGTERM, signal.SIGINT):
                     signal.signal(sig, lambda *_: self.stop.set())

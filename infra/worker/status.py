@@ -124,6 +124,12 @@ class StatusBook:
             "failures = failures + ?, next_run = COALESCE(?, next_run) WHERE job_id = ?",
             (_iso(now), (now - started).total_seconds(), outcome, message[:1000], failed, _iso(next_run), job_id))
 
+    def recover_stale(self) -> int:
+        """At start: runs left 'running' by a worker that died are recorded as interrupted."""
+        return self._db.execute("UPDATE job_runs SET outcome = 'interrupted', message = "
+                                "'the previous worker stopped during this run; it runs again on schedule' "
+                                "WHERE outcome = 'running'").rowcount
+
     def set_next_runs(self, next_runs: Mapping[str, datetime | None]) -> None:
         self._db.executemany("INSERT INTO job_runs (job_id, next_run) VALUES (?, ?) ON CONFLICT(job_id) "
                              "DO UPDATE SET next_run = excluded.next_run",
