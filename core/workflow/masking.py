@@ -48,6 +48,7 @@ _ADDRESS_SHAPE = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9]{0,12}?(?:小区|花园|�
                             r"(?:[0-9一二三四五六七八九十]+单元)?(?:[0-9]+(?:号|室|楼))?"
                             r"|[0-9]+(?:栋|幢)[0-9]+单元(?:[0-9]+(?:号|室)?)?")
 _ADDRESS_END = re.compile(r"号|室|组|社|栋|幢|单元|楼|村|小区|院|苑|家园|花园|公寓|街|路|巷|道")
+_PLACEHOLDER = re.compile(r"\[[^\[\]]{1,8}已隐去\]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _KIND_ORDER = {"id_number": 0, "phone": 1, "class_name": 2, "address": 3, "name": 4}
@@ -156,14 +157,17 @@ def mask_minors(text: str, extra_names: Iterable[str] = ()) -> MaskResult:
     """Mask every piece of a minor's personal data in ``text``. ``extra_names`` are names known from the
     case (e.g. the verified facts) that are masked wherever they appear."""
     chosen: list[tuple[int, int, str, str]] = []
+    # Placeholders of an earlier check stay as they are, so checking twice changes nothing.
+    for m in _PLACEHOLDER.finditer(text):
+        chosen.append((m.start(), m.end(), "", ""))
     # Earlier first; at one position the longer span, then the more specific kind, wins.
     for start, end, kind, replacement in sorted(_spans(text, extra_names),
                                                 key=lambda s: (s[0], -(s[1] - s[0]), _KIND_ORDER[s[2]])):
-        if chosen and start < chosen[-1][1]:
+        if any(start < c_end and c_start < end for c_start, c_end, _, _ in chosen):
             continue
         chosen.append((start, end, kind, replacement))
     out, last, findings = [], 0, []
-    for start, end, kind, replacement in chosen:
+    for start, end, kind, replacement in sorted(c for c in chosen if c[2]):
         out.append(text[last:start])
         out.append(replacement)
         findings.append(MaskFinding(kind=kind, original=text[start:end], replacement=replacement,

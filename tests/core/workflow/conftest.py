@@ -72,3 +72,8 @@ def confirmed_alert(wf, users):
     wf.alerts.start_review(users["reviewer"], alert.id)
     wf.alerts.confirm(users["reviewer"], alert.id)
     return wf.alerts.set_facts(users["reviewer"], alert.id, FACTS)
+
+
+@pytest.fixture
+def event_factory():
+    return make_event
