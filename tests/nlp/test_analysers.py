@@ -1,0 +1,61 @@
+"""Rumour cues, incident types and sentiment, each with the reasons a reviewer reads, and bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.incident import classify_incident
+from nlp.rumour import RumourScorer
+
+from .conftest import make_post
+
+BAD_INPUT = ["", "   ", "😀😀😀🔥🔥", "渠县" * 50_000, "渠縣二中學生在學校門口發生衝突", "OMG 渠县二中 fire drill today lol",
+             "<div class='x'><p>渠县二中&nbsp;食堂</p><script>alert(1)</script></div>", "\x00\x01\ufffd", "[哈哈][怒]"]
+
+
+def test_rumour_cues_are_named_with_the_words_that_triggered_them():
+    result = RumourScorer().score_many(["紧急扩散！网传渠县二中食堂三名学生中毒死亡，大家转起来"])[0]
+    names = " ".join(result.cues)
+    assert "要求扩散转发" in names and "网传" in names and "未经核实的伤亡人数" in names
+    assert result.score >= 0.75
+
+
+def test_official_rebuttal_scores_lower_than_the_rumour_it_rebuts():
+    scorer = RumourScorer()
+    rumour, rebuttal = scorer.score_many(["听说渠县二中有学生被打死了，学校在捂消息，速转！",
+                                          "【情况通报】网传渠县二中学生被打死系谣言，经核实，该生仅轻微擦伤。"])
+    assert rumour.score > 0.6 > rebuttal.score
+    assert any("辟谣" in cue for cue in rebuttal.cues)
+
+
+def test_incident_types_are_multi_label_with_matched_terms():
+    result = classify_incident("渠县二中几个学生在宿舍霸凌同学，还扇耳光，家长去学校门口聚集要说法")
+    assert {"bullying", "violence", "school_disruption"} <= set(result.types)
+    assert "bullying:霸凌" in result.terms
+
+
+def test_drills_are_not_incidents_and_other_catches_the_rest():
+    assert classify_incident("渠县中学开展消防疏散演练，师生有序撤离").types == ()
+    assert classify_incident("渠县一小教学楼外墙坍塌，所幸无人").types == ("other",)
+
+
+def test_shipped_sentiment_model_tells_praise_from_complaint(pipeline):
+    praise, complaint = pipeline.sentiment.score_many(["老师们辛苦了，孩子进步很大，非常感谢学校！",
+                                                       "太差劲了，学校根本不管，气死人，恶心"])
+    assert praise.score > 0.5 > complaint.score
+    assert praise.label == "positive" and complaint.label == "negative"
+
+
+@pytest.mark.parametrize("text", BAD_INPUT)
+def test_bad_input_never_raises_and_unreadable_input_is_neutral_with_a_reason(pipeline, text):
+    analysis = pipeline.analyse([make_post("bad", text)])[0]
+    assert 0.0 <= analysis.sentiment.score <= 1.0 and 0.0 <= analysis.rumour.score <= 1.0
+    if not any(ch.isalnum() for ch in text.replace("[哈哈]", "").replace("[怒]", "")):
+        assert analysis.sentiment.score == 0.5 and analysis.sentiment.reason
+        assert analysis.rumour.score == 0.0 and analysis.rumour.reason
+        assert analysis.incident.types == () and analysis.schools == ()
+
+
+def test_traditional_and_html_input_still_finds_the_school(pipeline):
+    traditional, html = pipeline.analyse([make_post("t", BAD_INPUT[4]), make_post("h", BAD_INPUT[6])])
+    assert traditional.schools == ("quxian-erzhong",) and html.schools == ("quxian-erzhong",)
