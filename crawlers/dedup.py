@@ -1,0 +1,56 @@
+"""Near-duplicate detection with MinHash over character 3-grams, banded for lookup (LSH).
+
+A repost or copy that differs from a stored post by a few characters (punctuation, a 【扩散】 prefix, a
+dropped county name) has a high 3-gram Jaccard similarity with it. Each indexed post keeps a 64-value MinHash
+signature; 16 bands of 4 values find candidates, and the share of equal values estimates the similarity.
+The index lives in the crawl state file (see ``crawlers.state``) so that a copy crawled tomorrow still finds
+the original crawled today.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+
+import numpy as np
+
+NUM_PERM = 64
+BANDS = 16
+ROWS = NUM_PERM // BANDS
+SIMILAR_AT = 0.6            # estimated Jaccard similarity at or above which a post is a near-copy
+MIN_CHARS = 20              # shorter texts ("转发微博", "扩散") say too little to compare
+_PRIME = (1 << 31) - 1        # a*h < 2**63 for 32-bit h, and the modulus scrambles the order
+_rng = np.random.default_rng(20261126)
+_A = _rng.integers(1, 1 << 31, NUM_PERM, dtype=np.uint64)
+_B = _rng.integers(0, 1 << 31, NUM_PERM, dtype=np.uint64)
+# Punctuation, spaces and symbols carry no meaning for "is this the same text".
+_NOISE = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def comparable(text: str) -> str:
+    return _NOISE.sub("", text or "").lower()
+
+
+def signature(text: str) -> np.ndarray | None:
+    """The MinHash signature of a text, or None when it is too short to compare."""
+    core = comparable(text)
+    if len(core) < MIN_CHARS:
+        return None
+    grams = {core[i:i + 3] for i in range(len(core) - 2)}
+    hashes = np.fromiter((zlib.crc32(g.encode("utf-8")) for g in grams), dtype=np.uint64, count=len(grams))
+    return ((_A[:, None] * hashes[None, :] + _B[:, None]) % _PRIME).min(axis=1)
+
+
+def band_keys(sig: np.ndarray) -> list[int]:
+    """One 63-bit key per band; two signatures sharing any key are candidates."""
+    keys = []
+    for band in range(BANDS):
+        digest = hashlib.blake2b(sig[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big") >> 1)
+    return keys
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of the two texts' 3-gram sets."""
+    return float(np.mean(a == b))

@@ -1,0 +1,78 @@
+"""The crawl health extension: when a spider closes, one ``core.crawl_health.CrawlRun`` is recorded for its
+source (pages, items new/updated/duplicate/copies/dropped, errors, signs of blocking, truncation), and the
+source's watermark moves forward only if the run was complete."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timezone
+
+from scrapy import signals
+
+from core.crawl_health import CrawlRun
+from core.settings import load_settings
+from crawlers.sources import load_factory, state_path
+from crawlers.state import CrawlState
+
+log = logging.getLogger(__name__)
+
+
+class CrawlHealthExtension:
+    def __init__(self, crawler, factory: str, run_id: str):
+        self.crawler = crawler
+        self.factory = factory
+        self.run_id = run_id or uuid.uuid4().hex
+        self.started_at: datetime | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler, crawler.settings.get("YUQING_HEALTH_FACTORY"), crawler.settings.get("YUQING_RUN_ID"))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
+        return ext
+
+    def spider_opened(self, spider):
+        self.started_at = spider.clock.now()
+
+    def spider_error(self, failure, response, spider):
+        spider.note_error(f"解析出错：{failure.getErrorMessage()}", response.url)
+
+    def spider_closed(self, spider, reason):
+        run = self.build_run(spider, reason)
+        yuqing = load_settings()
+        store = load_factory(self.factory)(yuqing)
+        try:
+            store.record(run)
+        finally:
+            store.close()
+        state = CrawlState(state_path(yuqing))
+        try:
+            state.finish_run(run.source, run.newest_published_at, run.complete, spider.clock.now())
+        finally:
+            state.close()
+        log.info("crawl run %s of %s: %s pages, %s items (%s new, %s updated, %s duplicate, %s copies, %s dropped), "
+                 "%s errors%s%s", run.run_id, run.source, run.pages, run.items_parsed, run.items_new,
+                 run.items_updated, run.items_duplicate, run.items_copies, run.items_dropped, run.errors,
+                 ", BLOCKED: " + "; ".join(run.blocked_reasons) if run.blocked else "",
+                 ", truncated: " + run.truncated_reason if run.truncated else "")
+
+    def build_run(self, spider, reason: str) -> CrawlRun:
+        stats = self.crawler.stats
+        value = lambda name: int(stats.get_value(f"yuqing/{name}", 0) or 0)  # noqa: E731
+        newest = stats.get_value("yuqing/newest_ts")
+        failed = bool(stats.get_value("yuqing/store_failed"))
+        return CrawlRun(
+            run_id=self.run_id, source=spider.source_name, spider=spider.name,
+            started_at=self.started_at or spider.clock.now(), finished_at=spider.clock.now(),
+            finish_reason="store_failed" if failed else reason, pages=value("pages"),
+            items_parsed=value("items_parsed"), items_new=value("items_new"), items_updated=value("items_updated"),
+            items_duplicate=value("items_duplicate"), items_copies=value("items_copies"),
+            items_dropped=value("items_dropped"), errors=value("errors"),
+            error_samples=tuple(stats.get_value("yuqing/error_samples", []) or [])[:10],
+            blocked=bool(stats.get_value("yuqing/blocked_reasons")),
+            blocked_reasons=tuple(stats.get_value("yuqing/blocked_reasons", []) or []),
+            truncated=bool(stats.get_value("yuqing/truncated_reason")),
+            truncated_reason=str(stats.get_value("yuqing/truncated_reason", "") or ""),
+            newest_published_at=datetime.fromtimestamp(newest, timezone.utc) if newest else None)

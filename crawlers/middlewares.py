@@ -1,0 +1,158 @@
+"""Downloader middlewares: signs of blocking, back-off on 429/5xx, and credentials kept out of the logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.defer import deferred_to_future
+from twisted.internet import reactor
+from twisted.internet.task import deferLater
+
+from core.crawl_health import BLOCK_STATUSES
+from core.errors import ConfigurationError
+from core.settings import load_settings
+
+log = logging.getLogger(__name__)
+
+# Text of captcha, login and "security check" pages (Weibo visitor system, Baidu 安全验证, generic WAFs).
+_BLOCK_MARKERS = ("请输入验证码", "安全验证", "captcha", "请登录后继续", "passport.weibo.com/visitor", "/sso/login",
+                  "访问验证", "异常访问")
+_MAX_BACKOFF_S = 60.0
+
+
+class BlockDetectionMiddleware:
+    """Sees every final response (after redirects and retries): counts pages and errors, and turns a block
+    (HTTP 403/418/432/461, a captcha or login page, Weibo's ``ok: -100``) into a recorded reason instead of
+    an item-less page that would look like "no news"."""
+
+    def __init__(self, stats):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def process_response(self, request, response, spider):
+        if response.url.endswith("/robots.txt"):
+            return response
+        reason = self.block_reason(response)
+        if reason:
+            spider.note_blocked(reason, response.url)
+            raise IgnoreRequest(f"blocked: {reason}")
+        if response.status >= 400:
+            spider.note_error(f"HTTP {response.status}", response.url)
+        else:
+            self.stats.inc_value("yuqing/pages")
+        return response
+
+    def process_exception(self, request, exception, spider):
+        if not isinstance(exception, IgnoreRequest):
+            spider.note_error(f"{type(exception).__name__}: {exception}", request.url)
+        return None
+
+    @staticmethod
+    def block_reason(response) -> str:
+        if response.status in BLOCK_STATUSES:
+            return f"HTTP {response.status}"
+        if "passport." in response.url or "/login" in response.url:
+            return f"被重定向到登录页 {response.url.split('?')[0]}"
+        head = response.body[:4096]
+        if head.lstrip().startswith(b"{"):
+            try:
+                if json.loads(response.body).get("ok") == -100:
+                    return "接口要求登录（ok=-100）"
+            except (ValueError, AttributeError):
+                return ""
+            return ""
+        text = head.decode("utf-8", errors="ignore")
+        for marker in _BLOCK_MARKERS:
+            if marker in text:
+                return f"验证码/登录页（{marker}）"
+        return ""
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry (429, 5xx, network errors) with a growing delay: ``YUQING_BACKOFF_S`` doubled per
+    retry, or the server's ``Retry-After`` when it gives one."""
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.base = settings.getfloat("YUQING_BACKOFF_S", 2.0)
+
+    def process_response(self, request, response, spider):
+        result = super().process_response(request, response, spider)
+        if isinstance(result, Request):
+            tries = result.meta.get("retry_times", 1)
+            delay = self.base * 2 ** (tries - 1)
+            after = response.headers.get("Retry-After")
+            if after and after.decode().strip().isdigit():
+                delay = float(after.decode().strip())
+            result.meta["yuqing_backoff_s"] = min(delay, _MAX_BACKOFF_S)
+            spider.crawler.stats.inc_value(f"yuqing/retried/{response.status}")
+        return result
+
+    def process_exception(self, request, exception, spider):
+        result = super().process_exception(request, exception, spider)
+        if isinstance(result, Request):
+            result.meta["yuqing_backoff_s"] = min(self.base * 2 ** (result.meta.get("retry_times", 1) - 1),
+                                                  _MAX_BACKOFF_S)
+        return result
+
+    async def process_request(self, request, spider):
+        delay = request.meta.pop("yuqing_backoff_s", 0)
+        if delay:
+            await deferred_to_future(deferLater(reactor, delay, lambda: None))
+        return None
+
+
+class CredentialsMiddleware:
+    """Cookies per host (``crawl_cookies_file``: JSON ``{"m.weibo.cn": "SUB=...; ..."}``) and a proxy
+    (``crawl_proxy``). They come from the yuqing settings, never from Scrapy settings, so Scrapy's start-up
+    log of overridden settings cannot show them; nothing here logs a value."""
+
+    def __init__(self, cookies: dict[str, str], proxy: str):
+        self.cookies = cookies
+        self.proxy = proxy
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = load_settings()
+        cookies = _read_cookies(str(settings["crawl_cookies_file"] or ""))
+        proxy = str(settings["crawl_proxy"] or "").strip()
+        if not cookies and not proxy:
+            raise NotConfigured("no cookies and no proxy configured")
+        return cls(cookies, proxy)
+
+    def process_request(self, request, spider):
+        if self.proxy and "proxy" not in request.meta:
+            request.meta["proxy"] = self.proxy
+        host = _public_host(spider, request.url)
+        cookie = self.cookies.get(host)
+        if cookie and not request.headers.get("Cookie"):
+            request.headers["Cookie"] = cookie
+        return None
+
+
+def _public_host(spider, url: str) -> str:
+    rewriter = getattr(spider, "rewriter", None)
+    public = rewriter.to_public(url) if rewriter else url
+    return public.split("/")[2] if "://" in public else ""
+
+
+def _read_cookies(path: str) -> dict[str, str]:
+    if not path:
+        return {}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except OSError as error:
+        raise ConfigurationError(f"crawl_cookies_file {path}: cannot read it ({error.strerror})") from None
+    except ValueError:
+        raise ConfigurationError(f"crawl_cookies_file {path}: not JSON; write {{\"host\": \"cookie header\"}}") from None
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise ConfigurationError(f"crawl_cookies_file {path}: write an object {{\"host\": \"cookie header\"}}")
+    return data

@@ -1,0 +1,123 @@
+"""What every source spider shares: its profile source, the crawl clock, the base-URL rewriter, incremental
+paging (stop at what a complete earlier run already saw) and the health notes (errors, blocks, truncation).
+
+Run one as ``scrapy crawl <spider> -a source=<profile source name> [-a base_url=URL]``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+import scrapy
+
+from core.clock import clock_from_settings
+from core.settings import Settings, load_settings
+from core.errors import ConfigurationError
+from crawlers.sources import Rewriter, load_source, state_path
+from crawlers.state import CrawlState
+
+_SAMPLES = 20
+
+
+class SourceSpider(scrapy.Spider):
+    platform = ""
+
+    def __init__(self, source: str | None = None, base_url: str | None = None, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.source_name = source or self.name
+        self._base_url = base_url
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.configure(load_settings())
+        return spider
+
+    def configure(self, settings: Settings) -> None:
+        self.yuqing = settings
+        self.profile, self.source = load_source(settings, self.source_name)
+        if self.source.spider != self.name:
+            raise ConfigurationError(f"source '{self.source_name}' is crawled by spider '{self.source.spider}', "
+                                     f"not '{self.name}'")
+        self.options = dict(self.source.options)
+        self.clock = clock_from_settings(settings)
+        self.rewriter = Rewriter(self._base_url or settings["crawl_base_url"])
+        self.max_pages = int(self.options.get("max_pages") or settings["crawl_max_pages"])
+        self.overlap = timedelta(seconds=float(settings["crawl_overlap_s"]))
+        self.state = CrawlState(state_path(settings))
+        self.watermark, self.last_complete = self.state.watermark(self.source_name)
+
+    def closed(self, reason: str) -> None:
+        self.state.close()
+
+    async def start(self):
+        # Scrapy 2.13 starts spiders with start(); the spiders keep start_requests() for older Scrapy.
+        for request in self.start_requests():
+            yield request
+
+    # --- requests ---------------------------------------------------------------------------------------
+    def fetch(self, public_url: str, callback: Callable, **cb_kwargs: Any) -> scrapy.Request:
+        return scrapy.Request(self.rewriter.to_fetch(public_url), callback=callback, cb_kwargs=cb_kwargs)
+
+    def option_list(self, name: str) -> list:
+        value = self.options.get(name, [])
+        if isinstance(value, (str, dict)):
+            value = [value]
+        if not isinstance(value, list):
+            raise ConfigurationError(f"source '{self.source_name}': option '{name}' must be a list")
+        return value
+
+    # --- incremental paging -----------------------------------------------------------------------------
+    def keep_paging(self, response, page: int, ids: list[str], times: list[datetime], has_more: bool) -> bool:
+        """Whether to read the next list page; notes an empty page mid-paging and truncation."""
+        if not ids:
+            if page > 1:
+                self.note_blocked(f"翻页中途出现空页（第 {page} 页）", response.url)
+            return False
+        if self.reached_known(ids, times):
+            self.logger.info("page %s reaches posts a complete earlier run saw; stopping", page)
+            return False
+        if not has_more:
+            return False
+        if page >= self.max_pages:
+            if self.watermark is None:
+                self.logger.info("first run of %s: history limited to %s pages", self.source_name, self.max_pages)
+            else:
+                self.note_truncated(f"达到页数上限 {self.max_pages} 页，仍未读到上次完整采集的位置，可能漏采")
+            return False
+        return True
+
+    def reached_known(self, ids: list[str], times: list[datetime]) -> bool:
+        """True once a page is older than the last complete run's watermark (less the overlap), or, when the
+        page shows no times, when every post on it is already stored. After an incomplete run nothing counts
+        as reached, so a crashed or blocked run's gap is filled."""
+        if not self.last_complete or self.watermark is None:
+            return False
+        if times:
+            return min(times) < self.watermark - self.overlap
+        return set(ids) <= self.state.seen(ids)
+
+    # --- health notes -----------------------------------------------------------------------------------
+    def note_items(self, count: int) -> None:
+        self.crawler.stats.inc_value("yuqing/items_parsed", count)
+
+    def note_error(self, reason: str, url: str) -> None:
+        stats = self.crawler.stats
+        stats.inc_value("yuqing/errors")
+        samples = stats.get_value("yuqing/error_samples") or []
+        if len(samples) < _SAMPLES:
+            stats.set_value("yuqing/error_samples", samples + [f"{reason} @ {self.rewriter.to_public(url)}".strip()])
+        self.logger.warning("%s (%s)", reason, self.rewriter.to_public(url))
+
+    def note_blocked(self, reason: str, url: str) -> None:
+        stats = self.crawler.stats
+        reasons = stats.get_value("yuqing/blocked_reasons") or []
+        if reason not in reasons:
+            stats.set_value("yuqing/blocked_reasons", reasons + [reason])
+        self.logger.warning("blocked: %s (%s)", reason, self.rewriter.to_public(url))
+
+    def note_truncated(self, reason: str) -> None:
+        self.crawler.stats.set_value("yuqing/truncated_reason", reason)
+        self.logger.warning("truncated: %s", reason)
+
