@@ -35,7 +35,7 @@ def weibo_time(published: datetime, now: datetime) -> str:
     if seconds < 3600:
         return f"{int(seconds // 60)}分钟前"
     if local.date() == today.date():
-        return f"{int(seconds // 3600)}小时前"
+        return f"今天 {local:%H:%M}"
     if (today.date() - local.date()).days == 1:
         return f"昨天 {local:%H:%M}"
     if local.year == today.year:
