@@ -1,7 +1,240 @@
-"""`yuqing` subcommands of this area (filled in by its issue)."""
+"""``yuqing crawl``, ``yuqing crawl-all``, ``yuqing crawl-health``, ``yuqing simweb``: crawling and the
+simulated web.
+
+A crawl is a ``scrapy crawl`` subprocess (Twisted's reactor cannot restart inside one process) under a time
+limit. The subprocess gets every setting through ``YUQING_*`` environment variables, never on its command
+line, so cookies and proxy credentials appear in no process list and no log.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from core.clock import CHINA_TZ, clock_from_settings
+from core.crawl_health import CrawlRun, SourceHealth, judge_all
+from core.errors import ConfigurationError
+from core.profile import load_profile
+from core.settings import Settings
+from infra.storage.crawl_health import open_crawl_health_store
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
 
 def register(subparsers) -> None:
-    """Add this area's subcommands to the `yuqing` parser."""
+    crawl = subparsers.add_parser("crawl", help="crawl one source of the county profile (a scrapy subprocess)")
+    crawl.add_argument("source", help="a [[sources]] name of the profile, e.g. weibo-search")
+    _crawl_options(crawl)
+    crawl.set_defaults(func=run_crawl_command)
+
+    every = subparsers.add_parser("crawl-all", help="crawl every enabled source of the profile once")
+    _crawl_options(every)
+    every.set_defaults(func=run_crawl_all)
+
+    health = subparsers.add_parser("crawl-health", help="each source's crawl health verdict and its recent runs")
+    health.add_argument("--json", action="store_true", help="print JSON instead of text")
+    health.add_argument("--runs", type=int, default=3, help="recent runs shown per source (default 3)")
+    health.set_defaults(func=run_crawl_health)
+
+    web = subparsers.add_parser("simweb", help="serve a scenario on the simulated web and print its address")
+    web.add_argument("scenario", nargs="?", help="a scenario id (see --list) or a scenario .toml file")
+    web.add_argument("--list", action="store_true", help="list the shipped scenarios")
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    web.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
+    web.add_argument("--speed", type=float, default=None, help="drill speed factor (default: the scenario's)")
+    web.add_argument("--at-min", type=float, default=None, help="freeze the drill clock at this scenario minute")
+    web.add_argument("--origin", default="scenario",
+                     help="drill time at start: 'scenario' (its start), 'now', or an ISO 8601 time")
+    web.set_defaults(func=run_simweb)
+
+
+def _crawl_options(parser) -> None:
+    parser.add_argument("--base-url", default=None,
+                        help="fetch from this address instead of the real sites (the simulated web)")
+    parser.add_argument("--time-limit", type=float, default=None,
+                        help="seconds before the crawl is ended (default: setting crawl_time_limit_s)")
+
+
+def child_env(settings: Settings, **overrides: str) -> dict[str, str]:
+    """Our environment plus every resolved setting as ``YUQING_<NAME>``, so the subprocess sees exactly the
+    settings of this command (config file, environment and --set alike)."""
+    env = dict(os.environ)
+    for name in settings:
+        value = settings[name]
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, (list, tuple)):
+            text = ",".join(str(v) for v in value)
+        else:
+            text = str(value)
+        env["YUQING_" + name.upper()] = text
+    env.update({"YUQING_" + k.upper(): v for k, v in overrides.items()})
+    env["SCRAPY_SETTINGS_MODULE"] = "crawlers.settings"
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def crawl_source(settings: Settings, name: str, base_url: str | None = None, time_limit: float | None = None,
+                 quiet: bool = False) -> CrawlRun:
+    """Crawl one source in a ``scrapy crawl`` subprocess and return its recorded run. A crawl that crashes
+    or runs past the time limit is recorded as failing (the spider could not record itself)."""
+    profile = load_profile(_profile_file(settings))
+    source = profile.source(name)
+    if source is None:
+        known = ", ".join(s.name for s in profile.sources)
+        raise ConfigurationError(f"county profile {profile.path} has no source '{name}' (sources: {known})")
+    run_id = uuid.uuid4().hex
+    limit = float(time_limit or settings["crawl_time_limit_s"])
+    overrides = {"crawl_base_url": base_url} if base_url else {}
+    command = [sys.executable, "-m", "scrapy", "crawl", source.spider, "-a", f"source={name}",
+               "-s", f"YUQING_RUN_ID={run_id}"]
+    started = clock_from_settings(settings).now()
+    output = subprocess.DEVNULL if quiet else None
+    process = subprocess.Popen(command, env=child_env(settings, **overrides), stdout=output, stderr=output,
+                               stdin=subprocess.DEVNULL, start_new_session=True)
+    outcome = _wait(process, limit)
+    store = open_crawl_health_store(settings)
+    try:
+        run = store.get(run_id)
+        if run is None or outcome != "finished":
+            reason = {"timeout": "timeout", "finished": "crashed"}.get(outcome, outcome)
+            sample = (f"超过时限 {limit:g} 秒被终止" if outcome == "timeout"
+                      else f"采集进程异常退出（退出码 {process.returncode}）")
+            run = replace(run, finish_reason=reason, error_samples=(sample, *run.error_samples)) if run else CrawlRun(
+                run_id=run_id, source=name, spider=source.spider, started_at=started,
+                finished_at=clock_from_settings(settings).now(), finish_reason=reason, errors=1, error_samples=(sample,))
+            store.record(run)
+        return run
+    finally:
+        store.close()
+
+
+def _wait(process: subprocess.Popen, limit: float) -> str:
+    try:
+        process.wait(timeout=limit)
+        return "finished" if process.returncode == 0 else "crashed"
+    except subprocess.TimeoutExpired:
+        pass
+    # Scrapy closes its spider on the first SIGTERM (items in flight are stored); SIGKILL if it hangs.
+    for sig, wait in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(process.pid, sig)
+            process.wait(timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+        except ProcessLookupError:
+            break
+    return "timeout"
+
+
+def _profile_file(settings: Settings) -> Path:
+    configured = Path(str(settings["profile"] or ""))
+    if not settings["profile"] or configured.is_absolute() or configured.exists():
+        return configured if settings["profile"] else REPO_ROOT / "core" / "profiles" / "qu_county.toml"
+    return REPO_ROOT / "core" / configured
+
+
+def _summary(run: CrawlRun) -> str:
+    flags = []
+    if run.blocked:
+        flags.append("被封禁迹象: " + "；".join(run.blocked_reasons))
+    if run.truncated:
+        flags.append("截断: " + run.truncated_reason)
+    if run.errors:
+        flags.append(f"错误 {run.errors}: " + (run.error_samples[0] if run.error_samples else ""))
+    return (f"{run.source:<16} {run.finish_reason:<10} 页 {run.pages:<4} 条目 {run.items_parsed:<5} 新增 {run.items_new:<4} "
+            f"更新 {run.items_updated:<4} 重复 {run.items_duplicate:<4} 转发/副本 {run.items_copies:<4} 丢弃 "
+            f"{run.items_dropped:<3} " + " | ".join(flags))
+
+
+def run_crawl_command(args, settings: Settings) -> int:
+    run = crawl_source(settings, args.source, args.base_url, args.time_limit)
+    print(_summary(run))
+    return 0 if run.finish_reason == "finished" and not run.blocked else 1
+
+
+def run_crawl_all(args, settings: Settings) -> int:
+    profile = load_profile(_profile_file(settings))
+    names = [s.name for s in profile.sources if s.enabled]
+    with ThreadPoolExecutor(max(1, int(settings["crawl_parallel"]))) as pool:
+        runs = list(pool.map(lambda n: crawl_source(settings, n, args.base_url, args.time_limit, quiet=True), names))
+    for run in runs:
+        print(_summary(run))
+    return 0 if all(r.finish_reason == "finished" and not r.blocked for r in runs) else 1
+
+
+def health_report(settings: Settings) -> list[SourceHealth]:
+    """Every profile source's verdict (and any other source with recorded runs)."""
+    profile = load_profile(_profile_file(settings))
+    store = open_crawl_health_store(settings)
+    try:
+        return judge_all(store, [s.name for s in profile.sources if s.enabled], clock_from_settings(settings).now(),
+                         float(settings["crawl_silent_after_s"]))
+    finally:
+        store.close()
+
+
+def _local(moment: datetime | None) -> str:
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def run_crawl_health(args, settings: Settings) -> int:
+    report = health_report(settings)
+    if args.json:
+        print(json.dumps([{"source": h.source, "verdict": h.verdict, "reason": h.reason,
+                           "last_items_at": _local(h.last_items_at),
+                           "runs": [_run_json(r) for r in h.runs[:args.runs]]} for h in report],
+                         ensure_ascii=False, indent=2))
+    else:
+        for health in report:
+            print(f"{health.source:<16} {health.verdict:<8} {health.reason}")
+            for run in health.runs[:args.runs]:
+                print(f"    {_local(run.started_at)}  {_summary(run)}")
+    return 0 if all(h.verdict == "ok" for h in report) else 1
+
+
+def _run_json(run: CrawlRun) -> dict:
+    data = {k: getattr(run, k) for k in run.__dataclass_fields__}
+    return {k: (v.isoformat() if isinstance(v, datetime) else list(v) if isinstance(v, tuple) else v)
+            for k, v in data.items()}
+
+
+def run_simweb(args, settings: Settings) -> int:
+    from infra.simweb import SimWeb, list_scenarios, load_scenario
+
+    if args.list or not args.scenario:
+        for name in list_scenarios():
+            scenario = load_scenario(name)
+            print(f"{name:<22} {len(scenario.posts):>3} 条  {scenario.title}")
+        return 0 if args.list else 2
+    scenario = load_scenario(args.scenario, load_profile(_profile_file(settings)))
+    origin = None
+    if args.origin == "now":
+        origin = datetime.now(CHINA_TZ)
+    elif args.origin != "scenario":
+        try:
+            origin = datetime.fromisoformat(args.origin)
+        except ValueError:
+            raise ConfigurationError(f"--origin {args.origin!r}: use 'scenario', 'now' or an ISO 8601 time") from None
+    web = SimWeb(scenario, host=args.host, port=args.port, speed=args.speed, origin=origin, at_min=args.at_min).start()
+    print(f"模拟网络 simulated web: {web.url}  scenario {scenario.id} ({scenario.title}), {len(scenario.posts)} posts")
+    print("crawl it with:")
+    clock = " ".join(f"YUQING_{k.upper()}={v}" for k, v in web.clock_settings().items())
+    print(f"  YUQING_CRAWL_BASE_URL={web.url} {clock} yuqing crawl-all", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        web.stop()
+    return 0
