@@ -120,7 +120,7 @@ class EscalationService:
     def _upload_problem(self, filename: str, data: bytes) -> str:
         name = Path(filename).name
         suffix = Path(name).suffix.lower()
-        if not name or not _NAME.match(name):
+        if not name or name != filename or not _NAME.match(name):
             return "文件名无效：只能包含中文、字母、数字、空格和 _ . -，不超过 100 个字符。"
         if suffix not in ATTACHMENT_TYPES:
             return f"不支持的文件类型 {suffix or '（无扩展名）'}；可上传：{'、'.join(ATTACHMENT_TYPES)}。"
