@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from core.clock import Clock, SystemClock
-from core.errors import ConfigurationError
+from core.errors import ConfigurationError, StorageUnavailable
 from core.event import GRADES, EventStore
 from core.profile import DEFAULT_PROFILE, load_profile
 from core.settings import Settings
@@ -37,7 +37,11 @@ def open_repository(url: str) -> SqlWorkflowRepository:
     """The repository over ``url``, migrated to the newest schema (SQLite folders are created)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageUnavailable(f"workflow database {parsed.database}: cannot create its folder "
+                                     f"({error.strerror}); set workflow_db_url or data_dir to a writable place") from None
     repo = SqlWorkflowRepository(url)
     try:
         migrate.upgrade(repo.engine, describe(url))
