@@ -24,7 +24,7 @@ __all__ = ["canonical_url", "half_width", "parse_cn_time", "strip_html", "clean_
 _WIDE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)
          if chr(code - 0xFEE0).isalnum() or chr(code - 0xFEE0) in "@#%&+-=/*._~$"}
 _WIDE[0x3000] = 0x20
-_BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h\d)\b[^>]*>", re.IGNORECASE)
+_BREAKS = re.compile(r"<\s*(/?)\s*(br|p|div|li|h\d|tr)\b[^>]*>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\s*\n\s*")
 
@@ -39,7 +39,7 @@ def strip_html(text: str) -> str:
     if not text:
         return ""
     if "<" in text:
-        marked = _BREAKS.sub(lambda m: m.group(0) + "\n", text)
+        marked = _BREAKS.sub(lambda m: "\n" + m.group(0) + "\n", text)
         try:
             text = lxml_html.fragment_fromstring(marked, create_parent="div").text_content()
         except (ValueError, lxml_html.etree.ParserError):

@@ -100,5 +100,5 @@ class NewsSpider(SourceSpider):
 
     @staticmethod
     def _author(response, extracted: dict) -> str:
-        source = re.search(r"来源[:：]\s*([^\s<　]+)", clean_text(response.text))
+        source = re.search(r"来源[:：]\s*([^\s<　\d|]+)", clean_text(response.text))
         return source.group(1) if source else str(extracted.get("sitename") or extracted.get("author") or "")
