@@ -52,12 +52,29 @@ class Terms:
         return tuple(seen)
 
 
+_NOT_A_WORD = object()
+_CLEANED: dict[str, object] = {}
+
+
 def _clean(tokens: Iterable[str]) -> Iterable[str]:
+    # jieba's tokens repeat a lot, so each distinct token is cleaned once and remembered.
+    cleaned = _CLEANED
+    if len(cleaned) > 500_000:
+        cleaned.clear()
     for token in tokens:
-        token = token.strip().lower()
-        if token and any(ch.isalnum() for ch in token):
-            # A token with inner spaces would split into two index terms; keep it one.
-            yield token.replace(" ", "_")
+        word = cleaned.get(token)
+        if word is None:
+            word = cleaned[token] = _clean_one(token)
+        if word is not _NOT_A_WORD:
+            yield word
+
+
+def _clean_one(token: str) -> object:
+    token = token.strip().lower()
+    if token and any(ch.isalnum() for ch in token):
+        # A token with inner spaces would split into two index terms; keep it one.
+        return token.replace(" ", "_")
+    return _NOT_A_WORD
 
 
 def validate_batch(posts: Iterable[Post | Mapping[str, Any]], fetched_at: datetime

@@ -90,8 +90,8 @@ class ElasticsearchPostStore:
             return report
         positions = {post_id: i for i, post_id in enumerate(accepted)}
         with self._calls("storing posts"):
-            stored = self._stored(list(accepted), ["title", "text", "enrichment"])
-            actions = [self._action(post, stored.get(post.id), report) for post in accepted.values()]
+            stored = self._stored(list(accepted), ["title", "text", "enrichment", "terms"])
+            actions = (self._action(post, stored.get(post.id), report) for post in accepted.values())
             failed = self._bulk(actions)
             self.refresh()
         for post_id, reason in failed.items():
@@ -110,21 +110,20 @@ class ElasticsearchPostStore:
         source = stored["_source"]
         merged = common.merge(post, source.get("title") or "", source.get("text") or "",
                               common.enrichment_from_dict(source.get("enrichment")))
-        if merged.text_changed:
-            return {"_op_type": "index", "_index": stored["_index"], "_id": post.id,
-                    "_source": docs.document(merged.post, self._terms.of(post.title, post.text))}
-        # Same text: a partial update keeps the indexed terms and saves segmenting again.
-        return {"_op_type": "update", "_index": stored["_index"], "_id": post.id,
-                "doc": docs.document(merged.post, None)}
+        # Same text: the stored terms are reused, which saves segmenting the post again.
+        terms = self._terms.of(post.title, post.text) if merged.text_changed else source.get("terms", "")
+        return {"_op_type": "index", "_index": stored["_index"], "_id": post.id,
+                "_source": docs.document(merged.post, terms)}
 
     def _bulk(self, actions: Iterable[dict[str, Any]]) -> dict[str, str]:
-        """Send actions in chunks; the ids the server refused, with its reason."""
+        """Send actions in chunks; the ids the server refused, with its reason. Two sender threads let
+        Elasticsearch index one chunk while Python builds (and segments) the next."""
         from elasticsearch import helpers
 
         failed: dict[str, str] = {}
-        for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=_BULK_CHUNK,
-                                               max_chunk_bytes=50 * 2**20, raise_on_error=False,
-                                               raise_on_exception=True, refresh=False):
+        for ok, item in helpers.parallel_bulk(self.client, actions, thread_count=2, queue_size=2,
+                                              chunk_size=_BULK_CHUNK, max_chunk_bytes=50 * 2**20,
+                                              raise_on_error=False, raise_on_exception=True, refresh=False):
             if not ok:
                 result = next(iter(item.values()))
                 error = result.get("error") or {}
