@@ -104,7 +104,8 @@ class SimWeb:
             self._fault_hits.clear()
 
     def fault_for(self, path: str, page: int) -> Fault | None:
-        """The first active fault matching this request (counting it against ``times``)."""
+        """The first active fault whose ``match`` is in this request's path and query (as sent, URL-encoded),
+        counting it against ``times``."""
         minute = self.minute()
         with self._lock:
             for index, fault in enumerate(self.faults):
@@ -202,7 +203,7 @@ def _handler_for(web: SimWeb) -> Callable[..., BaseHTTPRequestHandler]:
                 return self._admin(path[len("/_simweb/"):])
             if path == "/robots.txt":
                 return self._send(200, "text/plain; charset=utf-8", "User-agent: *\nDisallow: /_simweb/\n")
-            fault = web.fault_for(path, _page_number(path, query))
+            fault = web.fault_for(f"{path}?{target.query}", _page_number(path, query))
             if fault is not None and fault.kind != "empty_page":
                 return self._fault(fault, path, query)
             if fault is not None:
