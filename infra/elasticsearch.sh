@@ -13,15 +13,27 @@ ES_VERSION=9.2.0
 ES_ARTIFACT="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip"
 ES_USER="${YUQING_ES_USER:-yuqing-es}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BASE="${YUQING_ES_HOME:-$ROOT/.es}"
-ES_HOME="$BASE/elasticsearch-$ES_VERSION"
-PID_FILE="$BASE/es.pid"
-PORT_FILE="$BASE/port"
-LOG_DIR="$BASE/logs"
 START_TIMEOUT="${YUQING_ES_START_TIMEOUT:-180}"
 
 die() { echo "elasticsearch.sh: $*" >&2; exit 1; }
 say() { echo "elasticsearch.sh: $*" >&2; }
+
+choose_base() {  # .es/ in the checkout, unless the Elasticsearch user cannot reach it (a private folder)
+    if [[ -n "${YUQING_ES_HOME:-}" ]]; then echo "$YUQING_ES_HOME"; return; fi
+    if [[ "$(id -u)" == 0 ]] && id -u "$ES_USER" >/dev/null 2>&1 \
+        && ! runuser -u "$ES_USER" -- test -x "$ROOT" 2>/dev/null; then
+        echo "/tmp/yuqing-es-$(printf '%s' "$ROOT" | md5sum | cut -c1-8)"; return
+    fi
+    echo "$ROOT/.es"
+}
+
+set_paths() {
+    BASE="$(choose_base)"
+    ES_HOME="$BASE/elasticsearch-$ES_VERSION"
+    PID_FILE="$BASE/es.pid"
+    PORT_FILE="$BASE/port"
+    LOG_DIR="$BASE/logs"
+}
 
 java_major() {  # the major version of a java binary, or 0
     local out
@@ -90,6 +102,7 @@ wait_healthy() {
         sleep 1; waited=$((waited + 1))
     done
     log_tail
+    stop   # a node that never got healthy must not outlive the failed start
     die "Elasticsearch did not become healthy on port $port within ${START_TIMEOUT}s (log tail above)"
 }
 
@@ -120,14 +133,15 @@ start() {
     fi
     local java_home
     java_home="$(find_java_home)" || die "Java 21 or later is needed (none found under /usr/lib/jvm, \$ES_JAVA_HOME or \$JAVA_HOME)"
-    fetch
     ensure_user
+    set_paths
+    fetch
     mkdir -p "$BASE/data" "$LOG_DIR" "$BASE/tmp"
     rm -f "$PID_FILE" "$LOG_DIR/stdout.log"
     chown -R "$ES_USER" "$ES_HOME" "$BASE/data" "$LOG_DIR" "$BASE/tmp" 2>/dev/null || true
     chown "$ES_USER" "$BASE"
     as_es test -x "$ES_HOME/bin/elasticsearch" \
-        || die "user $ES_USER cannot reach $ES_HOME; make the folders above it world-executable"
+        || die "user $ES_USER cannot reach $ES_HOME; make the folders above it world-executable or set YUQING_ES_HOME"
     echo "$port" > "$PORT_FILE"
     say "starting Elasticsearch $ES_VERSION on 127.0.0.1:$port (java: $java_home)"
     # cwd is the log folder because the shipped jvm.options writes gc.log relative to it.
@@ -171,6 +185,7 @@ status() {
     fi
 }
 
+set_paths
 case "${1:-}" in
     start) shift; start "$@" ;;
     stop) stop ;;
