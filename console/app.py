@@ -20,16 +20,20 @@ from console.components.feedback import explain, show_flash  # noqa: E402
 from console.pages import (audit, dashboard, escalation, event, feed, ledger, release, reports,  # noqa: E402
                            review, settings)
 
+# URL paths differ from the module names on purpose: Streamlit treats a folder named pages/ beside the
+# entry script as old-style file pages until st.navigation first runs in the process, and a URL equal to
+# a module's name would then run that module as a script (an empty page) instead of the app.
 SECTIONS = {
-    "监测": [(dashboard, "总览", "dashboard", "📊"), (feed, "信息流", "feed", "📰"), (event, "事件", "event", "🧭")],
-    "处置": [(review, "预警审核", "review", "🚨"), (release, "回应发布", "release", "📝"),
-           (escalation, "升级处置", "escalation", "🚓"), (ledger, "台账", "ledger", "📒")],
-    "管理": [(reports, "报告", "reports", "📄"), (audit, "审计", "audit", "🔏"), (settings, "设置", "settings", "⚙️")],
+    "监测": [(dashboard, "总览", "overview", "📊"), (feed, "信息流", "posts", "📰"), (event, "事件", "events", "🧭")],
+    "处置": [(review, "预警审核", "alerts", "🚨"), (release, "回应发布", "releases", "📝"),
+           (escalation, "升级处置", "escalations", "🚓"), (ledger, "台账", "ledger-book", "📒")],
+    "管理": [(reports, "报告", "report-center", "📄"), (audit, "审计", "audit-log", "🔏"),
+           (settings, "设置", "admin", "⚙️")],
 }
 
 
 def _navigation() -> dict[str, list]:
-    return {section: [st.Page(module.render, title=title, url_path=path, icon=icon, default=path == "dashboard")
+    return {section: [st.Page(module.render, title=title, url_path=path, icon=icon, default=path == "overview")
                       for module, title, path, icon in pages]
             for section, pages in SECTIONS.items()}
 
@@ -42,7 +46,7 @@ def main() -> None:
         st.error(explain(error))
         st.stop()
     if current is None:
-        st.navigation([st.Page(session.login_page, title="登录", url_path="login", icon="🔑")]).run()
+        st.navigation([st.Page(session.login_page, title="登录", url_path="sign-in", icon="🔑")]).run()
         return
     session.sidebar(current)
     show_flash()

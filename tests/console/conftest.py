@@ -1,0 +1,68 @@
+"""Fixtures for the console tests: a seeded data folder, and AppTest helpers that log in and open a page
+the way a person would (through the login form and the navigation)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.console.seed import PASSWORD, Seeded, seed
+
+APP = Path(__file__).resolve().parents[2] / "console" / "app.py"
+
+
+@pytest.fixture
+def seeded(tmp_path, monkeypatch) -> Seeded:
+    """A seeded data folder that the console under test reads (through ``YUQING_DATA_DIR``)."""
+    for name in ("YUQING_CONFIG", "YUQING_STORE", "YUQING_SQLITE_PATH", "YUQING_WORKFLOW_DB_URL",
+                 "YUQING_CLOCK_ORIGIN", "YUQING_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)                 # no stray ./yuqing.toml is read
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("YUQING_DATA_DIR", str(data_dir))
+    return seed(data_dir)
+
+
+def app():
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(APP), default_timeout=60)
+
+
+def submit(at, label: str):
+    """Click the form submit button (or button) labelled ``label`` and rerun."""
+    matches = [b for b in at.button if b.label == label]
+    assert matches, f"no button labelled {label!r}; buttons: {[b.label for b in at.button]}"
+    return matches[0].click().run()
+
+
+def login(username: str, password: str = PASSWORD):
+    """A fresh console session logged in through the login form."""
+    at = app().run()
+    assert not at.exception, at.exception
+    at.text_input(key="auth.username").input(username)
+    at.text_input(key="auth.password").input(password)
+    submit(at, "登录")
+    assert not at.exception, at.exception
+    return at
+
+
+def open_page(at, url_path: str):
+    """Open a navigation page. AppTest.switch_page only knows file pages; ours are callables, so look the
+    page up by its url path among the pages the last run registered (what a click in the sidebar sends)."""
+    wanted = "" if url_path == "overview" else url_path         # the default page is served at the root
+    for page_hash, info in at._registered_pages.items():
+        if info.get("url_pathname") == wanted:
+            at._page_hash = page_hash
+            return at.run()
+    raise AssertionError(f"no page {url_path!r}; registered: "
+                         f"{[i.get('url_pathname') for i in at._registered_pages.values()]}")
+
+
+def texts(at) -> str:
+    """Every piece of text the page shows (markdown, captions, alerts), for assertions."""
+    parts = []
+    for kind in ("markdown", "caption", "error", "warning", "success", "info", "title", "subheader"):
+        parts.extend(str(e.value) for e in getattr(at, kind))
+    return "\n".join(parts)
