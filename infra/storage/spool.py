@@ -25,7 +25,7 @@ import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from core.errors import InvalidInput, StorageUnavailable
 from core.post import Post, post_from_mapping
@@ -59,6 +59,17 @@ def wrap_with_spool(store: PostStore, settings: Mapping[str, Any]) -> PostStore:
     return SpoolingPostStore(store, spool_path(settings))
 
 
+def open_spooled_post_store(settings) -> PostStore:
+    """The configured post store behind the spool (the worker names this as the crawl pipeline's
+    `crawl_store_factory`). A store that cannot even be opened (Elasticsearch down when the crawl starts)
+    is opened again at the next write; until then every batch is spooled."""
+    from infra.storage import open_post_store
+
+    if not settings.get("spool", True):
+        return open_post_store(settings)
+    return SpoolingPostStore(None, spool_path(settings), opener=lambda: open_post_store(settings))
+
+
 def check_spool_ready(folder: Path, min_free_mb: float) -> None:
     """Raise SpoolUnavailable unless ``folder`` can be created, written, fsynced, and has ``min_free_mb`` free.
 
@@ -87,9 +98,20 @@ class SpoolingPostStore:
     Reads, enrichment writes and deletes go straight to ``inner`` (they are retried by their callers).
     """
 
-    def __init__(self, inner: PostStore, folder: str | Path):
-        self.inner = inner
+    def __init__(self, inner: PostStore | None, folder: str | Path,
+                 opener: Callable[[], PostStore] | None = None):
+        if inner is None and opener is None:
+            raise ValueError("SpoolingPostStore needs a store or a way to open one")
+        self._inner = inner
+        self._opener = opener
         self.folder = Path(folder)
+
+    @property
+    def inner(self) -> PostStore:
+        """The wrapped store, opened on first use; StorageUnavailable while it cannot be opened."""
+        if self._inner is None:
+            self._inner = self._opener()
+        return self._inner
 
     # --- the spool itself
 
@@ -206,10 +228,13 @@ class SpoolingPostStore:
     def __getattr__(self, name: str) -> Any:
         # get, get_many, search, count, aggregate, iter_unenriched, write_enrichment, delete_older_than
         # and anything a backend adds go straight to the wrapped store.
+        if name.startswith("_"):
+            raise AttributeError(name)
         return getattr(self.inner, name)
 
     def close(self) -> None:
-        self.inner.close()
+        if self._inner is not None:
+            self._inner.close()
 
 
 def _validate(items: list[Post | Mapping[str, Any]]) -> tuple[list[Post], list[int], list[Rejected]]:

@@ -27,8 +27,22 @@ class CrawlOutcome:
     log_path: Path
 
 
-def crawl_command(source: str) -> list[str]:
-    return [sys.executable, "-m", "infra.cli", "crawl", source]
+SPOOLED_STORE = "infra.storage.spool:open_spooled_post_store"
+# The crawl command ends its own spider at the limit (and records the run as failing); the worker's own
+# kill comes this much later, for a crawl command that hangs itself.
+BACKSTOP_S = 30.0
+
+
+def crawl_command(source: str, limit_s: float) -> list[str]:
+    return [sys.executable, "-m", "infra.cli", "crawl", source, "--time-limit", f"{limit_s:g}"]
+
+
+def crawl_env(settings) -> dict[str, str]:
+    """The crawl's environment: the worker's settings, and the store behind the ingest spool (`spool`)."""
+    extra = {}
+    if settings.get("spool", True) and settings.get("crawl_store_factory") in (None, "infra.storage:open_post_store"):
+        extra["YUQING_CRAWL_STORE_FACTORY"] = SPOOLED_STORE
+    return child_env(settings, extra)
 
 
 def child_env(settings, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -56,15 +70,15 @@ def child_env(settings, extra: Mapping[str, str] | None = None) -> dict[str, str
 
 
 def run_crawl(source: str, settings, *, limit_s: float, stop: threading.Event, grace_s: float,
-              log_dir: Path, command: list[str] | None = None) -> CrawlOutcome:
+              log_dir: Path) -> CrawlOutcome:
     """Run one crawl; end it (SIGTERM, then SIGKILL) at ``limit_s`` or when ``stop`` is set."""
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"crawl-{source}.log"
     started = time.monotonic()
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command or crawl_command(source), stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, env=child_env(settings), start_new_session=True)
-        outcome = _watch(process, started + limit_s, stop, grace_s)
+        process = subprocess.Popen(crawl_command(source, limit_s), stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, env=crawl_env(settings), start_new_session=True)
+        outcome = _watch(process, started + limit_s + BACKSTOP_S, stop, grace_s)
     duration = time.monotonic() - started
     code = process.returncode
     if outcome == "timeout":
@@ -72,8 +86,12 @@ def run_crawl(source: str, settings, *, limit_s: float, stop: threading.Event, g
     elif outcome == "interrupted":
         message = f"crawl of {source} was handed back at shutdown (ended after {duration:.1f} s)"
     elif code != 0:
-        outcome = "error"
-        message = f"crawl of {source} failed with exit status {code}: {_tail(log_path)}"
+        last = _tail(log_path, 1)
+        # `yuqing crawl` ends its own spider at the limit and prints the run's finish reason last.
+        if " timeout " in last:
+            outcome, message = "timeout", f"crawl of {source} ran past its time limit of {limit_s:g} s and was ended: {last}"
+        else:
+            outcome, message = "error", f"crawl of {source} failed with exit status {code}: {_tail(log_path, 3)}"
     else:
         message = f"crawl of {source} finished in {duration:.1f} s"
     return CrawlOutcome(outcome, code, duration, message, log_path)

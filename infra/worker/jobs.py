@@ -28,7 +28,6 @@ class Runtime:
     clock: Clock
     book: StatusBook
     stop: threading.Event = field(default_factory=threading.Event)
-    crawl_command: Callable[[str], list[str]] | None = None     # None: `yuqing crawl SOURCE`
     state: dict[str, Any] = field(default_factory=dict)         # long-lived helpers (the notifier)
 
     @property
@@ -63,10 +62,8 @@ def crawl_source(source: str) -> None:
 
     def work(runtime: Runtime) -> tuple[str, str]:
         settings = runtime.settings
-        command = runtime.crawl_command(source) if runtime.crawl_command else None
         result = run_crawl(source, settings, limit_s=float(settings["worker_crawl_limit_s"]), stop=runtime.stop,
-                           grace_s=float(settings["worker_shutdown_grace_s"]), log_dir=runtime.data_path / "logs",
-                           command=command)
+                           grace_s=float(settings["worker_shutdown_grace_s"]), log_dir=runtime.data_path / "logs")
         if result.outcome in ("timeout", "error"):
             runtime.book.set_source_health(source, False, result.message)
         elif result.outcome == "ok":

@@ -87,12 +87,10 @@ def _positive(settings, name: str) -> float:
 
 
 class Worker:
-    def __init__(self, settings, *, clock: Clock | None = None,
-                 crawl_command: Callable[[str], list[str]] | None = None):
+    def __init__(self, settings, *, clock: Clock | None = None):
         self.settings = settings
         self.data_path = Path(settings["data_dir"])
         self.clock = clock
-        self.crawl_command = crawl_command
         self.stop = threading.Event()
         self.lock = WorkerLock(self.data_path / "worker.lock")
         self.scheduler: BackgroundScheduler | None = None
@@ -131,7 +129,7 @@ class Worker:
             self.lock.release()
 
     def _start(self, specs: list[JobSpec]) -> None:
-        jobs.RUNTIME = jobs.Runtime(self.settings, self.clock, self.book, self.stop, self.crawl_command)
+        jobs.RUNTIME = jobs.Runtime(self.settings, self.clock, self.book, self.stop)
         started = datetime.now(timezone.utc)
         self.book.beat("running", self._heartbeat_s(), self._drill_time(), started_at=started)
         self.scheduler = BackgroundScheduler(
