@@ -78,7 +78,7 @@ def _time_segmentation(posts, segment) -> tuple[float, list[str]]:
     words = [(segment(p.title) if p.title else []) + segment(p.text) for p in posts]
     seg_s = time.perf_counter() - started
     print(f"floor: jieba segmentation {seg_s:.1f} s ({len(posts) / seg_s:,.0f} posts/s)", flush=True)
-    terms = [" ".join(common._clean(w)) for w in words]
+    terms = [" ".join(common.clean_words(w)) for w in words]
     return seg_s, terms
 
 

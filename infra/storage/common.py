@@ -41,13 +41,13 @@ class Terms:
         words: list[str] = []
         for text in texts:
             if text:
-                words.extend(_clean(self.segment(text)))
+                words.extend(clean_words(self.segment(text)))
         return " ".join(words)
 
     def _query_terms(self, text: str) -> tuple[str, ...]:
         """The distinct terms of a search text, in order; each must occur in a matching post."""
         seen: dict[str, None] = {}
-        for word in _clean(self.segment(text)):
+        for word in clean_words(self.segment(text)):
             seen.setdefault(word, None)
         return tuple(seen)
 
@@ -56,7 +56,8 @@ _NOT_A_WORD = object()
 _CLEANED: dict[str, object] = {}
 
 
-def _clean(tokens: Iterable[str]) -> Iterable[str]:
+def clean_words(tokens: Iterable[str]) -> Iterable[str]:
+    """The index words among segmenter tokens: lower-cased, with punctuation and spaces dropped."""
     # jieba's tokens repeat a lot, so each distinct token is cleaned once and remembered.
     cleaned = _CLEANED
     if len(cleaned) > 500_000:
@@ -77,11 +78,20 @@ def _clean_one(token: str) -> object:
     return _NOT_A_WORD
 
 
-def validate_batch(posts: Iterable[Post | Mapping[str, Any]], fetched_at: datetime
-                   ) -> tuple[dict[str, Post], list[Rejected]]:
-    """The valid posts by id (a later duplicate id wins, keeping the first one's position) and the
-    rejections, each naming the field that failed."""
+@dataclass
+class Batch:
+    """A validated batch: the valid posts by id (a later duplicate id wins, in the first one's place),
+    where each accepted id stood in the batch, and the rejections, each naming the field that failed."""
+
+    accepted: dict[str, Post]
+    positions: dict[str, int]
+    rejected: list[Rejected]
+
+
+def validate_batch(posts: Iterable[Post | Mapping[str, Any]], fetched_at: datetime) -> Batch:
+    """Check every post of a batch; ``fetched_at`` stamps mappings that do not say when they were fetched."""
     accepted: dict[str, Post] = {}
+    positions: dict[str, int] = {}
     rejected: list[Rejected] = []
     for index, item in enumerate(posts):
         try:
@@ -93,7 +103,8 @@ def validate_batch(posts: Iterable[Post | Mapping[str, Any]], fetched_at: dateti
             rejected.append(Rejected(index, _id_of(item), None, f"post #{index} is malformed: {error!r}"))
             continue
         accepted[post.id] = post
-    return accepted, rejected
+        positions[post.id] = index
+    return Batch(accepted, positions, rejected)
 
 
 def _id_of(item: Any) -> str | None:

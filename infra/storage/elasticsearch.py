@@ -84,11 +84,10 @@ class ElasticsearchPostStore:
     # --- writes
 
     def upsert_many(self, posts: Iterable[Post | Mapping[str, Any]]) -> UpsertReport:
-        accepted, rejected = common.validate_batch(posts, self._now())
-        report = UpsertReport(rejected=rejected)
+        batch = common.validate_batch(posts, self._now())
+        accepted, report = batch.accepted, UpsertReport(rejected=batch.rejected)
         if not accepted:
             return report
-        positions = {post_id: i for i, post_id in enumerate(accepted)}
         with self._calls("storing posts"):
             stored = self._stored(list(accepted), ["title", "text", "enrichment", "terms"])
             actions = (self._action(post, stored.get(post.id), report) for post in accepted.values())
@@ -98,7 +97,8 @@ class ElasticsearchPostStore:
             for bucket in (report.new, report.updated):
                 if post_id in bucket:
                     bucket.remove(post_id)
-            report.rejected.append(Rejected(positions[post_id], post_id, None, reason))
+            report.rejected.append(Rejected(batch.positions[post_id], post_id, None, reason))
+        report.rejected.sort(key=lambda r: r.index)
         return report
 
     def _action(self, post: Post, stored: dict | None, report: UpsertReport) -> dict[str, Any]:

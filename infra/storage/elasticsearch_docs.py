@@ -67,7 +67,8 @@ def post_from_source(source: Mapping[str, Any]) -> Post:
         published_at=parse_es_time(source["published_at"]), fetched_at=parse_es_time(source["fetched_at"]),
         text=source["text"], title=source.get("title") or "", author=source.get("author") or "",
         reposts=source.get("reposts") or 0, comments=source.get("comments") or 0, likes=source.get("likes") or 0,
-        raw=json.loads(source["raw"]) if source.get("raw") else {}, page=source.get("page"), capture_method=source.get("capture_method") or "",
+        raw=json.loads(source["raw"]) if source.get("raw") else {}, page=source.get("page"),
+        capture_method=source.get("capture_method") or "",
         copies=common.copies_from_list(source.get("copies")),
         enrichment=common.enrichment_from_dict(source.get("enrichment")),
     )

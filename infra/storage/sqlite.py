@@ -89,8 +89,8 @@ class SqlitePostStore:
     # --- writes
 
     def upsert_many(self, posts: Iterable[Post | Mapping[str, Any]]) -> UpsertReport:
-        accepted, rejected = common.validate_batch(posts, self._now())
-        report = UpsertReport(rejected=rejected)
+        batch = common.validate_batch(posts, self._now())
+        accepted, report = batch.accepted, UpsertReport(rejected=batch.rejected)
         if not accepted:
             return report
         with self._write() as con:

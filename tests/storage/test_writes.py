@@ -182,3 +182,17 @@ def test_an_empty_store_answers_empty(store, sort):
     assert store.search(PostQuery(text="学校"), sort=sort).total == 0
     assert store.aggregate(PostQuery(), "day") == [] and store.count() == 0
     assert list(store.iter_unenriched()) == []
+
+
+def test_large_counts_and_odd_payload_values_are_stored(store):
+    viral = replace(FIRST, likes=3_000_000_000, raw={"id": 5001, "tags": ("转发", "热搜"), "nested": {"a": [1, 2]}})
+    assert store.upsert_many([viral]).new == [FIRST.id]
+    stored = store.get(FIRST.id)
+    assert stored.likes == 3_000_000_000
+    assert stored.raw == {"id": 5001, "tags": ["转发", "热搜"], "nested": {"a": [1, 2]}}
+
+
+def test_a_recrawl_with_a_smaller_payload_drops_the_old_keys(store):
+    store.upsert_many([replace(FIRST, raw={"a": 1, "b": 2})])
+    store.upsert_many([crawled(FIRST, raw={"a": 3})])
+    assert store.get(FIRST.id).raw == {"a": 3}
