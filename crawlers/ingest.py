@@ -87,6 +87,10 @@ def ingest_batch(store: PostStore, state: CrawlState, posts: list[Post], copies:
             continue
         sig = dedup.signature(post.text)
         original = _find_original(state, batch_index, sig, post.id) if sig is not None else None
+        if original is not None and _earlier_than(post, original, to_write, stored, store):
+            # A copy stored first (another source's crawl got there sooner) must not swallow the earlier
+            # original: the original is evidence, so it is stored as a post of its own.
+            original = None
         if original is not None:
             attach.append((original, _copy_of(post), post.id))
             aliases[post.id] = original
@@ -126,6 +130,15 @@ def _get_many(store: PostStore, ids: list[str]) -> dict[str, Post]:
 def _find_original(state: CrawlState, batch_index: _BatchIndex, sig: np.ndarray, post_id: str) -> str | None:
     found = [hit for hit in (batch_index.find(sig), state.find_original(sig, post_id)) if hit and hit[0] != post_id]
     return max(found, key=lambda hit: hit[1])[0] if found else None
+
+
+def _earlier_than(post: Post, original_id: str, to_write: dict[str, Post], stored: dict[str, Post],
+                  store: PostStore) -> bool:
+    original = to_write.get(original_id) or stored.get(original_id)
+    if original is None:
+        found = _get_many(store, [original_id])
+        original = stored[original_id] = found[original_id] if original_id in found else None
+    return original is not None and post.published_at < original.published_at
 
 
 def _merged(old: tuple[PostCopy, ...], new: tuple[PostCopy, ...]) -> tuple[PostCopy, ...]:

@@ -35,7 +35,8 @@ YUQING_BACKOFF_S = float(_yuqing["crawl_backoff_s"])
 DOWNLOADER_MIDDLEWARES = {
     # Sees only final responses (after redirects and retries): counts pages, errors and signs of blocking.
     "crawlers.middlewares.BlockDetectionMiddleware": 50,
-    "crawlers.middlewares.CredentialsMiddleware": 400,
+    # After CookiesMiddleware (700), which replaces the Cookie header, and before HttpProxyMiddleware (750).
+    "crawlers.middlewares.CredentialsMiddleware": 720,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.BackoffRetryMiddleware": 550,
 }

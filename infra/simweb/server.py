@@ -52,6 +52,7 @@ class SimWeb:
         self._lock = threading.Lock()
         self.speed = float(speed or scenario.speed)
         self.clock: Clock
+        self._frozen_wall = time.time()
         if at_min is not None:
             self.clock = ManualClock(scenario.start + timedelta(minutes=at_min))
         else:
@@ -86,13 +87,15 @@ class SimWeb:
     def set_minute(self, at_min: float) -> None:
         """Freeze the drill clock at a minute of the scenario (later posts stay hidden)."""
         self.clock = ManualClock(self.scenario.start + timedelta(minutes=at_min))
+        self._frozen_wall = time.time()
 
     def clock_settings(self) -> dict[str, object]:
         """The yuqing settings (clock_origin, clock_speed, clock_wall_origin) that give a crawler this clock."""
         if isinstance(self.clock, ScaledClock):
             return {"clock_origin": self.clock.origin.isoformat(), "clock_speed": self.clock.speed,
                     "clock_wall_origin": self.clock.wall_origin}
-        return {"clock_origin": self.now().isoformat(), "clock_speed": 1.0, "clock_wall_origin": time.time()}
+        # Frozen here; a crawler's clock runs on from the moment of freezing, so its runs stay in order.
+        return {"clock_origin": self.now().isoformat(), "clock_speed": 1.0, "clock_wall_origin": self._frozen_wall}
 
     def add_fault(self, fault: Fault) -> None:
         with self._lock:

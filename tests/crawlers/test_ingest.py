@@ -70,3 +70,10 @@ def test_a_repost_of_a_post_folded_as_a_copy_counts_for_the_original(stores):
     result = ingest_batch(store, state, [], [{"id": "weibo:8", "original_id": "weibo:2", "platform": "weibo",
                                               "url": "https://m.weibo.cn/detail/8", "author": "", "published_at": None}])
     assert result.copies == 1 and store.get("weibo:1").spread == 3
+
+
+def test_an_earlier_original_arriving_after_its_copy_is_stored_not_swallowed(stores):
+    store, state = stores
+    ingest_batch(store, state, [post("9", RUMOUR + "转", 60, platform="tieba")], [])
+    late_original = ingest_batch(store, state, [post("1", RUMOUR, 0)], [])
+    assert late_original.new == 1 and store.get("weibo:1").text == RUMOUR
