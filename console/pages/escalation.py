@@ -18,7 +18,7 @@ from core.workflow.model import ESCALATION_NAMES, EscalationKind, EscalationTarg
 
 from console import data, session
 from console.components import badges
-from console.components.feedback import attempt, call
+from console.components.feedback import attempt, call, flash
 from console.components.text import full_time, plain
 
 NEW = "__new__"
@@ -30,6 +30,9 @@ def render() -> None:
     cases = wf.escalations.list(user)
     labels = {c.id: f"{ESCALATION_NAMES[c.kind]}→{ESCALATION_NAMES[c.target]}（{ESCALATION_NAMES[c.status]}）"
                     f" {c.summary[:20]}" for c in cases}
+    pending = st.session_state.pop("escalation.open_next", None)
+    if pending in labels:
+        st.session_state["escalation.chosen"] = pending
     chosen = st.radio("移交案件", [NEW] + list(labels), key="escalation.chosen",
                       format_func=lambda i: "＋ 新建移交" if i == NEW else labels[i])
     if chosen == NEW:
@@ -69,9 +72,13 @@ def _open_form() -> None:
                             key="escalation.deadline")
         if st.form_submit_button("发起移交", type="primary"):
             deadline = datetime.combine(day, time(18, 0), tzinfo=CHINA_TZ)
-            call(lambda: wf.escalations.open(user, alert.id, kind, target, chosen, summary.strip(),
-                                             person=person.strip(), deadline=deadline),
-                 "已发起移交，等待值班领导审批。")
+            case = attempt(lambda: wf.escalations.open(user, alert.id, kind, target, chosen, summary.strip(),
+                                                       person=person.strip(), deadline=deadline))
+            if case is not None:
+                st.session_state["escalation.open_next"] = case.id    # select it on the next run
+                flash("已发起移交，等待值班领导审批。")
+                data.refresh()
+                st.rerun()
 
 
 def _case(case: Escalation) -> None:

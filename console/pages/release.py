@@ -33,6 +33,9 @@ def render() -> None:
     st.markdown(badges.clocks(wf.clocks.for_alert(alert.id)))
     releases = wf.releases.list(user, alert_id=alert.id)
     options = [NEW] + [r.id for r in releases]
+    pending = st.session_state.pop("release.open_next", None)
+    if pending and pending[0] == alert.id and pending[1] in options:
+        st.session_state[f"release.chosen.{alert.id}"] = pending[1]
     labels = {r.id: f"{r.title}（{badges.RELEASE_STATUS_NAMES.get(r.status, r.status)}，第{r.version}版）"
               for r in releases}
     chosen = st.radio("回应稿", options, key=f"release.chosen.{alert.id}", horizontal=True,
@@ -41,6 +44,17 @@ def render() -> None:
         _new_draft(alert, releases)
     else:
         _work_on(wf.releases.get(user, chosen))
+
+
+def _is_list(field) -> bool:
+    """Fields the catalog describes as a list (文字列表) are typed one item per line."""
+    return "列表" in field.description
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    return "\n".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
 
 
 def _new_draft(alert: Alert, releases: list[Release]) -> None:
@@ -52,26 +66,36 @@ def _new_draft(alert: Alert, releases: list[Release]) -> None:
     by_name = {t.name: t for t in templates}
     name = st.selectbox("模板", list(by_name), format_func=lambda n: by_name[n].title, key="release.template")
     template = by_name[name]
-    context = attempt(lambda: wf.releases.context_for(user, alert.id, name)) or {}
-    published = [r for r in releases if r.status == "published"]
+    published = {r.id: r for r in releases if r.status == "published"}
+    follows = None
+    if published:
+        follows = st.selectbox("续发自（可选）", [""] + list(published), key=f"release.follows.{alert.id}",
+                               format_func=lambda i: published[i].title if i else "不关联") or None
+    context = attempt(lambda: wf.releases.context_for(user, alert.id, name, follows=follows)) or {}
     with st.form(f"release.draft.{alert.id}.{name}"):
-        title = st.text_input("标题", value=str(context.get("title", "")), key=f"release.new_title.{name}")
+        title = st.text_input("标题（留空则使用模板生成的标题）", key=f"release.new_title.{name}")
         values = {}
         for field in template.fields:
             label = f"{field.description}（{field.name}）" + ("" if field.required else "，可选")
-            value = context.get(field.name, "")
-            values[field.name] = st.text_area(label, value="" if value is None else str(value), height=68,
+            if _is_list(field):
+                label += "，每行一项"
+            values[field.name] = st.text_area(label, value=_as_text(context.get(field.name)), height=68,
                                               key=f"release.field.{alert.id}.{name}.{field.name}")
-        follows = None
-        if published:
-            options = [""] + [r.id for r in published]
-            follows = st.selectbox("续发自（可选）", options, key=f"release.follows.{alert.id}",
-                                   format_func=lambda i: "不关联" if not i else next(r.title for r in published
-                                                                                   if r.id == i)) or None
         if st.form_submit_button("生成草稿", type="primary"):
-            fields = {k: v.strip() for k, v in values.items() if v.strip()}
-            call(lambda: wf.releases.draft(user, alert.id, name, fields, follows=follows,
-                                           title=title.strip() or None), "草稿已生成。")
+            fields = {}
+            for field in template.fields:
+                text = values[field.name].strip()
+                if text:
+                    fields[field.name] = ([line.strip() for line in text.splitlines() if line.strip()]
+                                          if _is_list(field) else text)
+            draft = attempt(lambda: wf.releases.draft(user, alert.id, name, fields, follows=follows,
+                                                      title=title.strip() or None))
+            if draft is not None:
+                # The choice widget is already drawn in this run; select the new draft on the next one.
+                st.session_state["release.open_next"] = (alert.id, draft.id)
+                flash(f"草稿已生成：{draft.title}")
+                data.refresh()
+                st.rerun()
 
 
 def _work_on(release: Release) -> None:

@@ -37,6 +37,19 @@ def submit(at, label: str):
     return matches[0].click().run()
 
 
+def act(at, label: str) -> str:
+    """Click ``label`` and return what the page then says; then let the page settle.
+
+    An action that succeeds calls ``st.rerun()`` inside the run; AppTest keeps the elements of that inner
+    rerun under the previous page's widget ids, so one more plain run (what a browser does when it
+    redraws) is needed before the next click lands."""
+    submit(at, label)
+    assert not at.exception, at.exception
+    said = texts(at)
+    at.run()
+    return said
+
+
 def login(username: str, password: str = PASSWORD):
     """A fresh console session logged in through the login form."""
     at = app().run()
@@ -45,7 +58,7 @@ def login(username: str, password: str = PASSWORD):
     at.text_input(key="auth.password").input(password)
     submit(at, "登录")
     assert not at.exception, at.exception
-    return at
+    return at.run()                      # settle after the login's st.rerun (see ``act``)
 
 
 def open_page(at, url_path: str):
