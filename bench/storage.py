@@ -20,9 +20,15 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from core.storage import PostQuery
+from elasticsearch import helpers
+
 from bench.synthetic import PostFactory
+from core.storage import PostQuery
 from infra.storage import common
+from infra.storage import elasticsearch_docs as docs
+from infra.storage import sqlite as backend
+from infra.storage.elasticsearch import ElasticsearchPostStore
+from infra.storage.sqlite_sql import SCHEMA
 
 BATCH = 5_000            # posts per upsert_many call, like a crawler flushing its spool
 TARGET_SHARE = 0.70
@@ -83,9 +89,6 @@ def _time_segmentation(posts, segment) -> tuple[float, list[str]]:
 
 
 def _sqlite_figures(posts, terms, seg_s, folder, segment, factory) -> dict:
-    from infra.storage import sqlite as backend
-    from infra.storage.sqlite_sql import SCHEMA
-
     con = sqlite3.connect(folder / "raw.db", isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
@@ -113,11 +116,6 @@ def _sqlite_figures(posts, terms, seg_s, folder, segment, factory) -> dict:
 
 
 def _es_figures(posts, terms, seg_s, url, segment, factory) -> dict:
-    from elasticsearch import helpers
-
-    from infra.storage import elasticsearch_docs as docs
-    from infra.storage.elasticsearch import ElasticsearchPostStore
-
     prefix = f"bench{uuid.uuid4().hex[:6]}"
     store = ElasticsearchPostStore(url, index_prefix=prefix, segment=segment)
     client = store.client
