@@ -3,6 +3,8 @@ the way a person would (through the login form and the navigation)."""
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,16 +14,24 @@ from tests.console.seed import PASSWORD, Seeded, seed
 APP = Path(__file__).resolve().parents[2] / "console" / "app.py"
 
 
+@pytest.fixture(scope="session")
+def _seed_template(tmp_path_factory) -> Seeded:
+    """Seeded once per test run; each test gets its own copy."""
+    return seed(tmp_path_factory.mktemp("console-seed") / "data")
+
+
 @pytest.fixture
-def seeded(tmp_path, monkeypatch) -> Seeded:
-    """A seeded data folder that the console under test reads (through ``YUQING_DATA_DIR``)."""
+def seeded(_seed_template, tmp_path, monkeypatch) -> Seeded:
+    """A seeded data folder of this test's own that the console under test reads (``YUQING_DATA_DIR``)."""
     for name in ("YUQING_CONFIG", "YUQING_STORE", "YUQING_SQLITE_PATH", "YUQING_WORKFLOW_DB_URL",
-                 "YUQING_CLOCK_ORIGIN", "YUQING_PROFILE"):
+                 "YUQING_CLOCK_ORIGIN", "YUQING_PROFILE", "YUQING_PUBLISH_DIR", "YUQING_EVIDENCE_DIR",
+                 "YUQING_WEBHOOK_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)                 # no stray ./yuqing.toml is read
     data_dir = tmp_path / "data"
+    shutil.copytree(_seed_template.data_dir, data_dir)
     monkeypatch.setenv("YUQING_DATA_DIR", str(data_dir))
-    return seed(data_dir)
+    return replace(_seed_template, data_dir=data_dir)
 
 
 def app():

@@ -85,7 +85,9 @@ def seed(data_dir: Path) -> Seeded:
     assert not report.rejected, report.rejected
     events = _events(now, posts)
     event_store.save_events(events)
-    workflow = open_workflow(settings, SystemClock(), post_store=posts_store, event_store=event_store)
+    # Low bcrypt cost keeps the tests quick; the hash records its cost, so logins stay quick too.
+    workflow = open_workflow(settings, SystemClock(), post_store=posts_store, event_store=event_store,
+                             bcrypt_rounds=4)
     try:
         for username, role in USERS.items():
             workflow.users.create(SYSTEM, username, PASSWORD, role, display_name=f"演示{username}",
