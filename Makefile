@@ -17,9 +17,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+DEMO_SCENARIO ?= food-safety-rumour
+DEMO_SPEED ?= 60
+DEMO_PORT ?= 8501
+
+# A live drill (演练) of one shipped scenario on the embedded store: simulated web + worker + console; prints the
+# console's address and the demo logins; Ctrl-C ends it and writes the after-action report.
 demo: install
-	$(VENV)/bin/yuqing init
-	$(VENV)/bin/yuqing status
+	$(VENV)/bin/yuqing drill $(DEMO_SCENARIO) --speed $(DEMO_SPEED) --port $(DEMO_PORT)
 
 test: install
 	@set -o pipefail; \

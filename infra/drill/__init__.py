@@ -29,6 +29,7 @@ from infra.worker.crawl import child_env
 log = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROGRESS_EVERY_S = 10.0
+WARMUP_S = 30.0
 _KNOWN = {s.name for s in SETTINGS}
 
 
@@ -51,10 +52,13 @@ class Drill:
         self.folder = (Path(self.base_settings["data_dir"]) / f"drill-{stamp}").resolve()
         self.folder.mkdir(parents=True, exist_ok=True)
         web = SimWeb(scenario, speed=self.speed).start()
-        self.clock = ScaledClock(scenario.start, self.speed, web.clock.wall_origin)
+        # Drill time reaches the scenario's start only once the worker is up, so the first post is not
+        # published while the worker is still loading its models.
+        self.clock = web.clock = ScaledClock(scenario.start, self.speed, time.time() + WARMUP_S)
         self.settings = self.base_settings.replace(**self._overrides(web))
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: self.stop.set())
+        logging.getLogger("alembic").setLevel(logging.WARNING)
         try:
             logins = self._seed_users()
             self._start("worker", [sys.executable, "-m", "infra.cli", "worker"])
@@ -62,6 +66,7 @@ class Drill:
                 self._start("console", [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "console/app.py"),
                                         "--server.port", str(self.port), "--server.headless", "true",
                                         "--browser.gatherUsageStats", "false"])
+            self._wait_for_worker()
             self._banner(scenario, web, logins)
             self._follow(scenario)
         finally:
@@ -93,12 +98,24 @@ class Drill:
         self.processes[name] = subprocess.Popen(command, cwd=REPO_ROOT, env=self._env(), stdout=log_file,
                                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
+    def _wait_for_worker(self) -> None:
+        from infra.worker.status import read_worker_status
+
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not self.stop.is_set():
+            if read_worker_status(self.settings).state == "running":
+                return
+            if self.processes["worker"].poll() is not None:
+                raise ConfigurationError(f"the drill's worker did not start; see {self.folder}/worker.log")
+            time.sleep(0.5)
+
     def _banner(self, scenario, web, logins: str) -> None:
         lines = [
             "", f"演练开始 / drill started: {scenario.title}（{scenario.id}）",
             f"  控制台 console:      http://localhost:{self.port}" if self.with_console else "  (no console)",
             f"  模拟网络 simulated web: {web.url}",
-            f"  演练时钟 drill clock: {self._now():%Y-%m-%d %H:%M} 起，{self.speed:g} 倍速",
+            f"  演练时钟 drill clock: {scenario.start.astimezone(CHINA_TZ):%Y-%m-%d %H:%M} 起，{self.speed:g} 倍速"
+            f"（{max(0.0, self.clock.wall_origin - time.time()):.0f} 秒后开始 / starts in a moment）",
             f"  数据目录 data folder: {self.folder}",
             "  演示账号 demo logins (README「Workflow 工作流」):", *("    " + l for l in logins.splitlines()),
             "  按 Ctrl-C 结束演练并生成复盘报告 / press Ctrl-C to end the drill and write the after-action report", ""]
