@@ -75,11 +75,23 @@ def make_hashing_vectorizer(config: dict):
                              alternate_sign=False, norm=None, lowercase=True, dtype=np.float32)
 
 
+_LAST_COUNTS: list = [None, None]   # (key, counts) of the last batch hashed
+
+
+def hashed_counts(vectorizer, texts: Sequence[str]):
+    """Hashed n-gram counts; the sentiment and rumour models hash the same batch the same way, so the
+    second asks for what the first computed."""
+    key = (vectorizer.ngram_range, vectorizer.n_features, tuple(texts))
+    if _LAST_COUNTS[0] != key:
+        _LAST_COUNTS[:] = [key, vectorizer.transform(texts)]
+    return _LAST_COUNTS[1].copy()
+
+
 def tfidf_features(vectorizer, texts: Sequence[str], idf: np.ndarray, config: dict):
     """Hashed counts -> (sublinear) term frequency x idf -> unit length rows."""
     from sklearn.preprocessing import normalize
 
-    counts = vectorizer.transform(texts)
+    counts = hashed_counts(vectorizer, texts)
     if config.get("sublinear_tf", True):
         np.log1p(counts.data, out=counts.data)
     weighted = counts.multiply(idf.reshape(1, -1)).tocsr()

@@ -79,6 +79,7 @@ class EventClusterer:
         self._words_of = words_of or (lambda text: frozenset())
         self._open: dict[str, _Open] = {}
         self._member: dict[str, str] = {}
+        self._by_school: dict[str, set[str]] = {}
         self.add_events(events)
 
     def add_events(self, events: Iterable[Event]) -> None:
@@ -89,6 +90,7 @@ class EventClusterer:
             state = _Open(event.id, set(event.schools), set(event.incident_types), event.first_seen,
                           event.last_seen, list(event.post_ids), Counter(self._words_of(event.title)))
             self._open[event.id] = state
+            self._index(state)
             for post_id in event.post_ids:
                 self._member[post_id] = event.id
 
@@ -108,7 +110,7 @@ class EventClusterer:
             self._remove(state, signal.post_id)
             touched.add(current)
         best, best_score = None, 0.0
-        for state in self._open.values():
+        for state in self._candidates(signal):
             value = self._score(state, signal)
             if value > best_score:
                 best, best_score = state, value
@@ -119,6 +121,13 @@ class EventClusterer:
             return None, touched
         self._add(best, signal)
         return best.id, touched | {best.id}
+
+    def _candidates(self, signal: Signal) -> list[_Open]:
+        """Open events about a school the post names (firmly or as a hint): no other event can take it."""
+        ids: set[str] = set()
+        for school in (*signal.schools, *signal.weak_schools):
+            ids |= self._by_school.get(school, set())
+        return [self._open[i] for i in sorted(ids) if i in self._open]
 
     def _score(self, state: _Open, signal: Signal, member: bool = False) -> float:
         """How well a post fits an event; 0 when it does not."""
@@ -154,10 +163,15 @@ class EventClusterer:
             state.post_ids.append(signal.post_id)
         self._member[signal.post_id] = state.id
         state.schools.update(signal.schools)
+        self._index(state)
         state.types.update(signal.incident_types)
         state.first_seen = min(state.first_seen, signal.at)
         state.last_seen = max(state.last_seen, signal.at)
         state.words.update(signal.words)
+
+    def _index(self, state: _Open) -> None:
+        for school in state.schools:
+            self._by_school.setdefault(school, set()).add(state.id)
 
     def _remove(self, state: _Open, post_id: str) -> None:
         if post_id in state.post_ids:

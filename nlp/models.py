@@ -88,3 +88,30 @@ def shipped_model_dir(task: str, kind: str | None = None) -> Path:
     """The folder of a model that ships with yuqing: ``nlp/models/<task>`` (the default) or
     ``nlp/models/<task>-<kind>``."""
     return SHIPPED_DIR / (task if kind is None else f"{task}-{kind}")
+
+
+def write_model_card(folder: Path, manifest: Manifest, notes: str = "") -> Path:
+    """README.md beside the weights: what the model is, what it was trained on, and its held-out figures."""
+    dev = manifest.metrics.get("dev", {})
+    meaning = "1 = positive, 0 = negative" if manifest.task == "sentiment" else "1 = rumour, 0 = not a rumour"
+    lines = [
+        f"# {manifest.name} ({manifest.task}, {manifest.kind})", "",
+        f"- version: `{manifest.version}` (format version {manifest.format_version}); an enriched post records "
+        f"`{manifest.label}`",
+        f"- output: the probability of label 1 ({meaning})",
+        f"- training data: {', '.join(manifest.training_data) or 'not recorded'} (from `../shared/data`; no rows of "
+        "it are kept here), train split only",
+        f"- training rows: {manifest.metrics.get('train_rows', '?')}, time: {manifest.metrics.get('train_seconds', '?')} s "
+        "on the 2-core development machine",
+        f"- held-out dev split ({manifest.metrics.get('dev_split', 'a hash of each text')}), never trained on: "
+        f"accuracy {dev.get('accuracy', 0):.3f}, macro-F1 {dev.get('macro_f1', 0):.3f}, n = {dev.get('n', 0)}",
+        f"- configuration: `{json.dumps(manifest.config, ensure_ascii=False)}`", "",
+        "Retrain: `yuqing train " + manifest.task + " --data FILE.tsv --out DIR"
+        + (" --kind transformer" if manifest.kind == "transformer" else "") + "`; measure: `yuqing eval "
+        + manifest.task + " --model DIR --data FILE.tsv`.",
+    ]
+    if notes:
+        lines += ["", notes]
+    path = folder / "README.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -62,7 +62,7 @@ class Pipeline:
 
     def words(self, text: str) -> frozenset[str]:
         """Content words (two characters or more) for comparing posts."""
-        return frozenset(w for w in self.segmenter(text) if len(w) >= 2 and w not in _STOP and not w.isdigit())
+        return frozenset(w for w in self.segmenter(text, hmm=False) if len(w) >= 2 and w not in _STOP and not w.isdigit())
 
     def analyse(self, posts: Sequence[Post]) -> list[Analysis]:
         texts = [analysis_text(p) for p in posts]

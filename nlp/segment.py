@@ -63,14 +63,15 @@ class Segmenter:
                 self._tokenizer.add_word(word, _USER_WORD_FREQ)
             self._ready = True
 
-    def __call__(self, text: str) -> list[str]:
-        """The words of ``text`` (whitespace dropped); [] for empty or unreadable input. Never raises."""
+    def __call__(self, text: str, hmm: bool = True) -> list[str]:
+        """The words of ``text`` (whitespace dropped); [] for empty or unreadable input. Never raises.
+        ``hmm=False`` skips jieba's guessing of unknown words: faster, enough for comparing posts."""
         if not self._ready:
             self._initialise()
         cleaned = clean(text, keep_emoticons=True)
         if not cleaned.text:
             return []
-        return [w for w in self._tokenizer.cut(cleaned.text) if w.strip()]
+        return [w for w in self._tokenizer.cut(cleaned.text, HMM=hmm) if w.strip()]
 
     def joined(self, text: str) -> str:
         """Words separated by single spaces: the form a full-text index stores."""

@@ -11,6 +11,7 @@ import importlib.util
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 # Weibo emoticons such as [哈哈] or [怒]; the sentiment data was labelled from them, so models read text
@@ -58,6 +59,12 @@ def clean(text: object, *, keep_emoticons: bool = False, max_chars: int = MAX_CH
         return CleanText("", reason="空文本")
     if not isinstance(text, str):
         text = str(text)
+    # Every analyser cleans the same post once more; the cache makes the repeats free.
+    return _clean(text, keep_emoticons, max_chars)
+
+
+@lru_cache(maxsize=4096)
+def _clean(text: str, keep_emoticons: bool, max_chars: int) -> CleanText:
     text = to_simplified(unicodedata.normalize("NFKC", text))
     if "<" in text or "&" in text:
         text = strip_html(text)

@@ -22,7 +22,7 @@ import numpy as np
 from core.errors import InvalidInput
 from nlp.classifiers import ClassicalClassifier, make_hashing_vectorizer, prepare, tfidf_features
 from nlp.evaluate import Scores, score
-from nlp.models import TASKS, Manifest, save_manifest
+from nlp.models import TASKS, Manifest, save_manifest, write_model_card
 from nlp.text import strip_emoticons
 
 log = logging.getLogger(__name__)
@@ -136,4 +136,5 @@ def train_model(task: str, data_files: Sequence[str | Path], out: str | Path, *,
     classifier.manifest = manifest
     classifier.save(out)
     save_manifest(out, manifest)
+    write_model_card(out, manifest)
     return manifest, dev_scores
