@@ -75,16 +75,20 @@ def make_hashing_vectorizer(config: dict):
                              alternate_sign=False, norm=None, lowercase=True, dtype=np.float32)
 
 
-_LAST_COUNTS: list = [None, None]   # (key, counts) of the last batch hashed
+_last_counts: tuple | None = None   # (key, counts) of the last batch hashed; swapped whole, so thread-safe
 
 
 def hashed_counts(vectorizer, texts: Sequence[str]):
     """Hashed n-gram counts; the sentiment and rumour models hash the same batch the same way, so the
     second asks for what the first computed."""
+    global _last_counts
     key = (vectorizer.ngram_range, vectorizer.n_features, tuple(texts))
-    if _LAST_COUNTS[0] != key:
-        _LAST_COUNTS[:] = [key, vectorizer.transform(texts)]
-    return _LAST_COUNTS[1].copy()
+    last = _last_counts
+    if last is not None and last[0] == key:
+        return last[1].copy()
+    counts = vectorizer.transform(texts)
+    _last_counts = (key, counts)
+    return counts.copy()
 
 
 def tfidf_features(vectorizer, texts: Sequence[str], idf: np.ndarray, config: dict):
