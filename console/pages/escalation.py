@@ -172,10 +172,13 @@ def _verify() -> None:
             return
     if report is None:
         return
+    message = (report.message or "").replace(str(path), upload.name)      # the temporary copy means nothing
     if report.ok:
         st.success(f"校验通过：{report.files} 个文件与清单一致。")
         return
-    st.error("校验未通过：" + (report.message or "证据包与清单不一致。"))
+    st.error("校验未通过：" + (message or "证据包与清单不一致。") + " 请向移交单位索取原始证据包，或重新生成。")
+    if not report.files:
+        return
     for label, names in (("被修改", report.changed), ("缺失", report.missing), ("多出", report.unexpected)):
         if names:
             st.markdown(f"**{label}的文件：**" + plain("、".join(names)))
