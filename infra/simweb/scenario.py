@@ -7,6 +7,7 @@ the field, so a drill author can fix a scenario without reading this code.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -103,14 +104,21 @@ class Scenario:
 
     def __post_init__(self) -> None:
         self.by_key = {p.key: p for p in self.posts}
+        # Oldest first per platform (and for all), so "published by now" is a bisection, not a scan.
+        self._timeline: dict[str | None, tuple[list[float], list[ScenarioPost]]] = {}
+        for platform in (None, *PLATFORMS):
+            chosen = sorted((p for p in self.posts if platform is None or p.platform == platform),
+                            key=lambda p: (p.at_min, p.key))
+            self._timeline[platform] = ([p.at_min for p in chosen], chosen)
 
     def published_at(self, post: ScenarioPost) -> datetime:
         return self.start + timedelta(minutes=post.at_min)
 
     def visible(self, now: datetime, platform: str | None = None) -> list[ScenarioPost]:
         """Posts published by ``now`` (optionally of one platform), newest first."""
-        shown = [p for p in self.posts if self.published_at(p) <= now and (platform is None or p.platform == platform)]
-        return sorted(shown, key=lambda p: (-p.at_min, p.key))
+        minutes, chosen = self._timeline[platform]
+        count = bisect_right(minutes, (now - self.start).total_seconds() / 60 + 1e-9)
+        return chosen[:count][::-1]
 
     def public_url(self, post: ScenarioPost) -> str:
         """The address the post has on the real web (what the store keeps as its URL)."""
