@@ -68,6 +68,8 @@ def crawl_source(source: str) -> None:
             runtime.book.set_source_health(source, False, result.message)
         elif result.outcome == "ok":
             runtime.book.set_source_health(source, True, result.message)
+            # New posts should not wait for the enrichment interval: run it now.
+            runtime.state.get("wake_enrich", lambda: None)()
         return result.outcome, result.message
 
     _recorded(f"crawl:{source}", work)

@@ -139,6 +139,7 @@ class Worker:
             timezone=CHINA_TZ)
         self.scheduler.start(paused=True)
         self._reconcile(specs)
+        jobs.RUNTIME.state["wake_enrich"] = self._wake_enrich
         self.scheduler.resume()
         log.info("worker started: %d jobs (%s)", len(specs), ", ".join(s.id for s in specs))
 
@@ -158,6 +159,13 @@ class Worker:
                                    executor=spec.executor, replace_existing=True,
                                    next_run_time=now if spec.run_now else spec.trigger.get_next_fire_time(None, now))
         self.book.forget_jobs(set(wanted))
+
+    def _wake_enrich(self) -> None:
+        """Run the enrichment job now (a crawl just stored posts); skipped if it is already running."""
+        try:
+            self.scheduler.modify_job("enrich", next_run_time=datetime.now(CHINA_TZ))
+        except Exception as error:        # the scheduler is shutting down, or the job is gone
+            log.debug("could not wake the enrichment job: %s", error)
 
     def _serve(self) -> None:
         interval = self._heartbeat_s()
