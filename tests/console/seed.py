@@ -50,7 +50,7 @@ def _posts(now: datetime) -> list[Post]:
                     school="quxian-erzhong", rumour=0.8, event_id="ev-rumour", hours_ago=2 - i * 0.3)
               for i in range(1, 4)]
     calm = [_post(20, now, "渠县第三中学举办秋季运动会，学生积极参与", platform="news", school="quxian-sanzhong",
-                  sentiment=0.9, title="渠县三中秋季运动会开幕", hours_ago=20)]
+                  sentiment=0.9, title="渠县三中秋季运动会开幕", event_id="ev-calm", hours_ago=20)]
     script = [_post(30, now, SCRIPT_TEXT, title="<b>加粗标题</b>", event_id="ev-food", hours_ago=0.5)]
     return food + rumour + calm + script
 
@@ -68,7 +68,8 @@ def _events(now: datetime, posts: list[Post]) -> list[Event]:
                      updated_at=now, detected_at=first + timedelta(minutes=15))
 
     return [make("ev-food", "渠县中学食堂饭菜疑似变质", "II", 0.2, "quxian-zhongxue"),
-            make("ev-rumour", "网传渠县第二中学打架事件", "IV", 1.0, "quxian-erzhong")]
+            make("ev-rumour", "网传渠县第二中学打架事件", "IV", 1.0, "quxian-erzhong"),
+            make("ev-calm", "渠县三中秋季运动会", "IV", 0.0, "quxian-sanzhong")]        # raises no alert
 
 
 def seed(data_dir: Path) -> Seeded:
@@ -93,7 +94,7 @@ def seed(data_dir: Path) -> Seeded:
             workflow.users.create(SYSTEM, username, PASSWORD, role, display_name=f"演示{username}",
                                   email=f"{username}@example.cn", unit="渠县教育局", on_duty=role == "leader")
         workflow.alerts.raise_from_events(events)
-        alert_ids = {e.id: workflow.alerts.for_event(e.id).id for e in events}
+        alert_ids = {e.id: alert.id for e in events if (alert := workflow.alerts.for_event(e.id))}
     finally:
         workflow.close()
         posts_store.close()

@@ -1,0 +1,42 @@
+"""The dashboard and the event page: figures, charts, events with grades and clocks, manual alerts."""
+
+from __future__ import annotations
+
+from console import data
+from tests.console.conftest import act, login, open_page, texts
+
+
+def _charts(at) -> list:
+    return [e for e in at.main if getattr(e, "type", "") in ("arrow_vega_lite_chart", "vega_lite_chart")] or \
+        at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+
+
+def test_dashboard_shows_volume_events_grades_and_clocks(seeded):
+    at = login("leader")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["信息总量"] == "10" and metrics["待办预警"] == "2"
+    assert metrics["疑似谣言"] == "6"             # three food posts at 0.5 or more, three rumour posts
+    assert len(_charts(at)) >= 4                 # trend, sentiment, platforms, schools
+    shown = texts(at)
+    assert "II级 重大" in shown and "5小时信息发布" in shown and "渠县三中秋季运动会" in shown
+    assert "未检测到后台任务进程" in shown       # no worker runs in this test
+
+
+def test_event_page_shows_timeline_spread_and_posts_with_rumour_cues(seeded):
+    at = open_page(login("monitor"), "events")
+    at.selectbox(key="event.selected").set_value("ev-food").run()
+    assert len(_charts(at)) == 2                  # timeline and spread per platform
+    shown = texts(at)
+    assert "谣言线索：网传" in shown and "第5条讨论" in shown
+    assert {m.label for m in at.metric} >= {"热度", "信息量", "疑似谣言占比"}
+
+
+def test_monitor_raises_an_alert_by_hand_with_a_reason(seeded):
+    at = open_page(login("monitor"), "events")
+    at.selectbox(key="event.selected").set_value("ev-calm").run()
+    assert "尚未生成预警" in texts(at)
+    assert "请填写发起预警的理由" in act(at, "发起预警")
+    at.text_input(key="event.raise_reason").input("家长群有安全隐患传言，需核实")
+    assert "已发起预警" in act(at, "发起预警")
+    alert = data.workflow().alerts.for_event("ev-calm")
+    assert alert is not None and alert.raised_by == "monitor"
