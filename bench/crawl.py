@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import tempfile
@@ -88,6 +89,8 @@ def throughput(count: int) -> None:
             store.close()
     finally:
         web.stop()
+    load = os.getloadavg()[0]
+    print(f"throughput: machine load average {load:.1f} on {os.cpu_count()} cores while measuring")
     print(f"throughput: {stored} of {count} posts from the simulated web into SQLite in {elapsed:.1f} s "
           f"(7 sources, 2 subprocesses at a time, politeness off): {stored / elapsed:.0f} posts/s (target >= 150)")
 
