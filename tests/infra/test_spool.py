@@ -220,3 +220,25 @@ def test_a_torn_last_line_from_a_crash_is_skipped_and_earlier_batches_replay(tmp
     spooled = SpoolingPostStore(inner, folder)
     assert spooled.replay() == 1
     assert inner.count() == 4 and spooled.pending() == 0
+
+
+@pytest.mark.elasticsearch
+def test_a_crawl_that_starts_while_elasticsearch_is_down_spools_and_replays_later(es_through_proxy, tmp_path):
+    from core.settings import load_settings
+    from infra.storage.spool import open_spooled_post_store
+
+    proxy, store, direct = es_through_proxy
+    settings = load_settings(environ={}, overrides={
+        "data_dir": str(tmp_path), "store": "elasticsearch", "es_url": proxy.url, "es_timeout": 2,
+        "es_index_prefix": store.prefix})
+    proxy.cut()
+    crawl_store = open_spooled_post_store(settings)          # what the crawl pipeline opens
+    report = crawl_store.upsert_many(make_posts(0, 6))
+    assert isinstance(report, SpooledReport) and len(report.spooled) == 6
+    crawl_store.close()
+
+    proxy.restore()
+    later = open_spooled_post_store(settings)                # the next crawl, once the store is back
+    later.upsert_many(make_posts(6, 2))
+    assert later.pending() == 0 and direct.count() == 8
+    later.close()
