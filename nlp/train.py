@@ -27,7 +27,12 @@ from nlp.text import strip_emoticons
 
 log = logging.getLogger(__name__)
 DEV_FRACTION = 0.2
-CLASSICAL_CONFIG = {"ngram_range": [1, 3], "n_features": 2 ** 20, "sublinear_tf": True, "C": 4.0}
+# Chosen on held-out data (sentiment, dev split: 1-3-grams 0.709 vs 1-2-grams 0.696
+# macro-F1; rumour, 5-fold cross-validation of the train split: 1-2-grams 0.879 vs 1-3-grams 0.863 accuracy).
+CLASSICAL_CONFIG = {
+    "sentiment": {"ngram_range": [1, 3], "n_features": 2 ** 20, "sublinear_tf": True, "C": 4.0},
+    "rumour": {"ngram_range": [1, 2], "n_features": 2 ** 20, "sublinear_tf": True, "C": 1.0},
+}
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,7 @@ def fit_classical(task: str, train: Sequence[Example], config: dict | None = Non
     """Character 1-3 grams, TF-IDF and a class-balanced logistic regression."""
     from sklearn.linear_model import LogisticRegression
 
-    config = {**CLASSICAL_CONFIG, **(config or {})}
+    config = {**CLASSICAL_CONFIG[task], **(config or {})}
     texts, _ = prepare([r.text for r in train])
     labels = np.array([r.label for r in train])
     if len(set(labels.tolist())) < 2:
