@@ -1,0 +1,44 @@
+"""``yuqing enrich`` runs the enrichment over the configured store and prints what it did."""
+
+from __future__ import annotations
+
+import json
+
+from infra.cli import main
+from infra.storage.event_store import SqliteEventStore
+from infra.storage.sqlite import SqlitePostStore
+
+from .conftest import make_post
+
+
+def test_yuqing_enrich_enriches_the_configured_store_and_saves_events(tmp_path, capsys):
+    store = SqlitePostStore(tmp_path / "posts.db")
+    store.upsert_many([make_post("a", "渠县二小食堂的肉有酸味，好几个孩子吃了肚子疼", 0),
+                       make_post("b", "网传渠县二小食堂用变质肉，几十个孩子住院", 20),
+                       make_post("c", "渠县今天下雪了", 30)])
+    store.close()
+    argv = ["--set", f"data_dir={tmp_path}", "--set", "store=sqlite", "enrich", "--json"]
+    assert main(argv) == 0
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures["posts"] == 3 and figures["events_created"] == 1
+    store = SqlitePostStore(tmp_path / "posts.db")
+    try:
+        post = store.get("weibo:b")
+        assert post.enrichment.schools == ("quxian-erxiao",) and "food_safety" in post.enrichment.incident_types
+        assert post.enrichment.model_version == figures["model_version"] and post.enrichment.rumour_cues
+        assert store.get("weibo:c").enrichment.event_id is None
+    finally:
+        store.close()
+    events = SqliteEventStore(tmp_path / "events.db")
+    try:
+        assert [e.post_ids for e in events.list_events()] == [("weibo:a", "weibo:b")]
+    finally:
+        events.close()
+    assert main(argv) == 0                     # a second run finds nothing left to do
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["posts"] == 0
+
+
+def test_yuqing_enrich_names_a_missing_model_folder(tmp_path, capsys):
+    argv = ["--set", f"data_dir={tmp_path}", "--set", f"sentiment_model={tmp_path / 'none'}", "enrich"]
+    assert main(argv) == 1
+    assert str(tmp_path / "none") in capsys.readouterr().err
