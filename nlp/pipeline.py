@@ -11,7 +11,7 @@ from typing import Any, Mapping, Sequence
 from core.errors import ConfigurationError
 from core.post import Post
 from core.profile import Profile
-from core.settings import SETTINGS
+from core.settings import SETTINGS, load_settings
 from nlp.classifiers import TextClassifier, load_classifier
 from nlp.events import EventSettings
 from nlp.incident import IncidentResult, classify_incident
@@ -97,7 +97,10 @@ def event_settings(profile: Profile, settings: Mapping[str, Any] | None = None) 
 def load_pipeline(profile: Profile, sentiment_dir: str | Path = "", rumour_dir: str | Path = "",
                   settings: Mapping[str, Any] | None = None) -> Pipeline:
     """A pipeline over model folders; empty paths mean the models shipped in ``nlp/models``. ``settings``
-    (the resolved settings) gives the event window and grade thresholds; without it, their defaults."""
+    (the resolved settings) gives the event window and grade thresholds; without it they are resolved
+    from the config file and the environment as ``yuqing`` does (``core.settings.load_settings``)."""
+    if settings is None:
+        settings = load_settings()
     sentiment = load_classifier(sentiment_dir or shipped_model_dir("sentiment"), "sentiment")
     rumour = load_classifier(rumour_dir or shipped_model_dir("rumour"), "rumour")
     return Pipeline(profile, sentiment, rumour, event_settings(profile, settings))
