@@ -7,7 +7,6 @@ Each round opens its stores and closes them again, so an outage of one round cos
 
 from __future__ import annotations
 
-import inspect
 import logging
 from contextlib import ExitStack
 from datetime import timedelta
@@ -92,10 +91,9 @@ def enrich_round(runtime) -> tuple[str, str]:
     settings, clock = runtime.settings, runtime.clock
     with ExitStack() as stack:
         store, events = _open_stores(settings, stack)
-        options = {"batch_size": int(settings["enrich_batch_size"])}
-        if "should_stop" in inspect.signature(enrich_pending).parameters:
-            options["should_stop"] = runtime.stop.is_set
-        stats = enrich_pending(store, events, _nlp_pipeline(settings, runtime.state), clock, **options)
+        # Asked between batches: at shutdown the batch in hand is finished, the rest handed back.
+        stats = enrich_pending(store, events, _nlp_pipeline(settings, runtime.state), clock,
+                               batch_size=int(settings["enrich_batch_size"]), should_stop=runtime.stop.is_set)
         workflow = _open_workflow(settings, clock, post_store=store, event_store=events)
         stack.callback(workflow.close)
         recent = events.list_events(since=clock.now() - EVENT_LOOKBACK, limit=1000)

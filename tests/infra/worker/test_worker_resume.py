@@ -1,4 +1,5 @@
-"""A worker killed (SIGKILL) in the middle of enrichment resumes: no post is enriched twice or skipped."""
+"""A worker killed (SIGKILL) in the middle of enrichment resumes: no post is enriched twice or skipped; a worker
+stopped (SIGTERM) in the middle finishes its batch, hands the rest back and exits cleanly."""
 
 from __future__ import annotations
 
@@ -38,11 +39,11 @@ def enriched_at(store) -> dict[str, datetime]:
             if p.enrichment is not None}
 
 
-TOTAL = 600
+TOTAL = 900
 
 
 @pytest.mark.slow
-def test_a_worker_killed_mid_enrichment_resumes_without_enriching_any_post_twice(deployment):
+def test_a_worker_killed_or_stopped_mid_enrichment_resumes_without_enriching_any_post_twice(deployment):
     from infra.storage import open_event_store, open_post_store
 
     deployment.set(enrich_batch_size=30)
@@ -58,7 +59,16 @@ def test_a_worker_killed_mid_enrichment_resumes_without_enriching_any_post_twice
     assert 0 < len(before) < TOTAL, "the kill must land in the middle of enrichment"
 
     second = deployment.start_worker()
-    deployment.wait_until(lambda: len(enriched_at(store)) == TOTAL, 180, "every post enriched", second)
+    deployment.wait_until(lambda: len(before) + 60 <= len(enriched_at(store)) <= TOTAL - 200, 120,
+                          "enrichment under way again", second)
+    second.send_signal(signal.SIGTERM)
+    assert second.wait(timeout=30) == 0
+    handed_back = TOTAL - len(enriched_at(store))
+    assert handed_back > 0                                   # it stopped after its batch, not after everything
+    assert {j.job_id: j for j in deployment.status().jobs}["enrich"].outcome == "interrupted"
+
+    third = deployment.start_worker()
+    deployment.wait_until(lambda: len(enriched_at(store)) == TOTAL, 180, "every post enriched", third)
     after = enriched_at(store)
     # Posts enriched before the kill kept their enrichment: nobody enriched them again.
     assert {pid: after[pid] for pid in before} == before
