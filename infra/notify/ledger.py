@@ -87,6 +87,9 @@ class Ledger:
                 [(trigger_id, d.channel, d.address, kind, d.title, d.body, _iso(now), _iso(now)) for d in rows])
         return True
 
+    def is_planned(self, trigger_id: str) -> bool:
+        return self._db.execute("SELECT 1 FROM triggers WHERE trigger_id = ?", (trigger_id,)).fetchone() is not None
+
     def due(self, now: datetime, limit: int = 200) -> list[Delivery]:
         """Pending deliveries whose next attempt is due, oldest first."""
         cursor = self._db.execute(

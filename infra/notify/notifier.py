@@ -110,6 +110,8 @@ class Notifier:
         new = 0
         people: list[Contact] | None = None
         for trigger in triggers:
+            if self.ledger.is_planned(trigger.id):
+                continue                     # the common case each round: nothing new, nobody to look up
             if people is None:
                 people = [*self.contacts, *self.directory()]
             deliveries = self._deliveries(trigger, people)
