@@ -24,11 +24,11 @@ from console.pages import (audit, dashboard, escalation, event, feed, ledger, re
 # entry script as old-style file pages until st.navigation first runs in the process, and a URL equal to
 # a module's name would then run that module as a script (an empty page) instead of the app.
 SECTIONS = {
-    "监测": [(dashboard, "总览", "overview", "📊"), (feed, "信息流", "posts", "📰"), (event, "事件", "events", "🧭")],
-    "处置": [(review, "预警审核", "alerts", "🚨"), (release, "回应发布", "releases", "📝"),
-           (escalation, "升级处置", "escalations", "🚓"), (ledger, "台账", "ledger-book", "📒")],
-    "管理": [(reports, "报告", "report-center", "📄"), (audit, "审计", "audit-log", "🔏"),
-           (settings, "设置", "admin", "⚙️")],
+    "监测": [(dashboard, "总览", "overview", ":material/dashboard:"), (feed, "信息流", "posts", ":material/feed:"), (event, "事件", "events", ":material/timeline:")],
+    "处置": [(review, "预警审核", "alerts", ":material/notification_important:"), (release, "回应发布", "releases", ":material/edit_note:"),
+           (escalation, "升级处置", "escalations", ":material/local_police:"), (ledger, "台账", "ledger-book", ":material/table_view:")],
+    "管理": [(reports, "报告", "report-center", ":material/description:"), (audit, "审计", "audit-log", ":material/verified_user:"),
+           (settings, "设置", "admin", ":material/settings:")],
 }
 
 
@@ -39,14 +39,14 @@ def _navigation() -> dict[str, list]:
 
 
 def main() -> None:
-    st.set_page_config(page_title="渠县校园安全舆情监测与回应台", page_icon="🛡️", layout="wide")
+    st.set_page_config(page_title="渠县校园安全舆情监测与回应台", page_icon=":material/shield:", layout="wide")
     try:
         current = session.current_user()
     except YuqingError as error:          # the stores or the workflow database cannot be opened
         st.error(explain(error))
         st.stop()
     if current is None:
-        st.navigation([st.Page(session.login_page, title="登录", url_path="sign-in", icon="🔑")]).run()
+        st.navigation([st.Page(session.login_page, title="登录", url_path="sign-in", icon=":material/login:")]).run()
         return
     session.sidebar(current)
     show_flash()

@@ -29,11 +29,12 @@ def label_frame(buckets: Sequence[Bucket], names: Mapping[str, str] | None = Non
     return pd.DataFrame({column: [names.get(b.key, b.key) for b in buckets], "数量": [b.count for b in buckets]})
 
 
-def trend(buckets: Sequence[Bucket], title: str = "信息量趋势") -> alt.Chart:
-    """A line of posts per time bucket."""
+def trend(buckets: Sequence[Bucket], title: str = "信息量趋势", hourly: bool = False) -> alt.Chart:
+    """A line of posts per time bucket (axis labelled by hour or by day)."""
+    axis = alt.Axis(format="%H:%M" if hourly else "%m-%d", title="时间")
     return (alt.Chart(time_frame(buckets), title=title)
             .mark_line(point=True)
-            .encode(x=alt.X("时间:T", title="时间"), y=alt.Y("数量:Q", title="条数"),
+            .encode(x=alt.X("时间:T", axis=axis), y=alt.Y("数量:Q", title="条数"),
                     tooltip=[alt.Tooltip("时间:T", format="%m-%d %H:%M"), "数量:Q"]))
 
 
@@ -48,11 +49,13 @@ def bars(buckets: Sequence[Bucket], names: Mapping[str, str] | None = None, colu
 
 
 def donut(buckets: Sequence[Bucket], names: Mapping[str, str] | None = None, column: str = "类别",
-          title: str = "") -> alt.Chart:
+          title: str = "", colours: Mapping[str, str] | None = None) -> alt.Chart:
+    """Shares of a whole; ``colours`` maps names to colours (e.g. negative in red)."""
     frame = label_frame(buckets, names, column)
+    scale = alt.Scale(domain=list(colours), range=list(colours.values())) if colours else alt.Undefined
     return (alt.Chart(frame, title=title)
             .mark_arc(innerRadius=40)
-            .encode(theta=alt.Theta("数量:Q"), color=alt.Color(f"{column}:N", title=column),
+            .encode(theta=alt.Theta("数量:Q"), color=alt.Color(f"{column}:N", title=column, scale=scale),
                     tooltip=[f"{column}:N", "数量:Q"]))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Mapping
 
 import streamlit as st
@@ -38,20 +39,36 @@ def _badges(post: Post, schools: Mapping[str, str]) -> str:
     return " ".join(parts) or ":gray-badge[无标签]"
 
 
+# Streamlit's Markdown turns anything that looks like a web or e-mail address into a live link, even when
+# every character is escaped; text holding one is shown with st.text, which never parses anything.
+_LINKISH = re.compile(r"(?i)(https?:|www\.|ftp:|@[^\s]+\.)")
+
+
+def web_text(text: str, style: str = "body") -> None:
+    """Show text that came from the web: as escaped Markdown (``bold`` title, ``caption`` or ``body``), or
+    as unparsed text when it holds an address that Markdown would link."""
+    if not text:
+        return
+    if _LINKISH.search(text) or style == "body":
+        st.text(text)
+    elif style == "title":
+        st.markdown(f"**{plain(text)}**")
+    else:
+        st.caption(plain(text))
+
+
 def post_card(post: Post, schools: Mapping[str, str] | None = None, *, full: bool = False) -> None:
     """Render one post. ``schools`` maps school ids to names for the labels."""
     schools = schools or {}
     with st.container(border=True):
-        title = post.title or post.text[:40]
-        st.markdown(f"**{plain(title)}**")
+        web_text(post.title or post.text[:40], "title")
         meta = (f"{platform_name(post.platform)} · {post.author or '匿名'} · {short_time(post.published_at)}"
                 f" · 转发 {post.reposts} 评论 {post.comments} 点赞 {post.likes}")
         if post.copies:
             meta += f" · 另有 {len(post.copies)} 处转载"
-        st.caption(plain(meta))
-        text = post.text if full or len(post.text) <= BODY_LIMIT else post.text[:BODY_LIMIT] + "…"
-        st.markdown(plain(text))
+        web_text(meta, "caption")
+        web_text(post.text if full or len(post.text) <= BODY_LIMIT else post.text[:BODY_LIMIT] + "…")
         st.markdown(_badges(post, schools))
         if post.enrichment and post.enrichment.rumour_cues:
-            st.caption("谣言线索：" + plain("；".join(post.enrichment.rumour_cues)))
-        st.caption("原文地址：" + plain(post.url))
+            web_text("谣言线索：" + "；".join(post.enrichment.rumour_cues), "caption")
+        st.text("原文地址：" + post.url)

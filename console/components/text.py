@@ -10,15 +10,24 @@ from datetime import datetime
 from core.clock import CHINA_TZ
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all leaves no
-# Markdown, HTML, LaTeX or Streamlit directive syntax standing.
-_PUNCTUATION = set("\\`*_{}[]()#+-.!|<>~$:=\"'&;/@%^?,")
+# Markdown, HTML, LaTeX or Streamlit directive syntax standing. ':', '.' and '@' become character
+# references instead, because GitHub-flavoured autolinks (http://..., www...., a@b.cn) are recognised on
+# the raw characters and would turn a URL in a post into a live link.
+_PUNCTUATION = set("\\`*_{}[]()#+-!|<>~$=\"'&;/%^?,")
+_REFERENCES = {":": "&#58;", ".": "&#46;", "@": "&#64;"}
+
+
+def _escape(ch: str) -> str:
+    if ch in _REFERENCES:
+        return _REFERENCES[ch]
+    return "\\" + ch if ch in _PUNCTUATION else ch
 
 
 def plain(text: str | None) -> str:
-    """Markdown that renders as exactly ``text`` (line breaks kept)."""
+    """Markdown that renders as exactly ``text`` (line breaks kept), with no link, image or markup."""
     if not text:
         return ""
-    escaped = "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in str(text))
+    escaped = "".join(_escape(ch) for ch in str(text))
     # A single newline is a space in Markdown; two trailing spaces keep the author's line breaks.
     return "  \n".join(line.strip("\r") for line in escaped.split("\n"))
 
@@ -40,3 +49,14 @@ def duration(seconds: float) -> str:
     hours, minutes = divmod(seconds // 60, 60)
     text = f"{hours}小时{minutes}分" if hours else f"{minutes}分"
     return f"超时 {text}" if late else text
+
+
+# Option labels of pickers must not change while a person works: Streamlit resets a picker whose option
+# labels change, so they name the thing by what stays fixed (title and time), never by state or grade.
+
+def alert_label(alert) -> str:
+    return f"{alert.title}（{short_time(alert.raised_at)} 预警）"
+
+
+def event_label(event) -> str:
+    return f"{event.title}（{short_time(event.first_seen)} 首发）"

@@ -17,6 +17,7 @@ from console.components.post_card import SENTIMENT_NAMES, platform_name
 from console.components.text import full_time, plain, short_time
 
 RANGES = {1: "近24小时", 7: "近7天", 30: "近30天"}
+SENTIMENT_COLOURS = {"负面": "#d62728", "中性": "#9e9e9e", "正面": "#2ca02c"}
 OPEN_STATES = ("new", "under_review", "confirmed")
 
 
@@ -53,10 +54,10 @@ def _charts(query: PostQuery, days: int) -> None:
     if not volume:
         st.info("所选时间范围内还没有采集到信息。请确认后台任务（yuqing worker）正在运行。")
         return
-    st.altair_chart(charts.trend(volume), width="stretch")
+    st.altair_chart(charts.trend(volume, hourly=days == 1), width="stretch")
     left, middle, right = st.columns(3)
     left.altair_chart(charts.donut(data.aggregate(query, "sentiment_label"), SENTIMENT_NAMES, "情感",
-                                   title="情感分布"), width="stretch")
+                                   title="情感分布", colours=SENTIMENT_COLOURS), width="stretch")
     platforms = data.aggregate(query, "platform")
     middle.altair_chart(charts.bars(platforms, {b.key: platform_name(b.key) for b in platforms}, "平台",
                                     title="平台分布"), width="stretch")

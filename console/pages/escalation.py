@@ -19,7 +19,7 @@ from core.workflow.model import ESCALATION_NAMES, EscalationKind, EscalationTarg
 from console import data, session
 from console.components import badges
 from console.components.feedback import attempt, call, flash
-from console.components.text import full_time, plain
+from console.components.text import alert_label, full_time, plain, short_time
 
 NEW = "__new__"
 
@@ -28,8 +28,8 @@ def render() -> None:
     st.title("升级处置")
     wf, user = data.workflow(), session.user()
     cases = wf.escalations.list(user)
-    labels = {c.id: f"{ESCALATION_NAMES[c.kind]}→{ESCALATION_NAMES[c.target]}（{ESCALATION_NAMES[c.status]}）"
-                    f" {c.summary[:20]}" for c in cases}
+    labels = {c.id: f"{ESCALATION_NAMES[c.kind]}→{ESCALATION_NAMES[c.target]} · {short_time(c.created_at)}"
+                    for c in cases}
     pending = st.session_state.pop("escalation.open_next", None)
     if pending in labels:
         st.session_state["escalation.chosen"] = pending
@@ -55,7 +55,7 @@ def _open_form() -> None:
         return
     by_id = {a.id: a for a in alerts}
     alert_id = st.selectbox("预警", list(by_id), key="escalation.alert",
-                            format_func=lambda i: f"[{by_id[i].grade}级] {by_id[i].title}")
+                            format_func=lambda i: alert_label(by_id[i]))
     alert = by_id[alert_id]
     posts = {p.id: p for p in data.posts(alert.post_ids)}
     with st.form(f"escalation.open.{alert.id}"):

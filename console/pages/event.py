@@ -12,7 +12,7 @@ from console import data, session
 from console.components import badges, charts
 from console.components.feedback import call
 from console.components.post_card import platform_name, post_card
-from console.components.text import plain, short_time
+from console.components.text import event_label, plain, short_time
 
 POSTS_SHOWN = 30
 
@@ -27,7 +27,7 @@ def _pick() -> Event | None:
     if wanted in by_id and "event.selected" not in st.session_state:
         st.session_state["event.selected"] = wanted
     chosen = st.selectbox("选择事件", list(by_id), key="event.selected",
-                          format_func=lambda i: f"[{by_id[i].grade}] {by_id[i].title}（{by_id[i].post_count}条）")
+                          format_func=lambda i: event_label(by_id[i]))
     return data.event(chosen) or by_id.get(chosen)
 
 

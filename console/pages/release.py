@@ -12,9 +12,10 @@ from core.workflow import Alert, Release
 from console import data, session
 from console.components import badges
 from console.components.feedback import attempt, call, explain, flash, show_error
-from console.components.text import full_time, plain
+from console.components.text import alert_label, full_time, plain, short_time
 
 NEW = "__new__"
+CHANNEL_NAMES = {"website": "官方网站", "webhook": "微博/微信转发（Webhook）"}
 FINDING_NAMES = {"name": "学生姓名", "id_number": "身份证号", "phone": "电话号码", "address": "家庭住址",
                  "class_name": "班级+姓名"}
 
@@ -28,7 +29,7 @@ def render() -> None:
         return
     by_id = {a.id: a for a in alerts}
     alert_id = st.selectbox("预警", list(by_id), key="release.alert",
-                            format_func=lambda i: f"[{by_id[i].grade}级] {by_id[i].title}")
+                            format_func=lambda i: alert_label(by_id[i]))
     alert = by_id[alert_id]
     st.markdown(badges.clocks(wf.clocks.for_alert(alert.id)))
     releases = wf.releases.list(user, alert_id=alert.id)
@@ -36,8 +37,8 @@ def render() -> None:
     pending = st.session_state.pop("release.open_next", None)
     if pending and pending[0] == alert.id and pending[1] in options:
         st.session_state[f"release.chosen.{alert.id}"] = pending[1]
-    labels = {r.id: f"{r.title}（{badges.RELEASE_STATUS_NAMES.get(r.status, r.status)}，第{r.version}版）"
-              for r in releases}
+    names = {t.name: t.title for t in wf.templates.list()}
+    labels = {r.id: f"{names.get(r.template, r.template)} · {short_time(r.created_at)}" for r in releases}
     chosen = st.radio("回应稿", options, key=f"release.chosen.{alert.id}", horizontal=True,
                       format_func=lambda i: "＋ 新建回应稿" if i == NEW else labels[i])
     if chosen == NEW:
@@ -99,7 +100,7 @@ def _new_draft(alert: Alert, releases: list[Release]) -> None:
 
 
 def _work_on(release: Release) -> None:
-    st.markdown(f"{badges.release_status(release.status)} 第 {release.version} 版 · 起草人 {plain(release.created_by)}"
+    st.markdown(f"{badges.release_status(release.status)} **{plain(release.title)}** · 第 {release.version} 版 · 起草人 {plain(release.created_by)}"
                 f" · {full_time(release.updated_at or release.created_at)}")
     tabs = st.tabs(["编辑", "预览与检查", "签发与发布", "版本与发布记录"])
     with tabs[0]:
@@ -207,7 +208,8 @@ def _sign_and_publish(release: Release) -> None:
     if not channels:
         st.warning("未配置发布渠道。请设置 `publish_dir`（官网）或 `webhook_url`（微博/微信转发）。")
         return
-    chosen = st.multiselect("发布渠道", channels, default=channels, key=f"release.channels.{release.id}")
+    chosen = st.multiselect("发布渠道", channels, default=channels, key=f"release.channels.{release.id}",
+                            format_func=lambda c: CHANNEL_NAMES.get(c, c))
     if st.button("发布", key=f"release.publish.{release.id}", type="primary"):
         try:
             publications = wf.releases.publish(user, release.id, chosen or None)
@@ -216,10 +218,12 @@ def _sign_and_publish(release: Release) -> None:
             return
         failed = [p for p in publications if not p.ok]
         if failed:
-            flash("部分渠道发布失败：" + "；".join(f"{p.channel}：{p.error}" for p in failed) + "。可稍后重试。",
+            flash("部分渠道发布失败：" + "；".join(f"{CHANNEL_NAMES.get(p.channel, p.channel)}：{p.error}"
+                                           for p in failed) + "。可检查渠道设置后重试。",
                   "warning")
         else:
-            flash("已发布：" + "；".join(f"{p.channel} → {p.location}" for p in publications))
+            flash("已发布：" + "；".join(f"{CHANNEL_NAMES.get(p.channel, p.channel)} → {p.location}"
+                                       for p in publications))
         data.refresh()
         st.rerun()
 
@@ -232,7 +236,7 @@ def _history(release: Release) -> None:
     publications = wf.releases.publications(user, release.id)
     if publications:
         st.markdown("**发布记录**")
-        st.dataframe([{"渠道": p.channel, "位置": p.location, "时间": full_time(p.published_at),
+        st.dataframe([{"渠道": CHANNEL_NAMES.get(p.channel, p.channel), "位置": p.location, "时间": full_time(p.published_at),
                        "发布人": p.published_by, "版本": p.release_version, "SHA-256": p.content_sha256[:16],
                        "结果": "成功" if p.ok else f"失败：{p.error}"} for p in publications],
                      hide_index=True, width="stretch")

@@ -8,6 +8,7 @@ from core.clock import CHINA_TZ
 
 from console import data, session
 from console.components.feedback import attempt
+from console.components.text import event_label
 
 KINDS = {"daily": "舆情日报", "weekly": "舆情周报", "special": "舆情专报（单个事件）"}
 
@@ -25,7 +26,7 @@ def render() -> None:
             return
         by_id = {e.id: e for e in events}
         event_id = st.selectbox("事件", list(by_id), key="reports.event",
-                                format_func=lambda i: f"[{by_id[i].grade}] {by_id[i].title}")
+                                format_func=lambda i: event_label(by_id[i]))
     else:
         day = st.date_input("日期" if kind == "daily" else "截至日期", value=today, max_value=today,
                             key="reports.day")

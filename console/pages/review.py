@@ -16,7 +16,7 @@ from core.workflow.model import ALERT_STATE_NAMES
 from console import data, session
 from console.components import badges
 from console.components.feedback import call
-from console.components.text import full_time, plain
+from console.components.text import alert_label, full_time, plain
 
 
 def render() -> None:
@@ -46,7 +46,7 @@ def render() -> None:
 
 
 def _label(alert: Alert) -> str:
-    return f"[{alert.grade}级·{ALERT_STATE_NAMES.get(alert.state, alert.state)}] {alert.title}"
+    return alert_label(alert)
 
 
 def _details(alert: Alert) -> None:

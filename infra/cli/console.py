@@ -40,7 +40,8 @@ def console_command(port: int, address: str = "127.0.0.1") -> list[str]:
     """The ``streamlit run`` command line for the console."""
     return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
             "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--global.developmentMode", "false"]
+            "--global.developmentMode", "false", "--client.toolbarMode", "minimal",
+            "--server.fileWatcherType", "none"]
 
 
 def run_console(args, settings: Settings) -> int:

@@ -86,6 +86,6 @@ def open_page(at, url_path: str):
 def texts(at) -> str:
     """Every piece of text the page shows (markdown, captions, alerts), for assertions."""
     parts = []
-    for kind in ("markdown", "caption", "error", "warning", "success", "info", "title", "subheader"):
+    for kind in ("markdown", "caption", "text", "error", "warning", "success", "info", "title", "subheader"):
         parts.extend(str(e.value) for e in getattr(at, kind))
     return "\n".join(parts)
