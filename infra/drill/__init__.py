@@ -35,11 +35,13 @@ _KNOWN = {s.name for s in SETTINGS}
 
 class Drill:
     def __init__(self, settings, scenario: str, *, speed: float = 60.0, port: int = 8501,
-                 duration_h: float | None = None, console: bool = True, out: TextIO = sys.stdout):
+                 duration_h: float | None = None, console: bool = True, out: TextIO = sys.stdout,
+                 warmup_s: float = WARMUP_S):
         if speed <= 0:
             raise ConfigurationError(f"--speed {speed:g}: the drill speed must be positive")
         self.base_settings, self.scenario_name = settings, scenario
         self.speed, self.port, self.duration_h, self.with_console, self.out = speed, port, duration_h, console, out
+        self.warmup_s = warmup_s
         self.stop = threading.Event()
         self.processes: dict[str, subprocess.Popen] = {}
 
@@ -54,10 +56,9 @@ class Drill:
         web = SimWeb(scenario, speed=self.speed).start()
         # Drill time reaches the scenario's start only once the worker is up, so the first post is not
         # published while the worker is still loading its models.
-        self.clock = web.clock = ScaledClock(scenario.start, self.speed, time.time() + WARMUP_S)
+        self.clock = web.clock = ScaledClock(scenario.start, self.speed, time.time() + self.warmup_s)
         self.settings = self.base_settings.replace(**self._overrides(web))
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: self.stop.set())
+        previous = {sig: signal.signal(sig, lambda *_: self.stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
         logging.getLogger("alembic").setLevel(logging.WARNING)
         try:
             logins = self._seed_users()
@@ -72,6 +73,8 @@ class Drill:
         finally:
             self._stop_all()
             web.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         report = self.write_review(scenario)
         self.out.write(f"\n演练结束。复盘报告 / after-action report: {report}\n\n{report.read_text(encoding='utf-8')}\n")
         return 0

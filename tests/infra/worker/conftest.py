@@ -1,17 +1,25 @@
-"""A deployment in a temporary folder, and a real `yuqing worker` process running on it."""
+"""A deployment in a temporary folder, a real `yuqing worker` process running on it, and the channels it
+notifies through: a real local SMTP server (aiosmtpd) and a group robot's webhook (a local HTTP receiver)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from core.profile import DEFAULT_PROFILE
 from core.settings import load_settings
@@ -107,3 +115,54 @@ def deployment(tmp_path):
     deployment.write_profile()
     yield deployment
     deployment.stop_all()
+
+
+class Mailbox:
+    def __init__(self):
+        self.received: list[tuple[tuple[str, ...], str]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        subject = str(make_header(decode_header(message_from_bytes(envelope.content)["Subject"])))
+        self.received.append((tuple(envelope.rcpt_tos), subject))
+        return "250 OK"
+
+
+class Robot(BaseHTTPRequestHandler):
+    bodies: list[dict] = []
+
+    def do_POST(self):
+        Robot.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        data = b'{"errcode": 0, "errmsg": "ok"}'
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@dataclass
+class Channels:
+    smtp_port: int
+    mailbox: Mailbox
+    robot_url: str
+    robot_bodies: list[dict]
+
+
+@pytest.fixture
+def channels():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mailbox = Mailbox()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=port)
+    smtp.start()
+    Robot.bodies = []
+    robot = ThreadingHTTPServer(("127.0.0.1", 0), Robot)
+    threading.Thread(target=robot.serve_forever, daemon=True).start()
+    yield Channels(port, mailbox, f"http://127.0.0.1:{robot.server_address[1]}/cgi-bin/webhook/send?key=K",
+                   Robot.bodies)
+    smtp.stop()
+    robot.shutdown()
+    robot.server_close()
