@@ -60,3 +60,22 @@ def test_expired_session_sends_the_person_back_to_login_with_a_notice(seeded, mo
     submit(at, "登录")
     assert [t.value for t in at.title] == ["渠县校园安全舆情监测与回应台"]
     assert any("过期" in w.value for w in at.warning)
+
+
+def _oidc_app(monkeypatch, email: str):
+    monkeypatch.setenv("YUQING_CONSOLE_OIDC_PROVIDER", "default")
+    at = app()
+    at.user = {"is_logged_in": True, "email": email, "email_verified": True, "name": "单点登录用户"}
+    return at.run()
+
+
+def test_single_sign_on_maps_the_verified_email_to_the_yuqing_user(seeded, monkeypatch):
+    at = _oidc_app(monkeypatch, "leader@example.cn").run()
+    assert [t.value for t in at.title] == ["总览"]
+    assert "值班领导" in texts(at)
+
+
+def test_single_sign_on_refuses_an_unknown_email(seeded, monkeypatch):
+    at = _oidc_app(monkeypatch, "stranger@example.cn")
+    assert [t.value for t in at.title] == ["渠县校园安全舆情监测与回应台"]
+    assert any("无权执行此操作" in e.value for e in at.error)

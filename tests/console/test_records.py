@@ -84,3 +84,13 @@ def test_administrator_adds_a_user_who_can_then_log_in(seeded):
     assert "王五" in set(users["姓名"])
     newcomer = login("wangwu", "a-long-password")
     assert [t.value for t in newcomer.title] == ["总览"]
+
+
+def test_an_edited_audit_entry_is_named_by_the_verification(seeded):
+    import sqlite3
+
+    with sqlite3.connect(seeded.data_dir / "workflow.db") as db:    # someone edits the log behind our back
+        db.execute("UPDATE audit_log SET actor = 'nobody' WHERE seq = 2")
+    at = open_page(login("leader"), "audit-log")
+    said = act(at, "校验审计日志")
+    assert "审计日志被改动" in said and "第 2 条" in said
