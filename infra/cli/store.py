@@ -74,6 +74,8 @@ def run_status(args, settings: Settings) -> int:
         return 0
     print(f"store:      {summary['store']} ({summary['location']})")
     print(f"posts:      {summary['posts']} ({summary['unenriched']} not yet enriched)")
+    from infra.cli.worker import worker_line  # the worker's heartbeat, shown beside the store (issue 6)
+    print(worker_line(settings))
     for platform, count in summary["per_platform"].items():
         print(f"  {platform:<12} {count}")
     if summary["per_school"]:

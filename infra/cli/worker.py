@@ -39,6 +39,16 @@ def _when(moment: datetime | None) -> str:
     return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
 
 
+def worker_line(settings) -> str:
+    """One line for `yuqing status`: the worker's state and last heartbeat."""
+    from infra.worker.status import read_worker_status
+
+    status = read_worker_status(settings)
+    failing = sum(1 for job in status.jobs if job.outcome in ("error", "timeout"))
+    return (f"worker:     {status.state_name} ({status.state}), heartbeat {_when(status.beat_at)}"
+            + (f", {failing} jobs failing (see `yuqing worker-status`)" if failing else ""))
+
+
 def run_worker_status(args, settings) -> int:
     from dataclasses import asdict
 
