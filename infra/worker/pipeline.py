@@ -47,9 +47,17 @@ def _nlp_pipeline(settings, state: dict[str, Any]):
 
 
 def _open_workflow(settings, clock: Clock, **stores):
+    """The workflow services. Unless a post store is given, the post store is opened only when a service
+    needs it (evidence packs, reports), so clocks and notifications go on while Elasticsearch is down."""
+    from infra.storage.spool import open_spooled_post_store
     from infra.workflow_db import open_workflow
 
-    return open_workflow(settings, clock, **stores)
+    if "post_store" in stores:
+        return open_workflow(settings, clock, **stores)
+    lazy = open_spooled_post_store(settings)
+    workflow = open_workflow(settings, clock, post_store=lazy, **stores)
+    workflow.on_close.append(lazy.close)
+    return workflow
 
 
 def _open_stores(settings, stack: ExitStack):
