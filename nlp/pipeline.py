@@ -73,8 +73,10 @@ class Pipeline:
             matches = self.matcher.match(text)
             schools = tuple(dict.fromkeys(m.school_id for m in matches))
             weak = tuple(s for s in self.matcher.weak_school_ids(text) if s not in schools)
+            # Only a post that names a school can join an event, so only such a post needs its words.
+            words = self.words(text) if schools or weak else frozenset()
             results.append(Analysis(schools, weak, tuple(m.reason for m in matches), sentiment, rumour,
-                                    classify_incident(text), self.words(text)))
+                                    classify_incident(text), words))
         return results
 
 
