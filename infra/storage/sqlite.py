@@ -19,11 +19,12 @@ from core.errors import StorageUnavailable, VersionMismatch
 from core.post import Enrichment, Post
 from core.storage import Bucket, GroupBy, PostQuery, SearchPage, SortOrder, UpsertReport
 from infra.storage import common
-from infra.storage.sqlite_sql import (COLUMNS, SCHEMA, SCHEMA_VERSION, Where, chunks, fts_match,
-                                      time_bucket_sql)
+from infra.storage.sqlite_sql import (COLUMNS, MIGRATIONS, SCAN_SHARE, SCHEMA, SCHEMA_VERSION, Where, chunks,
+                                      fts_match, time_bucket_sql)
 
 _INSERT = f"INSERT OR REPLACE INTO posts ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
-_SELECT = "SELECT " + ", ".join(f"p.{c}" for c in COLUMNS) + " FROM posts p"
+_FIELDS = "SELECT " + ", ".join(f"p.{c}" for c in COLUMNS)
+_SELECT = _FIELDS + " FROM posts p"
 _GROUP_COLUMNS = {"platform": "platform", "source": "source", "sentiment_label": "sentiment_label",
                   "event": "event_id"}
 
@@ -37,6 +38,8 @@ class SqlitePostStore:
         self._terms = common.Terms(segment)
         self._clock = clock
         self._lock = threading.RLock()
+        # When a search word is common enough to scan the time index instead (see sqlite_sql.SCAN_SHARE).
+        self.scan_share, self.scan_min_matches = SCAN_SHARE, 1_000
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
@@ -55,7 +58,13 @@ class SqlitePostStore:
         if version == 0:
             with self._write() as con:
                 con.executescript("BEGIN IMMEDIATE;" + SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};COMMIT;")
-        elif version != SCHEMA_VERSION:
+            return
+        while version in MIGRATIONS and version < SCHEMA_VERSION:
+            with self._write() as con:
+                con.executescript("BEGIN IMMEDIATE;" + MIGRATIONS[version] +
+                                  f"PRAGMA user_version = {version + 1};COMMIT;")
+            version += 1
+        if version != SCHEMA_VERSION:
             raise VersionMismatch(f"the post store {self.path} has schema version {version}; this yuqing needs "
                                   f"version {SCHEMA_VERSION} (use a new sqlite_path or the matching yuqing)")
 
@@ -194,7 +203,8 @@ class SqlitePostStore:
                    " ORDER BY f.rank, p.published_us DESC, p.id LIMIT ? OFFSET ?")
             rows = self._read(sql, (where.match, *where.params, *page))
         else:
-            sql = _SELECT + where.sql(with_match=True) + " ORDER BY p.published_us DESC, p.id LIMIT ? OFFSET ?"
+            sql = (_FIELDS + where.from_sql() + where.sql(with_match=True) +
+                   " ORDER BY p.published_us DESC, p.id LIMIT ? OFFSET ?")
             rows = self._read(sql, (*where.all_params(), *page))
         return SearchPage([_post(row) for row in rows], self._count(where))
 
@@ -203,7 +213,9 @@ class SqlitePostStore:
         return 0 if where.empty_text else self._count(where)
 
     def _count(self, where: Where) -> int:
-        return self._read("SELECT count(*) FROM posts p" + where.sql(with_match=True), where.all_params())[0][0]
+        if where.match and not where.conditions:   # every post has exactly one FTS row
+            return self._read("SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ?", (where.match,))[0][0]
+        return self._read("SELECT count(*)" + where.from_sql() + where.sql(with_match=True), where.all_params())[0][0]
 
     def aggregate(self, query: PostQuery, by: GroupBy) -> list[Bucket]:
         where = self._where(query)
@@ -251,7 +263,13 @@ class SqlitePostStore:
 
     def _where(self, query: PostQuery) -> Where:
         terms = self._terms.query_terms(query.text.strip()) if query.text and query.text.strip() else ()
-        return Where.of(query, fts_match(terms), empty_text=bool(query.text and query.text.strip()) and not terms)
+        where = Where.of(query, fts_match(terms), empty_text=bool(query.text and query.text.strip()) and not terms)
+        if where.match and where.narrows_by_index:
+            # A common word: checking the filters in the index beats fetching every matching post.
+            matches = self._read("SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ?", (where.match,))[0][0]
+            posts = self._read("SELECT coalesce(max(rid), 0) FROM posts")[0][0]
+            where.scan = matches >= self.scan_share * posts and matches >= self.scan_min_matches
+        return where
 
     def close(self) -> None:
         with self._lock:

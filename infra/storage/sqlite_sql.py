@@ -8,7 +8,7 @@ from typing import Any, Iterator, Sequence
 from core.storage import PostQuery
 from infra.storage.common import micros
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # The column order of every row the store writes and reads; id comes first so that rows key themselves.
 COLUMNS = ("id", "rid", "source", "platform", "url", "published_us", "fetched_us", "title", "text", "author",
@@ -28,7 +28,9 @@ CREATE TABLE posts (
     enrichment TEXT,                         -- JSON; NULL until the NLP worker has seen the post
     model_version TEXT, sentiment REAL, sentiment_label TEXT, rumour_score REAL, event_id TEXT
 );
-CREATE INDEX posts_by_time ON posts (published_us DESC, id);
+-- Time order for pages, and (covering platform and source) the scan that beats per-row lookups when a
+-- search word occurs in a large share of the posts.
+CREATE INDEX posts_scan ON posts (published_us DESC, id, platform, source);
 CREATE INDEX posts_by_fetch ON posts (fetched_us, id);
 CREATE INDEX posts_by_event ON posts (event_id) WHERE event_id IS NOT NULL;
 CREATE TABLE post_schools (rid INTEGER NOT NULL, school TEXT NOT NULL, PRIMARY KEY (school, rid)) WITHOUT ROWID;
@@ -39,6 +41,15 @@ CREATE INDEX post_incidents_by_post ON post_incidents (rid);
 -- The title and text, segmented by jieba and joined by spaces; unicode61 splits on the spaces.
 CREATE VIRTUAL TABLE posts_fts USING fts5 (terms, tokenize = 'unicode61 remove_diacritics 0');
 """
+
+# How a store at schema version N (the key) moves to N + 1.
+MIGRATIONS = {
+    1: "DROP INDEX posts_by_time; CREATE INDEX posts_scan ON posts (published_us DESC, id, platform, source);",
+}
+
+# A search word matching at least this share of all posts makes the time-index scan cheaper than looking up
+# every matching post (measured at 100,000 posts: ~4x faster for a word in 80% of posts).
+SCAN_SHARE = 0.1
 
 _HOUR_US = 3_600_000_000
 _DAY_US = 24 * _HOUR_US
@@ -71,6 +82,7 @@ class Where:
     params: list[Any]
     match: str | None
     empty_text: bool = False     # the text had no searchable word: nothing can match
+    scan: bool = False           # walk the time index and test FTS membership (set by the store's planner)
 
     @classmethod
     def of(cls, query: PostQuery, match: str | None, empty_text: bool = False) -> "Where":
@@ -92,6 +104,14 @@ class Where:
         if query.event_id is not None:
             where.add("p.event_id = ?", query.event_id)
         return where
+
+    @property
+    def narrows_by_index(self) -> bool:
+        """Whether a condition can be checked inside the ``posts_scan`` index."""
+        return any(c.startswith(("p.published_us", "p.platform", "p.source")) for c in self.conditions)
+
+    def from_sql(self) -> str:
+        return " FROM posts p INDEXED BY posts_scan" if self.scan else " FROM posts p"
 
     def add(self, condition: str, *params: Any) -> None:
         self.conditions.append(condition)

@@ -145,3 +145,24 @@ def test_a_page_too_deep_for_elasticsearch_is_refused_plainly(es_url):
         store.client.indices.delete(index="deep-page-test-posts-*", ignore_unavailable=True)
         store.client.indices.delete_index_template(name="deep-page-test-posts")
         store.close()
+
+
+def test_a_store_of_the_previous_schema_is_migrated_in_place(tmp_path):
+    import sqlite3
+
+    from infra.storage.sqlite_sql import SCHEMA
+    from tests.storage.posts import POSTS
+
+    path = tmp_path / "v1.db"
+    with sqlite3.connect(path) as con:
+        con.executescript(SCHEMA.replace("CREATE INDEX posts_scan ON posts (published_us DESC, id, platform, source)",
+                                         "CREATE INDEX posts_by_time ON posts (published_us DESC, id)"))
+        con.execute("PRAGMA user_version = 1")
+    with SqlitePostStore(path) as store:
+        store.upsert_many(POSTS[:2])
+    with SqlitePostStore(path) as store:
+        assert store.count() == 2
+    with sqlite3.connect(path) as con:
+        indexes = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert "posts_scan" in indexes and "posts_by_time" not in indexes

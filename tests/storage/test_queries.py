@@ -117,3 +117,19 @@ def test_stored_posts_come_back_unchanged(loaded):
     wanted = {p.id: p for p in POSTS}
     for found in loaded.get_many(list(wanted)):
         assert found == wanted[found.id]
+
+
+@pytest.fixture(scope="module")
+def scanning(loaded):
+    """The SQLite store made to take its index-scan plan for every word (normally only for common words)."""
+    if not hasattr(loaded, "scan_share"):
+        pytest.skip("the index-scan plan is SQLite's; Elasticsearch has no such choice")
+    loaded.scan_share, loaded.scan_min_matches = 0.0, 0
+    yield loaded
+    loaded.scan_share, loaded.scan_min_matches = 0.1, 1_000
+
+
+@pytest.mark.parametrize("case", [c for c in SEARCHES if c.query.text], ids=lambda c: c.name)
+def test_the_index_scan_plan_answers_the_same(scanning, case):
+    page = scanning.search(case.query, sort=case.sort, limit=50)
+    assert [p.id for p in page.posts] == case.expected and page.total == len(case.expected)
