@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sqlite3
 import statistics
 import tempfile
@@ -62,12 +63,17 @@ def run(args: argparse.Namespace) -> None:
     seg_s, terms = _time_segmentation(posts, segment)
     rows = {}
     folder = Path(tempfile.mkdtemp(prefix="yuqing-bench-"))
-    rows["sqlite"] = _sqlite_figures(posts, terms, seg_s, folder, segment, factory)
+    try:
+        rows["sqlite"] = _sqlite_figures(posts, terms, seg_s, folder, segment, factory)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     if options.es_url:
         rows["elasticsearch"] = _es_figures(posts, terms, seg_s, options.es_url, segment, factory)
     else:
         print("Elasticsearch skipped: set YUQING_TEST_ES_URL or pass --es-url (make bench does)")
     _print_tables(len(posts), seg_s, rows)
+    # Other work on the machine slows every figure alike; the load says how much to trust absolute times.
+    print(f"\nload average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
 
 
 def _options(args: argparse.Namespace) -> argparse.Namespace:
