@@ -102,9 +102,11 @@ class SqlitePostStore:
         accepted, report = batch.accepted, UpsertReport(rejected=batch.rejected)
         if not accepted:
             return report
+        # Segmenting is the slow part: done before the write lock, so readers and other writers wait less.
+        terms = self._terms_needed(accepted)
         with self._write() as con:
             con.execute("BEGIN IMMEDIATE")
-            stored = self._stored(con, list(accepted))
+            stored = self._stored(con, list(accepted))   # again: another writer may have come between
             next_rid = con.execute("SELECT coalesce(max(rid), 0) + 1 FROM posts").fetchone()[0]
             rows, fts_rows, stale_fts, rids = [], [], [], []
             for post in accepted.values():
@@ -121,13 +123,23 @@ class SqlitePostStore:
                 rows.append(_row(rid, post))
                 rids.append((rid, post.enrichment))
                 if reindex:
-                    fts_rows.append((rid, self._terms.of(post.title, post.text)))
+                    fts_rows.append((rid, terms.get(post.id) or self._terms.of(post.title, post.text)))
             con.executemany("DELETE FROM posts_fts WHERE rowid = ?", stale_fts)
             con.executemany(_INSERT, rows)
             con.executemany("INSERT INTO posts_fts (rowid, terms) VALUES (?, ?)", fts_rows)
             self._write_keywords(con, rids, replace=bool(stored))
             con.execute("COMMIT")
         return report
+
+    def _terms_needed(self, accepted: dict[str, Post]) -> dict[str, str]:
+        """Index terms of the posts that are new or whose title or text differs from the stored one."""
+        with self._lock:
+            try:
+                stored = self._stored(self._con, list(accepted))
+            except sqlite3.Error as error:
+                raise StorageUnavailable(f"reading the post store {self.path} failed: {error}") from error
+        return {post.id: self._terms.of(post.title, post.text) for post in accepted.values()
+                if post.id not in stored or stored[post.id][1:3] != (post.title, post.text)}
 
     def _stored(self, con: sqlite3.Connection, ids: list[str]) -> dict[str, tuple]:
         found: dict[str, tuple] = {}
