@@ -90,7 +90,7 @@ def _case(case: Escalation) -> None:
                      + (f" · 审批 {case.approved_by} {full_time(case.approved_at)}" if case.approved_by else "")))
     for item in case.feedback:
         st.caption(plain(f"反馈 {full_time(item.at)} {item.by}：{item.text}"))
-    tabs = st.tabs(["办理", "附件", "证据包"])
+    tabs = st.tabs(["办理", "附件", "证据包"], key=f"escalation.tabs.{case.id}", on_change="rerun")
     with tabs[0]:
         _handle(case)
     with tabs[1]:

@@ -102,7 +102,8 @@ def _new_draft(alert: Alert, releases: list[Release]) -> None:
 def _work_on(release: Release) -> None:
     st.markdown(f"{badges.release_status(release.status)} **{plain(release.title)}** · 第 {release.version} 版 · 起草人 {plain(release.created_by)}"
                 f" · {full_time(release.updated_at or release.created_at)}")
-    tabs = st.tabs(["编辑", "预览与检查", "签发与发布", "版本与发布记录"])
+    tabs = st.tabs(["编辑", "预览与检查", "签发与发布", "版本与发布记录"], key=f"release.tabs.{release.id}",
+                   on_change="rerun")      # the open tab stays open after an action reruns the page
     with tabs[0]:
         _editor(release)
     with tabs[1]:

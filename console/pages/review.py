@@ -32,7 +32,7 @@ def render() -> None:
     chosen = st.selectbox("预警", list(by_id), key="review.selected", format_func=lambda i: _label(by_id[i]))
     alert = wf.alerts.get(user, chosen)
     _details(alert)
-    tabs = st.tabs(["审核", "调整等级", "责任与时限", "核实情况", "研判"])
+    tabs = st.tabs(["审核", "调整等级", "责任与时限", "核实情况", "研判"], key="review.tabs", on_change="rerun")
     with tabs[0]:
         _decide(alert)
     with tabs[1]:

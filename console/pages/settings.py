@@ -19,7 +19,7 @@ from console.components.feedback import call, show_error
 
 def render() -> None:
     st.title("设置")
-    profile_tab, users_tab = st.tabs(["县域配置", "用户管理"])
+    profile_tab, users_tab = st.tabs(["县域配置", "用户管理"], key="settings.tabs", on_change="rerun")
     with profile_tab:
         _profile()
     with users_tab:
