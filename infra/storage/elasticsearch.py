@@ -9,9 +9,11 @@ which is how a write becomes visible to the next read, as ``core.storage`` promi
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -39,15 +41,17 @@ class ElasticsearchPostStore:
                  segment: common.Segmenter | None = None, *, clock=None):
         from elasticsearch import Elasticsearch
 
-        self.url = url.rstrip("/")
+        # Credentials in the URL (https://user:password@host:9200) are used, never shown in a message.
+        self.url, auth = split_credentials(url.rstrip("/"))
         self.prefix = index_prefix
         self.alias = f"{index_prefix}-posts"
         self.timeout = float(timeout)
         self._clock = clock
-        check_server_version(self.url, self.timeout)
+        check_server_version(self.url, self.timeout, auth)
         self._terms = common.Terms(segment)
-        self.client = Elasticsearch(self.url, request_timeout=max(self.timeout, 30.0), max_retries=1,
-                                    retry_on_timeout=False)
+        # Bulk requests may take longer than the reachability check allows; 30 s bounds them.
+        self.client = Elasticsearch(self.url, basic_auth=auth, request_timeout=max(self.timeout, 30.0),
+                                    max_retries=1, retry_on_timeout=False)
         with self._calls("preparing the index"):
             self._prepare()
 
@@ -253,14 +257,24 @@ class ElasticsearchPostStore:
         self.close()
 
 
-def check_server_version(url: str, timeout: float) -> str:
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """The URL without ``user:password@``, and the credentials it carried."""
+    parts = urllib.parse.urlsplit(url)
+    if not parts.username:
+        return url, None
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    bare = urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    return bare, (urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
+
+
+def check_server_version(url: str, timeout: float, auth: tuple[str, str] | None = None) -> str:
     """The server's version; StorageUnavailable naming ``url`` when it does not answer within ``timeout``
     seconds, VersionMismatch when its major version is not the one this client speaks."""
-    info = _get_json(url + "/", timeout, missing_ok=True)
+    info = _get_json(url + "/", timeout, auth, missing_ok=True)
     version = (info or {}).get("version", {}).get("number") if isinstance(info, dict) else None
     if version is None:
         # Minimal distributions leave out the root endpoint; the node info says the same.
-        nodes = _get_json(url + "/_nodes/_local?filter_path=nodes.*.version", timeout) or {}
+        nodes = _get_json(url + "/_nodes/_local?filter_path=nodes.*.version", timeout, auth) or {}
         versions = [n.get("version") for n in nodes.get("nodes", {}).values()]
         version = versions[0] if versions else None
     if not version:
@@ -273,14 +287,20 @@ def check_server_version(url: str, timeout: float) -> str:
     return version
 
 
-def _get_json(url: str, timeout: float, missing_ok: bool = False) -> Any:
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+def _get_json(url: str, timeout: float, auth: tuple[str, str] | None, missing_ok: bool = False) -> Any:
+    headers = {"Accept": "application/json"}
+    if auth:
+        headers["Authorization"] = "Basic " + base64.b64encode(":".join(auth).encode("utf-8")).decode("ascii")
+    request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read().decode("utf-8") or "null")
     except urllib.error.HTTPError as error:
         if missing_ok and error.code in (404, 405):
             return None
+        if error.code in (401, 403):
+            raise StorageUnavailable(f"Elasticsearch at {url} refused the credentials (HTTP {error.code}); "
+                                     "put user:password in es_url") from error
         raise StorageUnavailable(f"Elasticsearch at {url} answered HTTP {error.code}; check es_url") from error
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)

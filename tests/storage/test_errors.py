@@ -166,3 +166,23 @@ def test_a_store_of_the_previous_schema_is_migrated_in_place(tmp_path):
         indexes = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert con.execute("PRAGMA user_version").fetchone()[0] == 2
     assert "posts_scan" in indexes and "posts_by_time" not in indexes
+
+
+def test_credentials_in_the_url_are_sent_but_never_shown(fake_server):
+    import base64
+
+    server = fake_server(200, json.dumps({"version": {"number": "8.19.0"}}))
+    seen = []
+    handler = server.server.RequestHandlerClass
+    original = handler.do_GET
+
+    def remember(self):
+        seen.append(self.headers.get("Authorization"))
+        original(self)
+
+    handler.do_GET = remember
+    secret_url = server.url.replace("http://", "http://monitor:s3cret@")
+    with pytest.raises(VersionMismatch) as caught:
+        ElasticsearchPostStore(secret_url, timeout=2)
+    assert "s3cret" not in str(caught.value) and server.url in str(caught.value)
+    assert seen == ["Basic " + base64.b64encode(b"monitor:s3cret").decode()]
