@@ -106,12 +106,14 @@ def _train_loop(torch, model, tokenizer, texts, labels, *, lr, epochs, batch_siz
     steps = epochs * math.ceil(len(order) / batch_size)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, 1 - s / steps))
+    # Batches of texts of similar length (shuffled as batches) waste little time on padding.
+    order.sort(key=lambda i: len(texts[i]))
+    batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
     model.train()
     for epoch in range(epochs):
-        random.shuffle(order)
+        random.shuffle(batches)
         total = 0.0
-        for start in range(0, len(order), batch_size):
-            batch = order[start:start + batch_size]
+        for batch in batches:
             encoded = tokenizer([texts[i] for i in batch], truncation=True, max_length=MAX_LEN, padding=True,
                                 return_tensors="pt")
             logits = model(**encoded).logits
