@@ -68,7 +68,7 @@ def timeline(points: Iterable[TimelinePoint], title: str = "事件时间线") ->
         frame_rows.append({"时间": point.at.astimezone(CHINA_TZ).replace(tzinfo=None), "新增": point.posts,
                            "累计": total})
     frame = pd.DataFrame(frame_rows, columns=["时间", "新增", "累计"])
-    base = alt.Chart(frame, title=title).encode(x=alt.X("时间:T", title="时间"))
+    base = alt.Chart(frame, title=title).encode(x=alt.X("时间:T", axis=alt.Axis(format="%m-%d %H:%M", title="时间")))
     new = base.mark_bar(opacity=0.6).encode(y=alt.Y("新增:Q", title="新增条数"))
     running = base.mark_line(color="#d62728", point=True).encode(y=alt.Y("累计:Q", title="累计条数"))
     return alt.layer(new, running).resolve_scale(y="independent")

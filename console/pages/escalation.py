@@ -18,6 +18,7 @@ from core.workflow.model import ESCALATION_NAMES, EscalationKind, EscalationTarg
 
 from console import data, session
 from console.components import badges
+from console.components.post_card import platform_name
 from console.components.feedback import attempt, call, flash
 from console.components.text import alert_label, full_time, plain, short_time
 
@@ -44,7 +45,7 @@ def render() -> None:
 
 def _post_label(posts: dict, post_id: str) -> str:
     post = posts.get(post_id)
-    return f"{(post.title or post.text)[:30]}（{post.platform}）" if post else post_id
+    return f"{(post.title or post.text)[:30]}（{platform_name(post.platform)}）" if post else post_id
 
 
 def _open_form() -> None:
