@@ -45,8 +45,10 @@ def _metrics(user: User, query: PostQuery, since) -> None:
     cols[3].metric("待办预警", len(alerts))
     cols[4].metric("超时计时", len(overdue))
     if overdue:
-        st.error("以下回应时限已超时，请值班领导督办：" + "；".join(
-            f"{plain(v.clock.alert_id)} {badges.clock(v)}" for v in overdue))
+        titles = {a.id: a.title for a in alerts}
+        st.error("以下回应时限已超时，请值班领导督办：")
+        for view in overdue:
+            st.markdown(f"{plain(titles.get(view.clock.alert_id, view.clock.alert_id))} {badges.clock(view)}")
 
 
 def _charts(query: PostQuery, days: int) -> None:

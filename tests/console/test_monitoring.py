@@ -40,3 +40,15 @@ def test_monitor_raises_an_alert_by_hand_with_a_reason(seeded):
     assert "已发起预警" in act(at, "发起预警")
     alert = data.workflow().alerts.for_event("ev-calm")
     assert alert is not None and alert.raised_by == "monitor"
+
+
+def test_an_overdue_clock_is_flagged_to_the_leader(seeded, monkeypatch):
+    from datetime import datetime, timedelta, timezone
+
+    # The deployment's clock reads six hours from now: the grade II alert's 5-hour clock has run out.
+    monkeypatch.setenv("YUQING_CLOCK_ORIGIN", (datetime.now(timezone.utc) + timedelta(hours=6)).isoformat())
+    at = login("leader")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["超时计时"] == "1"
+    assert any("已超时" in e.value for e in at.error)
+    assert "渠县中学食堂饭菜疑似变质 :red-badge[5小时信息发布 · 已超时" in texts(at)
