@@ -62,6 +62,7 @@ def test_draft_save_check_sign_approve_publish(seeded):
     leader = _open_releases("leader", alert_id)
     leader.radio(key=f"release.chosen.{alert_id}").set_value(release_id).run()
     assert "已审批" in act(leader, "领导审批")
+    assert "操作未生效" in act(leader, "领导审批")              # approving twice is refused, not repeated
     # the spokesperson publishes
     at.run()
     said = act(at, "发布")
