@@ -38,6 +38,15 @@ def _navigation() -> dict[str, list]:
             for section, pages in SECTIONS.items()}
 
 
+def _login_navigation() -> list:
+    """Logged out, every page's address shows the login form, so a bookmarked link (/alerts) asks for the
+    login and then opens that page, instead of saying the page does not exist."""
+    pages = [st.Page(session.login_page, title="登录", url_path="sign-in", icon=":material/login:", default=True)]
+    pages += [st.Page(session.login_page, title=title, url_path=path, icon=icon)
+              for entries in SECTIONS.values() for _, title, path, icon in entries if path != "overview"]
+    return pages
+
+
 def main() -> None:
     st.set_page_config(page_title="渠县校园安全舆情监测与回应台", page_icon=":material/shield:", layout="wide")
     try:
@@ -46,7 +55,7 @@ def main() -> None:
         st.error(explain(error))
         st.stop()
     if current is None:
-        st.navigation([st.Page(session.login_page, title="登录", url_path="sign-in", icon=":material/login:")]).run()
+        st.navigation(_login_navigation(), position="hidden").run()
         return
     session.sidebar(current)
     show_flash()
