@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import streamlit as st
@@ -11,6 +12,7 @@ from core.storage import PostQuery
 
 from console import data
 from console.components.post_card import PLATFORM_NAMES, platform_name, post_card
+from console.components.text import event_label
 
 RANGES = {1: "近24小时", 7: "近7天", 30: "近30天", 0: "全部"}
 SENTIMENTS = {"any": "全部", "negative": "负面", "neutral": "中性", "positive": "正面"}
@@ -41,13 +43,16 @@ def render() -> None:
                                         key="feed.platforms")
         schools = cols[2].multiselect("学校", list(names), format_func=names.get, key="feed.schools")
         sentiment = cols[3].selectbox("情感", list(SENTIMENTS), format_func=SENTIMENTS.get, key="feed.sentiment")
-        left, right = st.columns(2)
-        rumour = left.checkbox("只看疑似谣言", key="feed.rumour")
+        left, middle, right = st.columns(3)
+        events = {e.id: e for e in data.events(limit=200)}
+        event_id = left.selectbox("事件", [""] + list(events), key="feed.event",
+                                  format_func=lambda i: event_label(events[i]) if i in events else "全部")
+        rumour = middle.checkbox("只看疑似谣言", key="feed.rumour")
         sort = right.radio("排序", ["time", "relevance"], horizontal=True, key="feed.sort",
                            format_func={"time": "最新", "relevance": "相关度"}.get)
         if st.form_submit_button("搜索", type="primary"):
             st.session_state["feed.page"] = 0
-    query = _query(text, days, platforms, schools, sentiment, rumour)
+    query = replace(_query(text, days, platforms, schools, sentiment, rumour), event_id=event_id or None)
     size = max(1, int(data.settings()["console_page_size"]))
     page = int(st.session_state.get("feed.page", 0))
     result = data.search(query, sort=sort, offset=page * size, limit=size)

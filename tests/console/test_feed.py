@@ -55,3 +55,16 @@ def test_plain_renders_back_to_exactly_the_text():
         html = md.render(plain(text))
         assert "<a " not in html and "<ol" not in html and "<ul" not in html and "<h1" not in html, html
         assert _seen(html).replace("\n", "") == text.replace("\n", ""), (text, html)
+
+
+def test_event_filter_and_paging(seeded, monkeypatch):
+    monkeypatch.setenv("YUQING_CONSOLE_PAGE_SIZE", "4")
+    at = open_page(login("monitor"), "posts")
+    assert "共 10 条，第 1 / 3 页" in texts(at)
+    submit(at, "下一页")
+    at.run()                                             # settle after the pager's rerun
+    assert "第 2 / 3 页" in texts(at)
+    at.selectbox(key="feed.event").set_value("ev-rumour")
+    submit(at, "搜索")
+    shown = texts(at)
+    assert "共 3 条，第 1 / 1 页" in shown and "食堂" not in shown.replace("食品安全", "")
