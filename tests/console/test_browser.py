@@ -137,6 +137,70 @@ class Person:
         self.page.screenshot(path=str(self.shots / f"{step}-{self.name}.png"), full_page=True)
 
 
+def _reviewer_confirms(reviewer: Person) -> None:
+    reviewer.see("信息总量")
+    reviewer.page.get_by_test_id("stVegaLiteChart").first.wait_for()
+    reviewer.page.wait_for_timeout(1500)                  # let the charts draw before the picture
+    reviewer.shot("01-dashboard")
+    reviewer.go("信息流")
+    reviewer.see("<script>alert('xss')</script>")        # web text shows as text, runs nothing, links nowhere
+    assert reviewer.page.get_by_role("link", name="http://evil.example/").count() == 0
+    reviewer.shot("02-feed")
+    reviewer.go("预警审核")
+    reviewer.choose("预警", "渠县中学食堂饭菜疑似变质")
+    reviewer.click("确认预警")
+    reviewer.see("预警已确认")
+    reviewer.shot("03-alert-confirmed")
+
+
+def _spokesperson_drafts_and_signs(spokesperson: Person) -> None:
+    spokesperson.go("回应发布")
+    page = spokesperson.page
+    page.get_by_label("事发时间").fill("11月29日上午")
+    page.get_by_label("经核实的基本情况").fill("经核实，该校食堂部分饭菜存放不当，已全部封存送检。")
+    page.get_by_label("已采取的处置措施").fill("封存食堂留样并送检\n组织学生体检")
+    spokesperson.click("生成草稿")
+    spokesperson.see("草稿已生成")
+    spokesperson.tab("预览与检查")
+    spokesperson.click("未成年人信息检查")
+    spokesperson.see("检查完成")
+    spokesperson.tab("签发与发布")
+    spokesperson.click("发言人签发")
+    spokesperson.see("已签发")
+    spokesperson.shot("04-release-signed")
+
+
+def _leader_approves(leader: Person) -> None:
+    leader.page.get_by_text("首次回应/情况通报 ·").first.click()
+    leader.settle()
+    leader.tab("签发与发布")
+    leader.click("领导审批")
+    leader.see("已审批")
+    leader.shot("05-release-approved")
+
+
+def _spokesperson_publishes(spokesperson: Person) -> None:
+    spokesperson.click("刷新")
+    spokesperson.tab("签发与发布")
+    spokesperson.click("发布")
+    spokesperson.see("已发布")
+    spokesperson.shot("06-release-published")
+
+
+def _every_page_draws(leader: Person) -> None:
+    for number, (title, heading) in enumerate(PAGES, start=7):
+        leader.go(title, heading)
+        assert leader.page.get_by_test_id("stException").count() == 0, f"{title} shows an exception"
+        leader.shot(f"{number:02d}-page-{heading}")
+
+
+def _failure_shots(browser, shots: Path) -> None:
+    """What each person saw when the test failed."""
+    for index, context in enumerate(browser.contexts):
+        for number, tab in enumerate(context.pages):
+            tab.screenshot(path=str(shots / f"failure-{index}-{number}.png"), full_page=True)
+
+
 def test_review_draft_sign_approve_publish_in_chromium(console_url, shots, seeded):
     from playwright.sync_api import sync_playwright
 
@@ -145,62 +209,18 @@ def test_review_draft_sign_approve_publish_in_chromium(console_url, shots, seede
         browser = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
         try:
             reviewer = Person(browser, console_url, shots, "reviewer").login("reviewer")
-            reviewer.see("信息总量")
-            reviewer.page.get_by_test_id("stVegaLiteChart").first.wait_for()
-            reviewer.page.wait_for_timeout(1500)              # let the charts draw before the picture
-            reviewer.shot("01-dashboard")
-            reviewer.go("信息流")
-            reviewer.see("<script>alert('xss')</script>")          # web text shows as text, runs nothing
-            assert reviewer.page.get_by_role("link", name="http://evil.example/").count() == 0
-            reviewer.shot("02-feed")
-            reviewer.go("预警审核")
-            reviewer.choose("预警", "渠县中学食堂饭菜疑似变质")
-            reviewer.click("确认预警")
-            reviewer.see("预警已确认")
-            reviewer.shot("03-alert-confirmed")
-
+            _reviewer_confirms(reviewer)
             spokesperson = Person(browser, console_url, shots, "spokesperson").login("spokesperson")
-            spokesperson.go("回应发布")
-            page = spokesperson.page
-            page.get_by_label("事发时间").fill("11月29日上午")
-            page.get_by_label("经核实的基本情况").fill("经核实，该校食堂部分饭菜存放不当，已全部封存送检。")
-            page.get_by_label("已采取的处置措施").fill("封存食堂留样并送检\n组织学生体检")
-            spokesperson.click("生成草稿")
-            spokesperson.see("草稿已生成")
-            spokesperson.tab("预览与检查")
-            spokesperson.click("未成年人信息检查")
-            spokesperson.see("检查完成")
-            spokesperson.tab("签发与发布")
-            spokesperson.click("发言人签发")
-            spokesperson.see("已签发")
-            spokesperson.shot("04-release-signed")
-
+            _spokesperson_drafts_and_signs(spokesperson)
             # the leader follows a link to the releases page and logs in on the way
             leader = Person(browser, console_url, shots, "leader").login("leader", "/releases", "回应发布")
-            leader.page.get_by_text("首次回应/情况通报 ·").first.click()
-            leader.settle()
-            leader.tab("签发与发布")
-            leader.click("领导审批")
-            leader.see("已审批")
-            leader.shot("05-release-approved")
-
-            spokesperson.click("刷新")
-            spokesperson.tab("签发与发布")
-            spokesperson.click("发布")
-            spokesperson.see("已发布")
-            spokesperson.shot("06-release-published")
-            # the leader looks at every page once: each draws without an error
-            for number, (title, heading) in enumerate(PAGES, start=7):
-                leader.go(title, heading)
-                assert leader.page.get_by_test_id("stException").count() == 0, f"{title} shows an exception"
-                leader.shot(f"{number:02d}-page-{heading}")
+            _leader_approves(leader)
+            _spokesperson_publishes(spokesperson)
+            _every_page_draws(leader)
             for person in (reviewer, spokesperson, leader):
                 assert person.dialogs == [], f"a script ran in {person.name}'s browser: {person.dialogs}"
         except Exception:
-            for context in browser.contexts:                  # what each person saw when it failed
-                for number, tab in enumerate(context.pages):
-                    tab.screenshot(path=str(shots / f"failure-{browser.contexts.index(context)}-{number}.png"),
-                                   full_page=True)
+            _failure_shots(browser, shots)
             raise
         finally:
             browser.close()
