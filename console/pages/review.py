@@ -16,7 +16,11 @@ from core.workflow.model import ALERT_STATE_NAMES
 from console import data, session
 from console.components import badges
 from console.components.feedback import call
+from console.components.post_card import post_card
 from console.components.text import alert_label, full_time, plain
+
+
+POSTS_SHOWN = 10
 
 
 def render() -> None:
@@ -65,6 +69,13 @@ def _details(alert: Alert) -> None:
         st.caption("排除理由：" + plain(alert.dismiss_reason))
     for change in alert.grade_history:
         st.caption(plain(f"{full_time(change.at)} {change.by} 将等级由 {change.old} 调整为 {change.new}：{change.reason}"))
+    if alert.analysis:
+        st.caption("研判：" + plain(alert.analysis))
+    with st.expander(f"相关信息（{len(alert.post_ids)} 条）"):
+        for post in data.posts(alert.post_ids[:POSTS_SHOWN]):
+            post_card(post, names)
+        if len(alert.post_ids) > POSTS_SHOWN:
+            st.caption(f"仅显示前 {POSTS_SHOWN} 条；可在“事件”或“信息流”中查看全部。")
 
 
 def _decide(alert: Alert) -> None:
