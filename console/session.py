@@ -5,6 +5,7 @@ form with the service's sentence. Passwords and OIDC identities are checked by t
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from core.errors import PermissionDenied, YuqingError
 from core.workflow import User
@@ -70,8 +71,13 @@ def _password_form() -> None:
 def _oidc(provider: str) -> None:
     """Single sign-on through ``st.login``; the services map the identity to a yuqing user by e-mail."""
     if not getattr(st.user, "is_logged_in", False):
-        st.button("统一身份认证登录", key="auth.oidc",
-                  on_click=st.login, args=() if provider == "default" else (provider,))
+        if st.button("统一身份认证登录", key="auth.oidc"):
+            try:
+                st.login() if provider == "default" else st.login(provider)
+            except StreamlitAPIException as error:        # [auth] missing or incomplete in secrets.toml
+                st.error(f"统一身份认证未配置好：{error}。请在 .streamlit/secrets.toml 中配置 "
+                         f"{'[auth]' if provider == 'default' else f'[auth.{provider}]'}，或清空设置 "
+                         "`console_oidc_provider` 改用用户名密码登录。")
         return
     try:
         session = data.workflow().users.login_oidc(st.user.to_dict())

@@ -79,3 +79,12 @@ def test_single_sign_on_refuses_an_unknown_email(seeded, monkeypatch):
     at = _oidc_app(monkeypatch, "stranger@example.cn")
     assert [t.value for t in at.title] == ["渠县校园安全舆情监测与回应台"]
     assert any("无权执行此操作" in e.value for e in at.error)
+
+
+def test_single_sign_on_without_configuration_says_what_to_configure(seeded, monkeypatch):
+    monkeypatch.setenv("YUQING_CONSOLE_OIDC_PROVIDER", "default")
+    at = app()
+    at.user = {"is_logged_in": False}
+    at.run()
+    submit(at, "统一身份认证登录")
+    assert any("secrets.toml" in e.value and "[auth]" in e.value for e in at.error), [e.value for e in at.error]
