@@ -57,7 +57,7 @@ def _seed(data_dir: Path, count: int) -> None:
     from infra.storage import open_event_store, open_post_store
     from infra.workflow_db import open_workflow
 
-    settings = load_settings(environ={"YUQING_DATA_DIR": str(data_dir)})
+    settings = load_settings(environ={"YUQING_DATA_DIR": str(data_dir), "YUQING_CONFIG": str(data_dir / "-.toml")})
     factory = PostFactory(days=30, end=datetime.now(timezone.utc))
     posts_store, event_store = open_post_store(settings), open_event_store(settings)
     posts = []

@@ -78,7 +78,8 @@ def seed(data_dir: Path) -> Seeded:
     from infra.workflow_db import open_workflow
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    settings = load_settings(environ={"YUQING_DATA_DIR": str(data_dir)}, config_file=None)
+    # A config file name that does not exist: a ./yuqing.toml of the checkout must not leak into the seed.
+    settings = load_settings(environ={"YUQING_DATA_DIR": str(data_dir), "YUQING_CONFIG": str(data_dir / "-.toml")})
     now = datetime.now(timezone.utc)
     posts_store, event_store = open_post_store(settings), open_event_store(settings)
     posts = _posts(now)
