@@ -99,6 +99,7 @@ def run(args) -> None:
         _seed(data_dir, options.console_posts)
         print(f"seeded {options.console_posts} posts in {time.perf_counter() - started:.1f} s")
         os.environ["YUQING_DATA_DIR"] = str(data_dir)
+        os.environ["YUQING_CONFIG"] = str(data_dir / "-.toml")       # no ./yuqing.toml of the checkout
         from console import data
 
         at = AppTest.from_file(str(root / "console" / "app.py"), default_timeout=120).run()
