@@ -54,19 +54,24 @@ class SqlitePostStore:
             raise StorageUnavailable(f"cannot open the post store {self.path}: {error}") from error
 
     def _migrate(self) -> None:
-        version = self._con.execute("PRAGMA user_version").fetchone()[0]
-        if version == 0:
-            with self._write() as con:
-                con.executescript("BEGIN IMMEDIATE;" + SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};COMMIT;")
-            return
-        while version in MIGRATIONS and version < SCHEMA_VERSION:
-            with self._write() as con:
-                con.executescript("BEGIN IMMEDIATE;" + MIGRATIONS[version] +
-                                  f"PRAGMA user_version = {version + 1};COMMIT;")
-            version += 1
+        version = self._user_version()
+        while version == 0 or (version in MIGRATIONS and version < SCHEMA_VERSION):
+            script, target = (SCHEMA, SCHEMA_VERSION) if version == 0 else (MIGRATIONS[version], version + 1)
+            try:
+                with self._write() as con:
+                    con.executescript("BEGIN IMMEDIATE;" + script + f"PRAGMA user_version = {target};COMMIT;")
+            except StorageUnavailable:
+                # Several processes (crawls started together) may open a new file at once: the one that
+                # lost the race finds the schema already written by the winner and goes on from there.
+                if self._user_version() == version:
+                    raise
+            version = self._user_version()
         if version != SCHEMA_VERSION:
             raise VersionMismatch(f"the post store {self.path} has schema version {version}; this yuqing needs "
                                   f"version {SCHEMA_VERSION} (use a new sqlite_path or the matching yuqing)")
+
+    def _user_version(self) -> int:
+        return self._con.execute("PRAGMA user_version").fetchone()[0]
 
     # --- plumbing
 
