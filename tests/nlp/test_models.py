@@ -90,3 +90,11 @@ def test_transformer_trains_from_scratch_then_fine_tunes_from_that_checkpoint(tm
     assert read_manifest(tuned, "sentiment").config["base"] == str(scratch)
     assert main(["eval", "sentiment", "--model", str(tuned), "--data", str(tiny_tsv)]) == 0
     assert LAST_LINE.match(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_shipped_transformer_models_classify_out_of_the_box():
+    for task in ("sentiment", "rumour"):
+        classifier = load_classifier(shipped_model_dir(task, "transformer"), task)
+        proba = classifier.predict_proba(["渠县二中食堂饭菜很好，谢谢老师", "", "😀😀"])
+        assert len(proba) == 3 and all(0.0 <= p <= 1.0 for p in proba) and proba[1] == proba[2] == 0.5
