@@ -22,6 +22,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_DELAY = float(_yuqing["crawl_download_delay_s"]) if _polite else 0.0
 CONCURRENT_REQUESTS = 16 if _polite else 64
 CONCURRENT_REQUESTS_PER_DOMAIN = 2 if _polite else 64
+# The pipelines are synchronous, so items gain nothing from running side by side, while Scrapy sets up that
+# many cooperative tasks for every response, even one that yields a single item (the default is 100).
+CONCURRENT_ITEMS = 10
 DOWNLOAD_TIMEOUT = 30
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False

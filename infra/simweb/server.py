@@ -38,6 +38,12 @@ _NEWS_LIST = re.compile(r"^(?:xwzx|system/more/dzxw)/index(?:_(\d+))?\.html$")
 _NEWS_ARTICLE = re.compile(r"^(?:xwzx/\d{6}/t\d{8}_|system/\d{8}/)(\d+)\.html$")
 
 
+class _Server(ThreadingHTTPServer):
+    # The default listen backlog of 5 overflows when a crawler opens dozens of connections at once; the
+    # kernel then drops the SYNs and the crawler waits a second or more for each retry.
+    request_queue_size = 256
+
+
 class SimWeb:
     """Serve ``scenario`` on ``host:port`` (0 = any free port). ``at_min`` freezes the clock at that drill
     minute (tests); otherwise drill time starts at ``origin`` (default: the scenario's start) and runs
@@ -57,7 +63,7 @@ class SimWeb:
             self.clock = ManualClock(scenario.start + timedelta(minutes=at_min))
         else:
             self.clock = ScaledClock(origin or scenario.start, self.speed)
-        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._httpd = _Server((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
