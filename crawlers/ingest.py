@@ -73,7 +73,7 @@ def ingest_batch(store: PostStore, state: CrawlState, posts: list[Post], copies:
     stored = _get_many(store, list(unique))
     to_write: dict[str, Post] = {}
     attach: list[tuple[str, PostCopy, str]] = []
-    batch_index, signatures, aliases = _BatchIndex(), [], {}
+    batch_index, signatures, aliases, fresh = _BatchIndex(), [], {}, set()
     # Oldest first, so that of two near-copies in one batch the earlier one is the original.
     for post in sorted(unique.values(), key=lambda p: (p.published_at, p.id)):
         old = stored.get(post.id)
@@ -96,7 +96,7 @@ def ingest_batch(store: PostStore, state: CrawlState, posts: list[Post], copies:
             aliases[post.id] = original
             continue
         to_write[post.id] = post
-        result.new += 1
+        fresh.add(post.id)
         if sig is not None:
             batch_index.add(post.id, sig)
             signatures.append((post.id, sig))
@@ -110,7 +110,10 @@ def ingest_batch(store: PostStore, state: CrawlState, posts: list[Post], copies:
     report = store.upsert_many(list(to_write.values()))
     rejected = {r.post_id for r in report.rejected}
     result.rejected = [f"{r.post_id}: {r.field or ''} {r.reason}".strip() for r in report.rejected]
-    result.new -= sum(1 for r in report.rejected if r.post_id not in stored)
+    # The store decides what is new: another source's crawl may have stored the same post between our
+    # read and our write (e.g. a watched account's post that the keyword search also finds).
+    result.new = len(fresh.intersection(report.new))
+    result.duplicate += len(fresh.intersection(report.updated))
     state.index([(pid, sig) for pid, sig in signatures if pid not in rejected])
     state.set_aliases({copy: original for copy, original in aliases.items() if original not in rejected})
     result.stored_ids += [pid for pid in to_write if pid not in rejected]
