@@ -44,11 +44,9 @@ def signature(text: str) -> np.ndarray | None:
 
 def band_keys(sig: np.ndarray) -> list[int]:
     """One 63-bit key per band; two signatures sharing any key are candidates."""
-    keys = []
-    for band in range(BANDS):
-        digest = hashlib.blake2b(sig[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "big") >> 1)
-    return keys
+    raw, step = sig.tobytes(), ROWS * sig.itemsize     # each band's bytes, as its slice's tobytes() gives
+    return [int.from_bytes(hashlib.blake2b(raw[start:start + step], digest_size=8).digest(), "big") >> 1
+            for start in range(0, BANDS * step, step)]
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:

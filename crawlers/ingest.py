@@ -63,7 +63,13 @@ class _BatchIndex:
 
 
 def ingest_batch(store: PostStore, state: CrawlState, posts: list[Post], copies: list[dict[str, Any]]) -> BatchResult:
-    """Store one batch; ``copies`` are reposts (dicts with id, original_id, platform, url, author, published_at)."""
+    """Store one batch; ``copies`` are reposts (dicts with id, original_id, platform, url, author, published_at).
+    Batches of parallel crawls take turns (the crawl state's lock): each reads what the previous one wrote."""
+    with state.exclusive():
+        return _ingest(store, state, posts, copies)
+
+
+def _ingest(store: PostStore, state: CrawlState, posts: list[Post], copies: list[dict[str, Any]]) -> BatchResult:
     result = BatchResult()
     unique: dict[str, Post] = {}
     for post in posts:

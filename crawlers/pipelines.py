@@ -50,7 +50,8 @@ class NormalisePipeline:
                 data["published_at"] = None      # a copy without a readable time still counts as spread
             data["url"] = canonical_url(data["url"])
             return data
-        data = ItemAdapter(item).asdict()
+        # A shallow copy: asdict() would rebuild every nested payload (a Weibo mblog) for nothing.
+        data = dict(ItemAdapter(item).items())
         try:
             data["published_at"] = self._time(data.get("published_at"), now, spider, data)
             data.update(text=clean_text(data.get("text") or ""), title=clean_text(data.get("title") or ""),

@@ -25,6 +25,8 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2 if _polite else 64
 # The pipelines are synchronous, so items gain nothing from running side by side, while Scrapy sets up that
 # many cooperative tasks for every response, even one that yields a single item (the default is 100).
 CONCURRENT_ITEMS = 10
+# A developer's warning that re-parses each callback's source code for every response; the spiders are tested.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 DOWNLOAD_TIMEOUT = 30
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False

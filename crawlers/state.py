@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -35,7 +36,7 @@ class CrawlState:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._con = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
@@ -103,21 +104,42 @@ class CrawlState:
                 best = (post_id, score)
         return best
 
+    @contextmanager
+    def exclusive(self):
+        """Hold this file's write lock (every crawl process shares the file) until the block ends; what the
+        block writes here commits with it, or not at all. Batches of two crawls that find the same post
+        must not read the store at once and then write over each other's copies."""
+        with self._lock:
+            try:
+                self._con.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise StorageUnavailable(f"cannot lock the crawl state file {self.path}: {error}") from error
+            try:
+                yield self
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+            self._con.execute("COMMIT")
+
     def index(self, entries: list[tuple[str, np.ndarray]]) -> None:
         """Add stored posts' signatures to the index (idempotent)."""
         if not entries:
             return
         with self._lock:
-            self._con.execute("BEGIN IMMEDIATE")
+            outer = self._con.in_transaction       # inside exclusive(): its transaction commits
+            if not outer:
+                self._con.execute("BEGIN IMMEDIATE")
             try:
                 self._con.executemany("INSERT OR REPLACE INTO minhash VALUES (?, ?)",
                                       [(pid, sig.astype(np.uint64).tobytes()) for pid, sig in entries])
                 self._con.executemany("INSERT OR IGNORE INTO minhash_band VALUES (?, ?, ?)",
                                       [(band, key, pid) for pid, sig in entries
                                        for band, key in enumerate(dedup.band_keys(sig))])
-                self._con.execute("COMMIT")
+                if not outer:
+                    self._con.execute("COMMIT")
             except sqlite3.Error:
-                self._con.execute("ROLLBACK")
+                if not outer:
+                    self._con.execute("ROLLBACK")
                 raise
 
     def close(self) -> None:

@@ -14,8 +14,6 @@ import re
 from typing import Iterator
 from urllib.parse import urlsplit
 
-import trafilatura
-
 from core.errors import InvalidInput
 from core.post import make_post_id
 from crawlers.items import PostItem
@@ -63,6 +61,8 @@ class NewsSpider(SourceSpider):
         printed = self._css_text(response, selectors.get("time"))
         extracted = {}
         if not (title and body):
+            import trafilatura      # only when the selectors fall short: the import costs every crawl time
+
             extracted = json.loads(trafilatura.extract(response.text, output_format="json", with_metadata=True,
                                                        include_comments=False, favor_precision=True) or "{}")
         title = title or extracted.get("title") or clean_text(response.css("h1").get() or "")

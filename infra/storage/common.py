@@ -28,13 +28,25 @@ def default_segmenter() -> Segmenter:
     return jieba.lcut_for_search
 
 
+_default: Segmenter | None = None
+
+
+def _lazy_default_segmenter(text: str) -> list[str]:
+    """jieba's search mode, its dictionary loaded at the first cut: loading takes a second or more, and a
+    process that opens a store without writing new text (a re-crawl of seen posts) never needs it."""
+    global _default
+    if _default is None:
+        _default = default_segmenter()      # jieba.initialize() is itself locked and idempotent
+    return _default(text)
+
+
 class Terms:
     """Segmented, lower-cased, space-joined terms: what the SQLite FTS5 table and the Elasticsearch
     ``whitespace`` analyzer index. Tokens without a letter or digit (punctuation, spaces) are dropped,
     so a query matches on words only."""
 
     def __init__(self, segment: Segmenter | None = None):
-        self.segment = segment or default_segmenter()
+        self.segment = segment or _lazy_default_segmenter
         self.query_terms = lru_cache(maxsize=1024)(self._query_terms)
 
     def of(self, *texts: str) -> str:
