@@ -174,9 +174,10 @@ def _count(data: Mapping[str, Any], name: str) -> int:
     return number
 
 
-def _enrichment_from(data: Any) -> Enrichment | None:
-    if data is None or isinstance(data, Enrichment):
-        return data
+def enrichment_from_mapping(data: Any) -> Enrichment | None:
+    """An Enrichment from a stored or JSON mapping (None or an empty mapping: not enriched)."""
+    if not data or isinstance(data, Enrichment):
+        return data or None
     return Enrichment(
         model_version=str(data["model_version"]),
         schools=tuple(data.get("schools") or ()),
@@ -232,5 +233,5 @@ def post_from_mapping(data: Mapping[str, Any], fetched_at: datetime | None = Non
         page=data.get("page"),
         capture_method=str(data.get("capture_method") or ""),
         copies=tuple(_copy_from(c) for c in data.get("copies") or ()),
-        enrichment=_enrichment_from(data.get("enrichment")),
+        enrichment=enrichment_from_mapping(data.get("enrichment")),
     )

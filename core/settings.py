@@ -217,6 +217,16 @@ def load_settings(config_file: str | Path | None = None, environ: Mapping[str, s
     return Settings(values, origins)
 
 
+def env_text(value: Any) -> str:
+    """A setting's value spelled as its ``YUQING_*`` environment variable (``Setting.parse`` reads it back),
+    so a subprocess started with it sees exactly the settings of its parent."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
 def _unknown(name: str, path: Path) -> Any:
     raise ConfigurationError(f"config file {path}: unknown setting '{name}' (see `yuqing settings`)")
 

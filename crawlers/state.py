@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -40,11 +41,23 @@ class CrawlState:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._con = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
-            self._con.execute("PRAGMA journal_mode=WAL")
-            self._con.execute("PRAGMA synchronous=NORMAL")
-            self._con.executescript(_SCHEMA)
+            self._set_up()
         except (sqlite3.Error, OSError) as error:
             raise StorageUnavailable(f"cannot open the crawl state file {self.path}: {error}") from error
+
+    def _set_up(self, attempts: int = 60) -> None:
+        # Crawls started together open a new file together; SQLite then answers "locked" at once (no busy
+        # wait, to avoid a deadlock), and trying again after a pause is how that race is resolved.
+        for attempt in range(attempts):
+            try:
+                self._con.execute("PRAGMA journal_mode=WAL")
+                self._con.execute("PRAGMA synchronous=NORMAL")
+                self._con.executescript(_SCHEMA)
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 + 0.01 * attempt)
 
     def watermark(self, source: str) -> tuple[datetime | None, bool]:
         """The newest publish time a complete run of ``source`` saw, and whether its last run was complete."""

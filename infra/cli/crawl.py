@@ -24,7 +24,7 @@ from core.clock import CHINA_TZ, clock_from_settings
 from core.crawl_health import CrawlRun, SourceHealth, judge_all
 from core.errors import ConfigurationError
 from core.profile import load_profile
-from core.settings import Settings
+from core.settings import Settings, env_text
 from infra.storage.crawl_health import open_crawl_health_store
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -69,14 +69,7 @@ def child_env(settings: Settings, **overrides: str) -> dict[str, str]:
     settings of this command (config file, environment and --set alike)."""
     env = dict(os.environ)
     for name in settings:
-        value = settings[name]
-        if isinstance(value, bool):
-            text = "true" if value else "false"
-        elif isinstance(value, (list, tuple)):
-            text = ",".join(str(v) for v in value)
-        else:
-            text = str(value)
-        env["YUQING_" + name.upper()] = text
+        env["YUQING_" + name.upper()] = env_text(settings[name])
     env.update({"YUQING_" + k.upper(): v for k, v in overrides.items()})
     env["SCRAPY_SETTINGS_MODULE"] = "crawlers.settings"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)

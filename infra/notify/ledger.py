@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from core.errors import StorageUnavailable
+from infra.storage.sqlite_file import open_sqlite_file
 
 STATUS_NAMES = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败",
                 "interrupted": "发送中断（可能已送达，未重发）"}
@@ -64,13 +64,7 @@ def ledger_path(settings: Mapping) -> Path:
 class Ledger:
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as error:
-            raise StorageUnavailable(f"cannot open the notification ledger {self.path}: {error}") from None
+        self._db = open_sqlite_file(self.path, _SCHEMA, "notification ledger")
 
     def plan(self, trigger_id: str, kind: str, title: str, deliveries: Iterable[Delivery], now: datetime) -> bool:
         """Record a trigger and its deliveries unless the trigger was planned before; True when new."""

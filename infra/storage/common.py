@@ -11,7 +11,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 from core.clock import ensure_aware
 from core.errors import InvalidInput
-from core.post import Enrichment, Post, PostCopy, parse_time, post_from_mapping, sentiment_label
+from core.post import (Enrichment, Post, PostCopy, enrichment_from_mapping, parse_time, post_from_mapping,
+                       sentiment_label)
 from core.storage import Rejected
 
 Segmenter = Callable[[str], list[str]]
@@ -169,23 +170,6 @@ def enrichment_to_dict(enrichment: Enrichment | None) -> dict[str, Any] | None:
         "event_id": enrichment.event_id,
         "enriched_at": ensure_aware(enrichment.enriched_at).isoformat() if enrichment.enriched_at else None,
     }
-
-
-def enrichment_from_dict(data: Mapping[str, Any] | None) -> Enrichment | None:
-    if not data:
-        return None
-    enriched_at = data.get("enriched_at")
-    return Enrichment(
-        model_version=str(data["model_version"]),
-        schools=tuple(data.get("schools") or ()),
-        sentiment=data.get("sentiment"),
-        rumour_score=data.get("rumour_score"),
-        rumour_cues=tuple(data.get("rumour_cues") or ()),
-        incident_types=tuple(data.get("incident_types") or ()),
-        incident_terms=tuple(data.get("incident_terms") or ()),
-        event_id=data.get("event_id"),
-        enriched_at=parse_time(enriched_at, "enriched_at") if enriched_at else None,
-    )
 
 
 def enrichment_fields(enrichment: Enrichment | None) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from core.clock import ensure_aware
 from core.crawl_health import CrawlRun
 from core.errors import StorageUnavailable
 from core.settings import Settings
+from infra.storage.sqlite_file import open_sqlite_file
 
 _TIMES = ("started_at", "finished_at", "newest_published_at")
 _TUPLES = ("error_samples", "blocked_reasons")
@@ -37,13 +38,7 @@ class SqliteCrawlHealthStore:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._lock = threading.Lock()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._con = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
-            self._con.execute("PRAGMA journal_mode=WAL")
-            self._con.executescript(_SCHEMA)
-        except (sqlite3.Error, OSError) as error:
-            raise StorageUnavailable(f"cannot open the crawl health file {self.path}: {error}") from error
+        self._con = open_sqlite_file(self.path, _SCHEMA, "crawl health file")
 
     def record(self, run: CrawlRun) -> None:
         body = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in asdict(run).items()}

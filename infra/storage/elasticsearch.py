@@ -113,7 +113,7 @@ class ElasticsearchPostStore:
         report.updated.append(post.id)
         source = stored["_source"]
         merged = common.merge(post, source.get("title") or "", source.get("text") or "",
-                              common.enrichment_from_dict(source.get("enrichment")))
+                              common.enrichment_from_mapping(source.get("enrichment")))
         # Same text: the stored terms are reused, which saves segmenting the post again.
         terms = self._terms.of(post.title, post.text) if merged.text_changed else source.get("terms", "")
         return {"_op_type": "index", "_index": stored["_index"], "_id": post.id,

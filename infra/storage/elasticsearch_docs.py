@@ -70,7 +70,7 @@ def post_from_source(source: Mapping[str, Any]) -> Post:
         raw=json.loads(source["raw"]) if source.get("raw") else {}, page=source.get("page"),
         capture_method=source.get("capture_method") or "",
         copies=common.copies_from_list(source.get("copies")),
-        enrichment=common.enrichment_from_dict(source.get("enrichment")),
+        enrichment=common.enrichment_from_mapping(source.get("enrichment")),
     )
 
 

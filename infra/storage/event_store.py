@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from core.clock import ensure_aware
 from core.errors import InvalidInput, StorageUnavailable
 from core.event import GRADES, Event, TimelinePoint, grade_rank
+from infra.storage.sqlite_file import open_sqlite_file
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -69,13 +70,7 @@ class SqliteEventStore:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as error:
-            raise StorageUnavailable(f"event store {self.path} cannot be opened: {error}") from None
+        self._db = open_sqlite_file(self.path, _SCHEMA, "event store", autocommit=False)
         self._lock = threading.Lock()
 
     def _run(self, sql: str, rows: Iterable[tuple] | tuple = (), many: bool = False) -> list[tuple]:

@@ -19,6 +19,7 @@ from core.errors import StorageUnavailable, VersionMismatch
 from core.post import Enrichment, Post
 from core.storage import Bucket, GroupBy, PostQuery, SearchPage, SortOrder, UpsertReport
 from infra.storage import common
+from infra.storage.sqlite_file import retry_when_locked
 from infra.storage.sqlite_sql import (COLUMNS, MIGRATIONS, SCAN_SHARE, SCHEMA, SCHEMA_VERSION, Where, chunks,
                                       fts_match, time_bucket_sql)
 
@@ -43,7 +44,7 @@ class SqlitePostStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-            self._con.execute("PRAGMA journal_mode=WAL")
+            retry_when_locked(lambda: self._con.execute("PRAGMA journal_mode=WAL"))
             # NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the
             # last commits, which a re-crawl brings back.
             self._con.execute("PRAGMA synchronous=NORMAL")
@@ -59,7 +60,8 @@ class SqlitePostStore:
             script, target = (SCHEMA, SCHEMA_VERSION) if version == 0 else (MIGRATIONS[version], version + 1)
             try:
                 with self._write() as con:
-                    con.executescript("BEGIN IMMEDIATE;" + script + f"PRAGMA user_version = {target};COMMIT;")
+                    retry_when_locked(lambda: _run_script(con, "BEGIN IMMEDIATE;" + script +
+                                                          f"PRAGMA user_version = {target};COMMIT;"))
             except StorageUnavailable:
                 # Several processes (crawls started together) may open a new file at once: the one that
                 # lost the race finds the schema already written by the winner and goes on from there.
@@ -71,7 +73,7 @@ class SqlitePostStore:
                                   f"version {SCHEMA_VERSION} (use a new sqlite_path or the matching yuqing)")
 
     def _user_version(self) -> int:
-        return self._con.execute("PRAGMA user_version").fetchone()[0]
+        return retry_when_locked(lambda: self._con.execute("PRAGMA user_version").fetchone()[0])
 
     # --- plumbing
 
@@ -303,7 +305,7 @@ def _lazy_enrichment(stored_json: str | None, incoming: Post, title: str, text: 
     """Parse the stored enrichment only when the merge can keep it."""
     if stored_json is None or incoming.enrichment is not None or incoming.title != title or incoming.text != text:
         return None
-    return common.enrichment_from_dict(json.loads(stored_json))
+    return common.enrichment_from_mapping(json.loads(stored_json))
 
 
 def _row(rid: int, post: Post) -> tuple:
@@ -325,4 +327,14 @@ def _post(row: tuple) -> Post:
                 text=text, title=title, author=author, reposts=reposts, comments=comments, likes=likes,
                 raw=json.loads(raw) if raw else {}, page=page, capture_method=capture_method,
                 copies=common.copies_from_list(json.loads(copies)) if copies else (),
-                enrichment=common.enrichment_from_dict(json.loads(enrichment)) if enrichment else None)
+                enrichment=common.enrichment_from_mapping(json.loads(enrichment)) if enrichment else None)
+
+
+def _run_script(con: sqlite3.Connection, script: str) -> None:
+    """One schema script in its own transaction; a failed try leaves no transaction open for the next."""
+    try:
+        con.executescript(script)
+    except sqlite3.Error:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise

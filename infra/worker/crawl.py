@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from core.settings import env_text
+
 KILL_WAIT_S = 5.0
 
 
@@ -56,14 +58,7 @@ def child_env(settings, extra: Mapping[str, str] | None = None) -> dict[str, str
             origin = "code"
         if origin == "default":
             continue
-        value = settings[name]
-        if isinstance(value, bool):
-            text = "true" if value else "false"
-        elif isinstance(value, (list, tuple)):
-            text = ",".join(str(v) for v in value)
-        else:
-            text = str(value)
-        env["YUQING_" + name.upper()] = text
+        env["YUQING_" + name.upper()] = env_text(settings[name])
     env.update(extra or {})
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env

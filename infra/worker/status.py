@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import socket
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Mapping
 
-from core.errors import StorageUnavailable
+from infra.storage.sqlite_file import open_sqlite_file
 
 OUTCOME_NAMES = {"ok": "成功", "error": "出错", "timeout": "超时被终止", "interrupted": "停止时移交",
                  "running": "运行中"}
@@ -90,13 +89,7 @@ def status_path(settings: Mapping) -> Path:
 class StatusBook:
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as error:
-            raise StorageUnavailable(f"cannot open the worker status file {self.path}: {error}") from None
+        self._db = open_sqlite_file(self.path, _SCHEMA, "worker status file")
 
     def beat(self, state: str, interval_s: float, drill_time: datetime | None = None,
              started_at: datetime | None = None) -> None:
