@@ -8,6 +8,7 @@ batch leaves nothing half-written, and a reader never sees a partial batch.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -285,9 +286,12 @@ class SqlitePostStore:
         where = Where.of(query, fts_match(terms), empty_text=bool(query.text and query.text.strip()) and not terms)
         if where.match and where.narrows_by_index:
             # A common word: checking the filters in the index beats fetching every matching post.
-            matches = self._read("SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ?", (where.match,))[0][0]
             posts = self._read("SELECT coalesce(max(rid), 0) FROM posts")[0][0]
-            where.scan = matches >= self.scan_share * posts and matches >= self.scan_min_matches
+            enough = max(math.ceil(self.scan_share * posts), self.scan_min_matches)
+            # Only "at least `enough`" matters, so counting stops there instead of walking every match.
+            matches = self._read("SELECT count(*) FROM (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? LIMIT ?)",
+                                 (where.match, enough))[0][0]
+            where.scan = matches >= enough
         return where
 
     def close(self) -> None:
