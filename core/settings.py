@@ -15,6 +15,9 @@ from typing import Any, Mapping
 
 from core.errors import ConfigurationError
 
+CORE_DIR = Path(__file__).resolve().parent
+SHIPPED_PROFILES = CORE_DIR / "profiles"
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -88,7 +91,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("nlp_grade_ii_heat", 55.0, "Event heat (0-100) from which an event is graded II (重大)."),
     Setting("nlp_grade_i_heat", 80.0, "Event heat (0-100) from which an event is graded I (特别重大)."),
     # --- console and workflow
-    Setting("workflow_db_url", "", "SQLAlchemy URL of the workflow database; empty means sqlite:///<data_dir>/workflow.db."),
+    Setting("state_db_url", "", "SQLAlchemy URL of the state database (events, workflow, crawl state and health, notifications, worker status and jobs): empty means sqlite:///<data_dir>/state.db; postgresql+psycopg://user:pass@host/db in production."),
     Setting("session_ttl_minutes", 480, "Minutes a console login stays valid before the user must log in again."),
     Setting("publish_dir", "", "Folder the official-website channel writes release HTML and rss.xml to; empty means <data_dir>/published."),
     Setting("publish_base_url", "http://localhost:8080/", "Public URL of publish_dir, used for links in the RSS feed."),
@@ -136,11 +139,13 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+# Settings that were renamed: the old name still works in files, the environment and --set.
+RENAMED = {"workflow_db_url": "state_db_url"}
 
 
 def setting(name: str) -> Setting:
     try:
-        return _BY_NAME[name]
+        return _BY_NAME[RENAMED.get(name, name)]
     except KeyError:
         raise ConfigurationError(f"unknown setting '{name}'") from None
 
@@ -174,13 +179,55 @@ class Settings(Mapping[str, Any]):
     def replace(self, **overrides: Any) -> "Settings":
         values, origins = dict(self._values), dict(self._origins)
         for name, value in overrides.items():
-            values[name] = setting(name).parse(value, "code")
-            origins[name] = "code"
+            known = setting(name).name
+            values[known] = setting(known).parse(value, "code")
+            origins[known] = "code"
         return Settings(values, origins)
+
+    # --- derived places: the one spot where a folder or URL left empty gets its default under data_dir
 
     @property
     def data_path(self) -> Path:
         return Path(self._values["data_dir"])
+
+    def _under_data(self, name: str, default: str) -> Path:
+        value = self._values[name]
+        return Path(value) if value else self.data_path / default
+
+    @property
+    def sqlite_file(self) -> Path:
+        """The embedded post store's file."""
+        return self._under_data("sqlite_path", "posts.db")
+
+    @property
+    def spool_path(self) -> Path:
+        return self._under_data("spool_dir", "spool")
+
+    @property
+    def evidence_path(self) -> Path:
+        return self._under_data("evidence_dir", "evidence")
+
+    @property
+    def publish_path(self) -> Path:
+        return self._under_data("publish_dir", "published")
+
+    @property
+    def state_url(self) -> str:
+        """The state database's SQLAlchemy URL (a SQLite file under data_dir unless set)."""
+        return self._values["state_db_url"] or f"sqlite:///{(self.data_path / 'state.db').resolve()}"
+
+    @property
+    def profile_file(self) -> Path:
+        """The county profile: empty means the shipped Qu County profile; a relative path is looked up in the
+        working folder first, then among the profiles shipped in ``core/`` (e.g. ``profiles/qu_county.toml``)."""
+        configured = str(self._values["profile"] or "").strip()
+        if not configured:
+            return SHIPPED_PROFILES / "qu_county.toml"
+        path = Path(configured)
+        if path.is_absolute() or path.exists():
+            return path
+        shipped = CORE_DIR / path
+        return shipped if shipped.exists() else path
 
 
 def _read_config_file(path: Path) -> dict[str, Any]:
@@ -205,15 +252,22 @@ def load_settings(config_file: str | Path | None = None, environ: Mapping[str, s
     path = Path(config_file) if config_file else Path(environ.get("YUQING_CONFIG", "yuqing.toml"))
     if config_file or path.exists():
         for name, value in _read_config_file(path).items():
-            values[name] = setting(name).parse(value, str(path)) if name in _BY_NAME else _unknown(name, path)
-            origins[name] = str(path)
+            known = setting(name).name if RENAMED.get(name, name) in _BY_NAME else _unknown(name, path)
+            values[known] = setting(known).parse(value, str(path))
+            origins[known] = str(path)
+    for old, new in RENAMED.items():
+        variable = "YUQING_" + old.upper()
+        if variable in environ and setting(new).env_var not in environ:
+            values[new] = setting(new).parse(environ[variable], variable)
+            origins[new] = variable
     for s in SETTINGS:
         if s.env_var in environ:
             values[s.name] = s.parse(environ[s.env_var], s.env_var)
             origins[s.name] = s.env_var
     for name, value in (overrides or {}).items():
-        values[name] = setting(name).parse(value, "the command line")
-        origins[name] = "command line"
+        known = setting(name).name
+        values[known] = setting(known).parse(value, "the command line")
+        origins[known] = "command line"
     return Settings(values, origins)
 
 
@@ -238,6 +292,5 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise ConfigurationError(f"--set {pair!r}: expected name=value")
-        setting(name.strip())
-        result[name.strip()] = value
+        result[setting(name.strip()).name] = value
     return result

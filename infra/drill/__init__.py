@@ -80,7 +80,7 @@ class Drill:
         return 0
 
     def _overrides(self, web) -> dict[str, object]:
-        values = {"data_dir": str(self.folder), "store": "sqlite", "sqlite_path": "", "workflow_db_url": "",
+        values = {"data_dir": str(self.folder), "store": "sqlite", "sqlite_path": "", "state_db_url": "",
                   "worker_interval_scale": self.speed, "worker_enrich_interval_s": 3, "worker_clock_interval_s": 3,
                   "worker_heartbeat_s": 2, "worker_report_hour": -1, "spool_dir": "",
                   **web.clock_settings(), "crawl_base_url": web.url}

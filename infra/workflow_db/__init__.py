@@ -28,9 +28,7 @@ BUNDLED_TEMPLATES = REPO_ROOT / "press_templates"
 
 def workflow_db_url(settings: Settings) -> str:
     """The configured URL, or the SQLite file under the data folder."""
-    if settings.workflow_db_url:
-        return settings.workflow_db_url
-    return f"sqlite:///{(settings.data_path / 'workflow.db').resolve()}"
+    return settings.state_url
 
 
 def open_repository(url: str) -> SqlWorkflowRepository:
