@@ -6,6 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ES_PORT ?= 9250
+PG_PORT ?= 5433
 
 .PHONY: install demo test bench es-start es-stop clean
 
@@ -29,8 +30,10 @@ demo: install
 test: install
 	@set -o pipefail; \
 	infra/elasticsearch.sh start --port $(ES_PORT) || exit 1; \
-	trap 'infra/elasticsearch.sh stop' EXIT; \
-	YUQING_TEST_ES_URL=http://127.0.0.1:$(ES_PORT) $(PY) -m pytest $(PYTEST_ARGS)
+	trap 'infra/elasticsearch.sh stop; infra/postgres.sh stop' EXIT; \
+	infra/postgres.sh start --port $(PG_PORT) >/dev/null || exit 1; \
+	YUQING_TEST_ES_URL=http://127.0.0.1:$(ES_PORT) \
+	YUQING_TEST_PG_URL=postgresql+psycopg://yuqing@127.0.0.1:$(PG_PORT)/yuqing_test $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
 	@set -o pipefail; \
