@@ -10,11 +10,19 @@ round's posts could join).
 
 from __future__ import annotations
 
+import logging
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Iterable, Protocol, Sequence
+from typing import Callable, Iterable, Mapping, Protocol, Sequence
 
-from core.event import Event
+from core.clock import CHINA_TZ, Clock
+from core.event import Event, EventStore
+from core.notifications import Notifier, RoundReport as NotifyReport, Trigger
 from core.post import Enrichment, Post
+from core.storage import PostStore
+from core.vocabulary import CLOCK_NAMES, ESCALATION_NAMES, GRADE_NAMES
+from core.workflow import Workflow
 
 
 class EventBook(Protocol):
@@ -50,3 +58,215 @@ class Analyser(Protocol):
 
     def open_book(self) -> EventBook:
         ...
+
+
+# --- the service ------------------------------------------------------------------------------------------
+
+log = logging.getLogger(__name__)
+
+# Events are loaded with this limit; a county sees far fewer open events than this in one window.
+EVENT_LOAD_LIMIT = 100_000
+EVENT_LOOKBACK = timedelta(days=3)        # events seen this recently are re-checked for alerts each round
+ESCALATION_LOOKBACK = timedelta(days=1)   # older escalations predate this worker: nobody is told again
+
+
+@dataclass
+class EnrichStats:
+    """What one enrichment run did."""
+
+    posts: int = 0
+    batches: int = 0
+    events_created: int = 0
+    events_updated: int = 0
+    events_deleted: int = 0
+    seconds: float = 0.0
+    model_version: str = ""
+
+    @property
+    def posts_per_second(self) -> float:
+        return self.posts / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class RoundReport:
+    """What one monitoring round or clock round did, for the worker's status line."""
+
+    enrichment: EnrichStats | None = None
+    recent_events: int = 0
+    alerts_raised: int = 0
+    clock_changes: int = 0
+    notifications: NotifyReport = field(default_factory=NotifyReport)
+    interrupted: bool = False
+
+    def describe(self) -> str:
+        parts = []
+        if self.enrichment is not None:
+            parts.append(f"{self.enrichment.posts} posts enriched; {self.recent_events} recent events, "
+                         f"{self.alerts_raised} new alerts")
+        else:
+            parts.append(f"{self.clock_changes} clock changes")
+        report = self.notifications
+        parts.append(f"{report.planned} notifications planned, {report.sent} sent, {report.retrying} to retry, "
+                     f"{report.failed} failed")
+        return "; ".join(parts)
+
+
+class _EventsOfRound:
+    """The stored events a round has handed to its book, and which ones it already loaded."""
+
+    def __init__(self, store: EventStore, book: EventBook, window: timedelta):
+        self.store, self.book, self.window = store, book, window
+        self.loaded_since: datetime | None = None
+        self.known: dict[str, Event] = {}
+
+    def load_for(self, posts: Sequence[Post]) -> None:
+        """Load stored events that posts of this batch could join (those last seen within the window)."""
+        since = min(p.published_at for p in posts) - self.window
+        if self.loaded_since is not None and since >= self.loaded_since:
+            return
+        events = self.store.list_events(since=since, limit=EVENT_LOAD_LIMIT)
+        for event in events:
+            self.known.setdefault(event.id, event)
+        self.book.add_events(events)
+        self.loaded_since = since if self.loaded_since is None else min(since, self.loaded_since)
+
+
+class MonitoringService:
+    """The monitoring round over the stores, the analyser, the workflow and the notifier.
+
+    Promises: every post not yet enriched by the analyser's ``model_version`` is enriched once, oldest fetched
+    first, in batches; a batch's events are saved before its posts' enrichment, so a crash between the two
+    re-enriches the batch on the next run and the book, finding each post already a member, does not count it
+    twice. Alerts and notifications go through the workflow's services and the notifier only."""
+
+    def __init__(self, posts: PostStore, events: EventStore, analyser: Analyser, workflow: Workflow,
+                 clock: Clock, *, notifier: Notifier | None = None, batch_size: int = 200,
+                 school_names: Mapping[str, str] | None = None):
+        self.posts, self.events, self.analyser, self.workflow = posts, events, analyser, workflow
+        self.clock, self.notifier, self.batch_size = clock, notifier, max(1, batch_size)
+        self.school_names = dict(school_names or {})
+
+    # --- enrichment
+
+    def enrich(self, *, max_posts: int | None = None, should_stop: Callable[[], bool] | None = None) -> EnrichStats:
+        """Enrich every pending post (at most ``max_posts``) and update the events they belong to.
+        ``should_stop`` is asked between batches: a worker shutting down finishes the batch in hand."""
+        stats = EnrichStats(model_version=self.analyser.model_version)
+        started = time.monotonic()
+        book = self.analyser.open_book()
+        loaded = _EventsOfRound(self.events, book, self.analyser.event_window)
+        for batch in self.posts.iter_unenriched(self.analyser.model_version, batch_size=self.batch_size):
+            if (max_posts is not None and stats.posts >= max_posts) or (should_stop and should_stop()):
+                break
+            if max_posts is not None:
+                batch = batch[:max_posts - stats.posts]
+            self._enrich_batch(batch, book, loaded, stats)
+            log.info("enriched %d posts (%d events new, %d updated)", stats.posts, stats.events_created,
+                     stats.events_updated)
+        stats.seconds = time.monotonic() - started
+        return stats
+
+    def _enrich_batch(self, posts: list[Post], book: EventBook, loaded: _EventsOfRound, stats: EnrichStats) -> None:
+        loaded.load_for(posts)
+        now = self.clock.now()
+        enrichments, touched = book.enrich(posts, now)
+        self._save_events(touched, enrichments, book, loaded, now, stats)
+        self.posts.write_enrichment(enrichments)
+        stats.posts += len(posts)
+        stats.batches += 1
+
+    def _save_events(self, touched: set[str], fresh: Mapping[str, Enrichment], book: EventBook,
+                     loaded: _EventsOfRound, now: datetime, stats: EnrichStats) -> None:
+        changed: list[Event] = []
+        for event_id in sorted(touched):
+            member_ids = book.members(event_id)
+            stored = {p.id: p for p in (self.posts.get_many(member_ids) if member_ids else [])}
+            members = [(stored[i], fresh.get(i) or stored[i].enrichment) for i in member_ids if i in stored]
+            members = [(post, enrichment) for post, enrichment in members if enrichment is not None]
+            previous = loaded.known.get(event_id)
+            if not members:
+                if previous is not None:
+                    self.events.delete_event(event_id)
+                    loaded.known.pop(event_id, None)
+                    stats.events_deleted += 1
+                continue
+            event = book.summarise(event_id, members, now, previous)
+            if previous is None:
+                stats.events_created += 1
+            else:
+                stats.events_updated += 1
+            loaded.known[event_id] = event
+            changed.append(event)
+        if changed:
+            self.events.save_events(changed)
+
+    # --- alerts and triggers
+
+    def raise_alerts(self) -> tuple[int, list]:
+        """Raise or refresh alerts from the events seen recently: (how many events were checked, new alerts)."""
+        recent = self.events.list_events(since=self.clock.now() - EVENT_LOOKBACK, limit=1000)
+        return len(recent), self.workflow.alerts.raise_from_events(recent)
+
+    def major_alert_triggers(self) -> list[Trigger]:
+        """One trigger per open alert of grade II or I (the ledger drops those already sent)."""
+        return [self._major_trigger(alert) for alert in self.workflow.alerts.open_major()]
+
+    def _major_trigger(self, alert) -> Trigger:
+        t0 = alert.t0.astimezone(CHINA_TZ)
+        grade = f"{alert.grade}级（{GRADE_NAMES.get(alert.grade, '')}）"
+        schools = "、".join(self.school_names.get(s, s) for s in alert.schools) or "未识别"
+        body = "\n".join([
+            f"事件：{alert.title}", f"等级：{grade}", f"涉及学校：{schools}", f"首次发现：{t0:%Y-%m-%d %H:%M}",
+            f"5小时信息发布截止：{t0 + timedelta(hours=5):%m-%d %H:%M}；24小时新闻发布会截止："
+            f"{t0 + timedelta(hours=24):%m-%d %H:%M}",
+            f"依据：{'；'.join(alert.rules) or '分级规则'}", "请登录舆情监测与回应台「预警审核」页处理。"])
+        return Trigger(id=f"alert:{alert.id}:major", kind="alert_major",
+                       title=f"【舆情预警·{alert.grade}级{GRADE_NAMES.get(alert.grade, '')}】{alert.title}", body=body)
+
+    def clock_triggers(self, changes: Iterable) -> list[Trigger]:
+        """Triggers for clocks that reached 80 % or ran out, addressed also to the people the clock names."""
+        triggers = []
+        for change in changes:
+            stage = str(change.new_stage)
+            if stage not in ("warning_80", "overdue"):
+                continue
+            label = "即将到期" if stage == "warning_80" else "已超时"
+            due = change.due_at.astimezone(CHINA_TZ)
+            triggers.append(Trigger(
+                id=f"clock:{change.clock_id}:{stage}", kind="clock_80" if stage == "warning_80" else "clock_overdue",
+                title=f"【{label}】{CLOCK_NAMES.get(str(change.kind), '回应时限')}：{change.alert_title}",
+                body=f"{change.message}\n截止时间：{due:%Y-%m-%d %H:%M}\n请登录舆情监测与回应台处理。",
+                emails=tuple(self.workflow.users.emails_of(change.notify_user_ids))))
+        return triggers
+
+    def escalation_triggers(self) -> list[Trigger]:
+        """One trigger per escalation opened within the last day."""
+        triggers = []
+        for case in self.workflow.escalations.created_since(self.clock.now() - ESCALATION_LOOKBACK):
+            kind, target, status = (ESCALATION_NAMES.get(str(v), "未知") for v in (case.kind, case.target, case.status))
+            triggers.append(Trigger(
+                id=f"escalation:{case.id}:new", kind="escalation_new", title=f"【移交处置】{kind} → {target}",
+                body=f"{case.summary}\n状态：{status}\n涉及帖文 {len(case.post_ids)} 条。"
+                     "请登录舆情监测与回应台「升级处置」页处理。"))
+        return triggers
+
+    def _notify(self, triggers: list[Trigger]) -> NotifyReport:
+        return self.notifier.notify(triggers) if self.notifier is not None else NotifyReport()
+
+    # --- the two rounds the worker runs
+
+    def enrichment_round(self, should_stop: Callable[[], bool] | None = None) -> RoundReport:
+        """Enrich new posts, raise alerts from recent events, tell people about grave open alerts."""
+        stats = self.enrich(should_stop=should_stop)
+        checked, raised = self.raise_alerts()
+        report = RoundReport(enrichment=stats, recent_events=checked, alerts_raised=len(raised),
+                             interrupted=bool(should_stop and should_stop()))
+        report.notifications = self._notify(self.major_alert_triggers())
+        return report
+
+    def clock_round(self) -> RoundReport:
+        """Tick the response clocks; notify on 80 % and overdue, and on new escalations; retry what failed."""
+        changes = self.workflow.clocks.tick(self.clock.now())
+        report = RoundReport(clock_changes=len(changes))
+        report.notifications = self._notify(self.clock_triggers(changes) + self.escalation_triggers())
+        return report

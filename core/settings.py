@@ -17,6 +17,7 @@ from core.errors import ConfigurationError
 
 CORE_DIR = Path(__file__).resolve().parent
 SHIPPED_PROFILES = CORE_DIR / "profiles"
+BUNDLED_TEMPLATES = CORE_DIR.parent / "press_templates"
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("nlp_grade_i_heat", 80.0, "Event heat (0-100) from which an event is graded I (特别重大)."),
     # --- console and workflow
     Setting("state_db_url", "", "SQLAlchemy URL of the state database (events, workflow, crawl state and health, notifications, worker status and jobs): empty means sqlite:///<data_dir>/state.db; postgresql+psycopg://user:pass@host/db in production."),
+    Setting("state_db_schema", "", "PostgreSQL only: the schema the state database's tables live in (empty: the connection's default; a drill on PostgreSQL uses its own)."),
     Setting("session_ttl_minutes", 480, "Minutes a console login stays valid before the user must log in again."),
     Setting("publish_dir", "", "Folder the official-website channel writes release HTML and rss.xml to; empty means <data_dir>/published."),
     Setting("publish_base_url", "http://localhost:8080/", "Public URL of publish_dir, used for links in the RSS feed."),
@@ -210,6 +212,11 @@ class Settings(Mapping[str, Any]):
     @property
     def publish_path(self) -> Path:
         return self._under_data("publish_dir", "published")
+
+    @property
+    def templates_path(self) -> Path:
+        """The press templates: ``press_templates_dir``, or the bundled ``press_templates/``."""
+        return self._under_data("press_templates_dir", "") if self._values["press_templates_dir"] else BUNDLED_TEMPLATES
 
     @property
     def state_url(self) -> str:
