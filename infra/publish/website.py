@@ -1,51 +1,71 @@
 """The official-website channel: each release becomes a static HTML page in a folder, with an index page
-and an RSS 2.0 feed (``rss.xml``) rebuilt on every publication. Release text is escaped, never trusted as
-HTML. Files are written atomically (temporary file, then rename) so a web server never serves half a page."""
+and an RSS 2.0 feed (``rss.xml``) rebuilt on every publication.
+
+Pages are rendered by Jinja2 templates (``templates/*.html.j2``) with autoescape on, and the feed is built
+with ElementTree, so release text (``<``, ``&``, quotes, anything) is always text, never markup, and both
+stay well-formed. Files are written atomically (temporary file, then rename) so a web server never serves
+half a page."""
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
 import threading
+import xml.etree.ElementTree as ET
+from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import urljoin
-from xml.sax.saxutils import escape as xml_escape
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from core.clock import CHINA_TZ
 from core.errors import StorageUnavailable
 from core.workflow.channels import OutgoingRelease
 
-_PAGE = """<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><article><h1>{title}</h1>
-<p class="meta">{publisher} · {when}{follow}</p>
-{paragraphs}
-</article><p><a href="../index.html">返回信息发布列表</a></p></body></html>
-"""
-_INDEX = """<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{publisher} 信息发布</title>
-<link rel="alternate" type="application/rss+xml" href="rss.xml" title="RSS"></head>
-<body><h1>{publisher} 信息发布</h1><ul>
-{items}
-</ul></body></html>
-"""
+FEED_ITEMS = 50
+_TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True,
+                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 _SAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
+# Characters XML 1.0 cannot carry at all and HTML calls errors (most C0 controls, lone surrogates, U+FFFE/FFFF):
+# a pasted text may hold them, and one of them would make the whole feed unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, data: str | bytes) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    temporary.write_bytes(data)
     os.replace(temporary, path)
 
 
-def paragraphs(body: str) -> str:
-    """Escaped ``<p>`` paragraphs of a plain-text body (blank lines separate paragraphs)."""
+def paragraphs(body: str) -> list[list[str]]:
+    """The lines of each paragraph of a plain-text body (blank lines separate paragraphs)."""
     blocks = [b.strip() for b in re.split(r"\n\s*\n", body) if b.strip()]
-    return "\n".join("<p>" + "<br>".join(html.escape(line) for line in b.splitlines()) + "</p>" for b in blocks)
+    return [block.splitlines() for block in blocks]
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def rss_feed(entries: list[dict], base_url: str, title: str) -> bytes:
+    """An RSS 2.0 document of the newest ``FEED_ITEMS`` entries (as ``_index_entries`` keeps them)."""
+    rss = ET.Element("rss", version="2.0")
+    channel = ET.SubElement(rss, "channel")
+    for tag, text in (("title", title), ("link", base_url), ("description", title), ("language", "zh-cn")):
+        ET.SubElement(channel, tag).text = _xml_text(text)
+    for entry in entries[:FEED_ITEMS]:
+        item = ET.SubElement(channel, "item")
+        ET.SubElement(item, "title").text = _xml_text(entry["title"])
+        ET.SubElement(item, "link").text = _xml_text(urljoin(base_url, entry["link"]))
+        ET.SubElement(item, "guid", isPermaLink="false").text = _xml_text(entry["id"])
+        ET.SubElement(item, "pubDate").text = format_datetime(datetime.fromisoformat(entry["published_at"]))
+        ET.SubElement(item, "description").text = _xml_text(entry["summary"])
+    ET.indent(rss)
+    return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
 class WebsiteChannel:
@@ -61,23 +81,27 @@ class WebsiteChannel:
 
     def publish(self, release: OutgoingRelease) -> str:
         name = _SAFE_ID.sub("_", release.release_id) + ".html"
+        site_title = self.site_title or f"{release.publisher} 信息发布"
         try:
             with self._lock:
                 (self.folder / "releases").mkdir(parents=True, exist_ok=True)
                 page = self.folder / "releases" / name
                 _write(page, self._page(release))
                 entries = self._index_entries(release, f"releases/{name}")
-                _write(self.folder / "index.html", self._index(entries, release.publisher))
-                _write(self.folder / "rss.xml", self._rss(entries, release.publisher))
+                _write(self.folder / "index.html",
+                       _TEMPLATES.get_template("index.html.j2").render(site_title=site_title, entries=entries))
+                _write(self.folder / "rss.xml", rss_feed(entries, self.base_url, site_title))
         except OSError as error:
             raise StorageUnavailable(f"官网发布目录 {self.folder} 无法写入：{error.strerror}") from error
         return str(page)
 
-    def _page(self, release: OutgoingRelease) -> str:
-        when = release.published_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
-        follow = f" · 续发（首发：{html.escape(release.first_release_id)}）" if release.first_release_id else ""
-        return _PAGE.format(title=html.escape(release.title), publisher=html.escape(release.publisher), when=when,
-                            follow=follow, paragraphs=paragraphs(release.body))
+    @staticmethod
+    def _page(release: OutgoingRelease) -> str:
+        return _TEMPLATES.get_template("release.html.j2").render(
+            title=_xml_text(release.title), publisher=_xml_text(release.publisher),
+            first_release_id=_xml_text(release.first_release_id),
+            when=release.published_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
+            paragraphs=paragraphs(_xml_text(release.body)))
 
     def _index_entries(self, release: OutgoingRelease, link: str) -> list[dict]:
         """The list of published releases (newest first), kept as JSON beside the pages."""
@@ -87,29 +111,8 @@ class WebsiteChannel:
         except json.JSONDecodeError:
             entries = []                 # a damaged list is rebuilt from this release on
         entries = [e for e in entries if e.get("id") != release.release_id]
-        entries.insert(0, {"id": release.release_id, "title": release.title, "link": link,
+        entries.insert(0, {"id": release.release_id, "title": _xml_text(release.title), "link": link,
                            "published_at": release.published_at.isoformat(),
-                           "summary": release.body.strip()[:200]})
+                           "summary": _xml_text(release.body).strip()[:200]})
         _write(path, json.dumps(entries, ensure_ascii=False, indent=1))
         return entries
-
-    def _index(self, entries: list[dict], publisher: str) -> str:
-        items = "\n".join(f'<li><a href="{html.escape(e["link"])}">{html.escape(e["title"])}</a> '
-                          f'{html.escape(e["published_at"][:16].replace("T", " "))}</li>' for e in entries)
-        return _INDEX.format(publisher=html.escape(self.site_title or publisher), items=items)
-
-    def _rss(self, entries: list[dict], publisher: str) -> str:
-        from datetime import datetime
-
-        items = []
-        for e in entries[:50]:
-            link = urljoin(self.base_url, e["link"])
-            when = format_datetime(datetime.fromisoformat(e["published_at"]))
-            items.append(f"<item><title>{xml_escape(e['title'])}</title><link>{xml_escape(link)}</link>"
-                         f"<guid isPermaLink=\"false\">{xml_escape(e['id'])}</guid><pubDate>{when}</pubDate>"
-                         f"<description>{xml_escape(e['summary'])}</description></item>")
-        title = xml_escape(self.site_title or f"{publisher} 信息发布")
-        return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
-                f"<title>{title}</title><link>{xml_escape(self.base_url)}</link>"
-                f"<description>{title}</description><language>zh-cn</language>\n"
-                + "\n".join(items) + "\n</channel></rss>\n")
