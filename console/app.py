@@ -14,8 +14,9 @@ if str(_ROOT) not in sys.path:
 import streamlit as st  # noqa: E402
 
 from core.errors import YuqingError  # noqa: E402
+from core.settings import load_settings  # noqa: E402
 
-from console import session  # noqa: E402
+from console import data, session  # noqa: E402
 from console.components.feedback import explain, show_flash  # noqa: E402
 from console.pages import (audit, dashboard, escalation, event, feed, ledger, release, reports,  # noqa: E402
                            review, settings)
@@ -50,6 +51,7 @@ def _login_navigation() -> list:
 def main() -> None:
     st.set_page_config(page_title="渠县校园安全舆情监测与回应台", page_icon=":material/shield:", layout="wide")
     try:
+        data.bind(load_settings())        # config file < environment, resolved once per run, here only
         current = session.current_user()
     except YuqingError as error:          # the stores or the workflow database cannot be opened
         st.error(explain(error))

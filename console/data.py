@@ -9,6 +9,7 @@ the current time window as an argument, so a new window is a cache miss. ``refre
 from __future__ import annotations
 
 import json
+import threading
 import time
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,16 +19,28 @@ import streamlit as st
 from core.event import Event
 from core.post import Post
 from core.profile import Profile
-from core.settings import Settings, load_settings
+from core.settings import Settings
 from core.storage import Bucket, PostQuery, SearchPage, SortOrder
 from core.workflow import Workflow
 
 from console.backend import Backend, open_backend
 
 
+_bound = threading.local()
+
+
+def bind(values: Settings) -> None:
+    """Called by ``console/app.py`` (the entry point, which resolves the settings) at the start of each run;
+    Streamlit runs each browser session's script in its own thread."""
+    _bound.settings = values
+
+
 def settings() -> Settings:
-    """The settings of this console process (config file < environment), re-read on each run."""
-    return load_settings()
+    """The settings of this run, as the entry point resolved them."""
+    values = getattr(_bound, "settings", None)
+    if values is None:
+        raise RuntimeError("console/data.py used before console/app.py bound the settings")
+    return values
 
 
 def _fingerprint(values: Settings) -> str:
@@ -135,10 +148,14 @@ def school_names() -> dict[str, str]:
     return {s.id: s.name for s in profile().schools}
 
 
+def worker_status():
+    """The worker's heartbeat, jobs and source health (``core.worker_status.WorkerStatus``)."""
+    return backend().worker_status()
+
+
 def extra(name: str) -> Any | None:
-    """An optional reading another area provides ("worker"); None when unavailable."""
-    reader = backend().extras.get(name)
-    return reader() if reader else None
+    """Kept for pages written before ``worker_status``: ``extra("worker")`` is the worker's status."""
+    return worker_status() if name == "worker" else None
 
 
 def since_days(days: int) -> datetime:

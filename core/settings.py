@@ -178,6 +178,13 @@ class Settings(Mapping[str, Any]):
         """Where a value came from: 'default', the config file's path, the environment variable or 'command line'."""
         return self._origins[name]
 
+    def environment(self) -> dict[str, str]:
+        """Every setting not at its default as ``YUQING_<NAME>`` variables (spelled by ``env_text``), so a child
+        process that resolves its settings from the environment sees exactly these (whatever file or flag
+        they came from). Secrets travel this way and never on a command line."""
+        return {setting(name).env_var: env_text(self._values[name]) for name in self._values
+                if self._origins.get(name) != "default"}
+
     def replace(self, **overrides: Any) -> "Settings":
         values, origins = dict(self._values), dict(self._origins)
         for name, value in overrides.items():

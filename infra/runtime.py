@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from datetime import timedelta
-from functools import cached_property
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from core.clock import Clock, clock_from_settings
 from core.errors import ConfigurationError
@@ -35,6 +35,32 @@ from nlp.pipeline import Pipeline, event_settings, load_pipeline
 from nlp.segment import Segmenter, make_segmenter, profile_terms
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class once:
+    """Like ``functools.cached_property``, but thread-safe (worker jobs and console sessions run in threads,
+    and a store must be opened once, not once per thread) and not caching a failure: a store that could
+    not be opened is tried again on the next use."""
+
+    def __init__(self, factory: Callable[[Any], T]):
+        self.factory = factory
+        self.name = factory.__name__
+        self.__doc__ = factory.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, runtime: Any, owner: type | None = None) -> T:
+        if runtime is None:
+            return self                                      # type: ignore[return-value]
+        values = runtime.__dict__
+        if self.name in values:
+            return values[self.name]
+        with runtime._opening:
+            if self.name not in values:
+                values[self.name] = self.factory(runtime)
+            return values[self.name]
 
 
 class Runtime:
@@ -43,19 +69,24 @@ class Runtime:
     def __init__(self, settings: Settings, *, clock: Clock | None = None, bcrypt_rounds: int = 12):
         self.settings = settings
         self.clock = clock or clock_from_settings(settings)
-        self.profile: Profile = load_profile(settings.profile_file)
         self._bcrypt_rounds = bcrypt_rounds
         self._closers: list[Callable[[], None]] = []
+        self._opening = threading.RLock()
+
+    @once
+    def profile(self) -> Profile:
+        """The county profile (schools, townships, keywords, sources) the settings name."""
+        return load_profile(self.settings.profile_file)
 
     # --- NLP parts the stores share
 
-    @cached_property
+    @once
     def segmenter(self) -> Segmenter:
         """jieba with the county's schools, townships and local terms as whole words; the post store indexes
         with it and the analyser reads with it, so 渠县二中 is one term everywhere."""
         return make_segmenter(self.profile)
 
-    @cached_property
+    @once
     def segmenter_version(self) -> str:
         """A short fingerprint of the segmenter's dictionary: a store indexed by another one needs a reindex."""
         words = "\n".join(sorted(set(profile_terms(self.profile))))
@@ -69,12 +100,12 @@ class Runtime:
         return open_post_store(s.store, sqlite_file=s.sqlite_file, es_url=s.es_url, es_index_prefix=s.es_index_prefix,
                                es_timeout=s.es_timeout, segment=self.segmenter, segmenter_version=self.segmenter_version)
 
-    @cached_property
+    @once
     def posts(self) -> PostStore:
         """The post store (SQLite file or Elasticsearch)."""
         return self._owned(self.open_posts())
 
-    @cached_property
+    @once
     def spooled_posts(self) -> PostStore:
         """The post store behind the ingest spool (crawls write through it): batches go to local disk while the
         store is unavailable and are replayed when it answers. The store itself is opened at the first write
@@ -83,7 +114,7 @@ class Runtime:
             return self.posts
         return self._owned(SpoolingPostStore(None, self.settings.spool_path, opener=self.open_posts))
 
-    @cached_property
+    @once
     def state(self) -> StateDatabase:
         """The state database (everything but posts), migrated, with an older installation's files imported."""
         s = self.settings
@@ -96,7 +127,7 @@ class Runtime:
 
     # --- services
 
-    @cached_property
+    @once
     def workflow(self) -> Workflow:
         """Every workflow service over the state database; the post store is opened when a service needs it
         (evidence packs, reports), so clocks and logins go on while Elasticsearch is down."""
@@ -125,7 +156,7 @@ class Runtime:
     def school_names(self) -> dict[str, str]:
         return {school.id: school.name for school in self.profile.schools}
 
-    @cached_property
+    @once
     def analyser(self) -> Pipeline:
         """The NLP pipeline (models read from disk once per process)."""
         s = self.settings
@@ -135,7 +166,7 @@ class Runtime:
         return load_pipeline(self.profile, sentiment_dir=s.sentiment_model, rumour_dir=s.rumour_model,
                              events=events, segmenter=self.segmenter)
 
-    @cached_property
+    @once
     def notifier(self) -> Notifier:
         """E-mail and group-chat notifications over the state database's sent-ledger; the people to reach
         by role are the workflow's active users with an e-mail, asked at planning time."""
@@ -147,7 +178,7 @@ class Runtime:
                               retry_s=s.notify_retry_s)
         return build_notifier(config, self.state.notifications, directory=self.workflow.users.contacts)
 
-    @cached_property
+    @once
     def monitoring(self) -> MonitoringService:
         """The monitoring round: enrichment, events, alerts, clocks, notifications."""
         return MonitoringService(self.posts, self.events, self.analyser, self.workflow, self.clock,
@@ -190,8 +221,8 @@ class _LazyPosts:
 
 
 def open_runtime(settings: Settings, *, clock: Clock | None = None, bcrypt_rounds: int = 12) -> Runtime:
-    """The runtime for these settings. Raises ``core.errors.ConfigurationError`` naming the file or setting
-    when the county profile cannot be loaded; stores open later, on first use."""
+    """The runtime for these settings. Nothing is opened yet: the profile, stores, models and services open
+    on first use, and a part that cannot be opened raises a ``core.errors`` exception naming what to fix."""
     return Runtime(settings, clock=clock, bcrypt_rounds=bcrypt_rounds)
 
 

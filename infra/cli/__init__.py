@@ -1,5 +1,8 @@
 """The ``yuqing`` command. Each area registers its subcommands from its own module here, so that
-``yuqing --help`` lists them all and every subcommand has ``--help``."""
+``yuqing --help`` lists them all and every subcommand has ``--help``.
+
+This is a composition root: settings are resolved once (defaults < config file < ``YUQING_*`` < ``--set``)
+and the runtime built from them is handed to the subcommand, which opens only what it uses."""
 
 from __future__ import annotations
 
@@ -10,9 +13,10 @@ import sys
 
 from core.errors import YuqingError
 from core.settings import load_settings, parse_overrides
+from infra.runtime import open_runtime
 
 # Modules under infra.cli, each with ``register(subparsers)`` adding its subcommands; each subcommand
-# sets ``func(args, settings) -> int``.
+# sets ``func(args, runtime) -> int``.
 COMMAND_MODULES = ("store", "crawl", "nlp", "workflow", "worker", "console")
 
 
@@ -39,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         settings = load_settings(args.config, overrides=parse_overrides(args.overrides))
-        return int(args.func(args, settings) or 0)
+        with open_runtime(settings) as runtime:
+            return int(args.func(args, runtime) or 0)
     except YuqingError as error:
         print(f"yuqing: error: {error}", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from core.settings import Settings
+from infra.runtime import Runtime
 
 APP = Path(__file__).resolve().parents[2] / "console" / "app.py"
 
@@ -23,17 +24,9 @@ def register(subparsers) -> None:
 
 
 def console_env(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment that gives the console process these settings: every value that is not the
-    default is passed as its ``YUQING_*`` variable (the console reads settings like every process)."""
-    from core.settings import setting
-
-    env = dict(os.environ if base is None else base)
-    for name in settings:
-        if settings.origin(name) == "default":
-            continue
-        value = settings[name]
-        env[setting(name).env_var] = ",".join(map(str, value)) if isinstance(value, list) else str(value)
-    return env
+    """The environment that gives the console process these settings (the console is its own entry point
+    and resolves them from the environment)."""
+    return {**(os.environ if base is None else base), **settings.environment()}
 
 
 def console_command(port: int, address: str = "127.0.0.1") -> list[str]:
@@ -44,8 +37,9 @@ def console_command(port: int, address: str = "127.0.0.1") -> list[str]:
             "--server.fileWatcherType", "none"]
 
 
-def run_console(args, settings: Settings) -> int:
-    port = args.port if args.port is not None else int(settings.console_port)
+def run_console(args, runtime: Runtime) -> int:
+    settings = runtime.settings
+    port = args.port if args.port is not None else settings.console_port
     if not 0 < port < 65536:
         print(f"yuqing console: --port {port} is not a port number (1-65535)", file=sys.stderr)
         return 2

@@ -1,19 +1,23 @@
-"""``yuqing init``, ``yuqing status``, ``yuqing settings``, ``yuqing search``: the store and the settings."""
+"""``yuqing init``, ``yuqing status``, ``yuqing settings``, ``yuqing search``, ``yuqing reindex``: the stores
+and the settings."""
 
 from __future__ import annotations
 
 import json
 
-from core.settings import SETTINGS, Settings
+from core.clock import CHINA_TZ
+from core.settings import SETTINGS
 from core.storage import PostQuery
-from infra.storage import open_post_store
+from core.vocabulary import platform_name, worker_state_name
+from infra.runtime import Runtime
 
 
 def register(subparsers) -> None:
-    init = subparsers.add_parser("init", help="create the data folder and initialise the configured store")
+    init = subparsers.add_parser("init", help="create the data folder, the state database and the post store")
     init.set_defaults(func=run_init)
 
-    status = subparsers.add_parser("status", help="show the store: backend, post counts, per platform, enrichment")
+    status = subparsers.add_parser("status", help="show the stores: post counts per platform and school, "
+                                                  "enrichment backlog, the worker")
     status.add_argument("--json", action="store_true", help="print JSON instead of text")
     status.set_defaults(func=run_status)
 
@@ -28,37 +32,35 @@ def register(subparsers) -> None:
     search.add_argument("--sort", choices=("time", "relevance"), default="time", help="order of results")
     search.set_defaults(func=run_search)
 
+    reindex = subparsers.add_parser("reindex", help="re-segment every stored post with the county profile's "
+                                                    "dictionary (after the profile's schools or terms changed)")
+    reindex.set_defaults(func=run_reindex)
 
-def run_init(args, settings: Settings) -> int:
-    settings.data_path.mkdir(parents=True, exist_ok=True)
-    store = open_post_store(settings)
-    try:
-        print(f"store ready: {settings.store} ({_where(settings)}), {store.count()} posts")
-    finally:
-        store.close()
+
+def _where(runtime: Runtime) -> str:
+    settings = runtime.settings
+    return str(settings.sqlite_file) if settings.store == "sqlite" else settings.es_url
+
+
+def run_init(args, runtime: Runtime) -> int:
+    runtime.settings.data_path.mkdir(parents=True, exist_ok=True)
+    print(f"state database ready: {runtime.state.describe()}")
+    print(f"post store ready: {runtime.settings.store} ({_where(runtime)}), {runtime.posts.count()} posts")
     return 0
 
 
-def _where(settings: Settings) -> str:
-    from infra.storage import sqlite_path
-
-    return str(sqlite_path(settings)) if settings.store == "sqlite" else settings.es_url
-
-
-def store_summary(settings: Settings) -> dict:
-    store = open_post_store(settings)
-    try:
-        everything = PostQuery()
-        return {
-            "store": settings.store,
-            "location": _where(settings),
-            "posts": store.count(everything),
-            "unenriched": _unenriched(store),
-            "per_platform": {b.key: b.count for b in store.aggregate(everything, "platform")},
-            "per_school": {b.key: b.count for b in store.aggregate(everything, "school")[:10]},
-        }
-    finally:
-        store.close()
+def store_summary(runtime: Runtime) -> dict:
+    store, everything = runtime.posts, PostQuery()
+    names = runtime.school_names
+    return {
+        "store": runtime.settings.store,
+        "location": _where(runtime),
+        "posts": store.count(everything),
+        "unenriched": _unenriched(store),
+        "needs_reindex": bool(getattr(store, "needs_reindex", False)),
+        "per_platform": {b.key: b.count for b in store.aggregate(everything, "platform")},
+        "per_school": {names.get(b.key, b.key): b.count for b in store.aggregate(everything, "school")[:10]},
+    }
 
 
 def _unenriched(store) -> int:
@@ -67,40 +69,55 @@ def _unenriched(store) -> int:
     return counter() if counter else sum(len(batch) for batch in store.iter_unenriched())
 
 
-def run_status(args, settings: Settings) -> int:
-    summary = store_summary(settings)
+def worker_line(runtime: Runtime) -> str:
+    """One line: the worker's state and last heartbeat (read from the state database, wherever it runs)."""
+    status = runtime.state.worker_status.read()
+    failing = sum(1 for job in status.jobs if job.outcome in ("error", "timeout"))
+    beat = status.beat_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S") if status.beat_at else "—"
+    return (f"后台任务 worker: {worker_state_name(status.state)}，最近心跳 {beat}"
+            + (f"，{failing} 项任务出错（见 `yuqing worker-status`）" if failing else ""))
+
+
+def run_status(args, runtime: Runtime) -> int:
+    summary = store_summary(runtime)
     if args.json:
+        summary["worker"] = runtime.state.worker_status.read().state
         print(json.dumps(summary, ensure_ascii=False, indent=2))
         return 0
-    print(f"store:      {summary['store']} ({summary['location']})")
-    print(f"posts:      {summary['posts']} ({summary['unenriched']} not yet enriched)")
-    from infra.cli.worker import worker_line  # the worker's heartbeat, shown beside the store (issue 6)
-    print(worker_line(settings))
+    print(f"帖文存储 store: {summary['store']} ({summary['location']})")
+    print(f"帖文 posts: {summary['posts']} 条（待研判 {summary['unenriched']} 条）")
+    if summary["needs_reindex"]:
+        print("注意：帖文索引用的是另一版分词词典，请运行 `yuqing reindex`（学校名检索才准确）")
+    print(worker_line(runtime))
     for platform, count in summary["per_platform"].items():
-        print(f"  {platform:<12} {count}")
+        print(f"  {platform_name(platform):<8} {count}")
     if summary["per_school"]:
-        print("most mentioned schools:")
+        print("提及最多的学校 most mentioned schools:")
         for school, count in summary["per_school"].items():
-            print(f"  {school:<24} {count}")
+            print(f"  {school:<16} {count}")
     return 0
 
 
-def run_settings(args, settings: Settings) -> int:
+def run_settings(args, runtime: Runtime) -> int:
+    settings = runtime.settings
     for s in SETTINGS:
         print(f"{s.name} = {settings[s.name]!r}  [{settings.origin(s.name)}; env {s.env_var}]")
         print(f"    {s.help}")
     return 0
 
 
-def run_search(args, settings: Settings) -> int:
-    store = open_post_store(settings)
-    try:
-        query = PostQuery(text=args.text, platforms=tuple(args.platform), schools=tuple(args.school))
-        page = store.search(query, sort=args.sort, limit=args.limit)
-        print(f"{page.total} posts match")
-        for post in page.posts:
-            when = post.published_at.isoformat(timespec="minutes")
-            print(f"{when}  {post.platform:<9} {post.id}  {(post.title or post.text)[:60]}")
-    finally:
-        store.close()
+def run_search(args, runtime: Runtime) -> int:
+    query = PostQuery(text=args.text, platforms=tuple(args.platform), schools=tuple(args.school))
+    page = runtime.posts.search(query, sort=args.sort, limit=args.limit)
+    print(f"{page.total} posts match")
+    for post in page.posts:
+        when = post.published_at.astimezone(CHINA_TZ).isoformat(timespec="minutes")
+        print(f"{when}  {platform_name(post.platform):<6} {post.id}  {(post.title or post.text)[:60]}")
+    return 0
+
+
+def run_reindex(args, runtime: Runtime) -> int:
+    store = runtime.posts
+    done = store.reindex(progress=lambda count: print(f"  {count} posts re-segmented", flush=True))
+    print(f"reindexed {done} posts with the dictionary {runtime.segmenter_version}")
     return 0

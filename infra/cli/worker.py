@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import datetime
 
 from core.clock import CHINA_TZ
+from core.vocabulary import job_name, job_outcome_name, worker_state_name
+from infra.drill import Drill
+from infra.runtime import Runtime
+from infra.worker.service import Worker
 
 
 def register(subparsers) -> None:
@@ -19,64 +24,49 @@ def register(subparsers) -> None:
     status.set_defaults(func=run_worker_status)
 
     drill = subparsers.add_parser(
-        "drill", help="rehearse a scenario: simulated web + worker + console on a fresh store (演练)")
+        "drill", help="rehearse a scenario on the configured stores (simulated web + worker + console; 演练)")
     drill.add_argument("scenario", help="a scenario name from infra/scenarios (e.g. food-safety-rumour) or a file")
     drill.add_argument("--speed", type=float, default=60.0, help="drill time runs this many times faster (default 60)")
     drill.add_argument("--port", type=int, default=8501, help="console port (default 8501)")
     drill.add_argument("--duration", type=float, default=None,
                        help="stop after this many drill hours (default: when the scenario ends, plus 1 h)")
     drill.add_argument("--no-console", action="store_true", help="run without the Streamlit console")
+    drill.add_argument("--keep", action="store_true",
+                       help="keep the drill's posts and state (its own index prefix / schema / files) afterwards")
     drill.set_defaults(func=run_drill)
 
 
-def run_worker(args, settings) -> int:
-    from infra.worker.service import Worker
-
-    return Worker(settings).run()
+def run_worker(args, runtime: Runtime) -> int:
+    return Worker(runtime).run()
 
 
 def _when(moment: datetime | None) -> str:
-    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S") if moment else "—"
 
 
-def worker_line(settings) -> str:
-    """One line for `yuqing status`: the worker's state and last heartbeat."""
-    from infra.worker.status import read_worker_status
-
-    status = read_worker_status(settings)
-    failing = sum(1 for job in status.jobs if job.outcome in ("error", "timeout"))
-    return (f"worker:     {status.state_name} ({status.state}), heartbeat {_when(status.beat_at)}"
-            + (f", {failing} jobs failing (see `yuqing worker-status`)" if failing else ""))
-
-
-def run_worker_status(args, settings) -> int:
-    from dataclasses import asdict
-
-    from infra.worker.status import read_worker_status
-
-    status = read_worker_status(settings)
+def run_worker_status(args, runtime: Runtime) -> int:
+    status = runtime.state.worker_status.read()
     if args.json:
         print(json.dumps(asdict(status), ensure_ascii=False, indent=2, default=str))
         return 0
-    print(f"worker:     {status.state_name} ({status.state})"
-          + (f", pid {status.pid} on {status.host}" if status.pid else ""))
-    print(f"heartbeat:  {_when(status.beat_at)}   started: {_when(status.started_at)}")
+    print(f"后台任务 worker: {worker_state_name(status.state)}"
+          + (f"，进程 {status.pid}（主机 {status.host}）" if status.pid else ""))
+    print(f"最近心跳 heartbeat: {_when(status.beat_at)}   启动于 started: {_when(status.started_at)}")
     if status.drill_time:
-        print(f"drill time: {_when(status.drill_time)}")
+        print(f"演练时间 drill time: {_when(status.drill_time)}")
     for job in status.jobs:
-        took = f"{job.duration_s:.1f}s" if job.duration_s is not None else "-"
-        print(f"  {job.job_id:<24} last {_when(job.last_start)} ({took}) {job.outcome or '-':<11} "
-              f"next {_when(job.next_run)}  runs {job.runs}, failures {job.failures}")
+        took = f"{job.duration_s:.1f}秒" if job.duration_s is not None else "—"
+        outcome = job_outcome_name(job.outcome) if job.outcome else "—"
+        print(f"  {job_name(job.job_id):<16} 上次 {_when(job.last_start)}（{took}）{outcome:<8} "
+              f"下次 {_when(job.next_run)}  共 {job.runs} 次，失败 {job.failures} 次")
         if job.outcome not in (None, "ok") and job.message:
             print(f"      {job.message[:200]}")
-    unhealthy = [s for s in status.sources if not s.healthy]
-    for source in unhealthy:
-        print(f"  unhealthy source {source.source}: {source.reason[:200]}")
+    for source in status.sources:
+        if not source.healthy:
+            print(f"  采集源异常 {source.source}: {source.reason[:200]}")
     return 0
 
 
-def run_drill(args, settings) -> int:
-    from infra.drill import Drill
-
-    return Drill(settings, args.scenario, speed=args.speed, port=args.port, duration_h=args.duration,
-                 console=not args.no_console).run()
+def run_drill(args, runtime: Runtime) -> int:
+    return Drill(runtime.settings, args.scenario, speed=args.speed, port=args.port, duration_h=args.duration,
+                 console=not args.no_console, keep=args.keep).run()

@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 
 from core.errors import InvalidInput
-from core.settings import Settings
 from core.workflow import SYSTEM
 from core.workflow.evidence import verify_pack
-from core.workflow.model import ROLE_NAMES, Role
+from core.vocabulary import ROLE_NAMES
+from core.workflow.model import Role
+from infra.runtime import Runtime
 
 # One demo user per role, for the README, `make demo` and drills. Never use these outside a demo.
 DEMO_USERS = (
@@ -39,7 +40,7 @@ def register(subparsers) -> None:
     add.set_defaults(func=run_users_add)
     listing = actions.add_parser("list", help="list users with role and status")
     listing.set_defaults(func=run_users_list)
-    users.set_defaults(func=lambda args, settings: (users.print_help(), 2)[1])
+    users.set_defaults(func=lambda args, runtime: (users.print_help(), 2)[1])
 
     seed = subparsers.add_parser("seed-demo-users", help="create one demo user per role (passwords in the README)")
     seed.set_defaults(func=run_seed_demo_users)
@@ -58,62 +59,38 @@ def register(subparsers) -> None:
     ledger.set_defaults(func=run_ledger_export)
 
 
-def _open(settings: Settings):
-    from infra.workflow_db import open_workflow
-
-    return open_workflow(settings, post_store=_NoPosts())
-
-
-class _NoPosts:
-    """User and ledger commands need no post store; opening one could start a backend for nothing."""
-
-    def close(self) -> None:
-        pass
-
-
-def run_users_add(args, settings: Settings) -> int:
+def run_users_add(args, runtime: Runtime) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = getpass.getpass(f"password for {args.username}: ")
         if password != getpass.getpass("again: "):
             raise InvalidInput("the two passwords differ", field="password")
-    wf = _open(settings)
-    try:
-        user = wf.users.create(SYSTEM, args.username, password, args.role, display_name=args.name,
-                               email=args.email, unit=args.unit, on_duty=args.on_duty)
-    finally:
-        wf.close()
+    user = runtime.workflow.users.create(SYSTEM, args.username, password, args.role, display_name=args.name,
+                                         email=args.email, unit=args.unit, on_duty=args.on_duty)
     print(f"added {user.username} ({ROLE_NAMES[user.role]})")
     return 0
 
 
-def run_users_list(args, settings: Settings) -> int:
-    wf = _open(settings)
-    try:
-        for user in wf.users.list(SYSTEM):
-            flags = ("" if user.active else " [停用]") + (" [值班]" if user.on_duty else "")
-            print(f"{user.username:<16} {user.role.value:<15} {user.display_name} {user.email}{flags}")
-    finally:
-        wf.close()
+def run_users_list(args, runtime: Runtime) -> int:
+    for user in runtime.workflow.users.list(SYSTEM):
+        flags = ("" if user.active else " [停用]") + (" [值班]" if user.on_duty else "")
+        print(f"{user.username:<16} {ROLE_NAMES[user.role]:<10} {user.display_name} {user.email}{flags}")
     return 0
 
 
-def run_seed_demo_users(args, settings: Settings) -> int:
-    wf = _open(settings)
-    try:
-        for username, role, password, name, unit, on_duty in DEMO_USERS:
-            if wf.users.by_username(username):
-                print(f"exists  {username}")
-                continue
-            wf.users.create(SYSTEM, username, password, role, display_name=name, unit=unit, on_duty=on_duty)
-            print(f"added   {username:<13} {role.value:<15} password: {password}")
-    finally:
-        wf.close()
+def run_seed_demo_users(args, runtime: Runtime) -> int:
+    users = runtime.workflow.users
+    for username, role, password, name, unit, on_duty in DEMO_USERS:
+        if users.by_username(username):
+            print(f"exists  {username}")
+            continue
+        users.create(SYSTEM, username, password, role, display_name=name, unit=unit, on_duty=on_duty)
+        print(f"added   {username:<13} {role.value:<15} password: {password}")
     return 0
 
 
-def run_verify_pack(args, settings: Settings) -> int:
+def run_verify_pack(args, runtime: Runtime) -> int:
     if not Path(args.file).is_file():
         raise InvalidInput(f"{args.file} does not exist", field="file")
     report = verify_pack(args.file, args.expect)
@@ -129,25 +106,18 @@ def run_verify_pack(args, settings: Settings) -> int:
     return 0 if report.ok else 1
 
 
-def run_verify_audit(args, settings: Settings) -> int:
-    wf = _open(settings)
-    try:
-        report = wf.verify_audit(SYSTEM)
-    finally:
-        wf.close()
+def run_verify_audit(args, runtime: Runtime) -> int:
+    report = runtime.workflow.verify_audit(SYSTEM)
     print(f"{report.entries} entries: " + ("chain intact (审计链完整)" if report.ok else "BROKEN"))
     for problem in report.problems:
         print(f"  {problem}")
     return 0 if report.ok else 1
 
 
-def run_ledger_export(args, settings: Settings) -> int:
-    wf = _open(settings)
-    try:
-        data = wf.ledger.export_xlsx(SYSTEM)
-        rows = len(wf.ledger.rows(SYSTEM))
-    finally:
-        wf.close()
+def run_ledger_export(args, runtime: Runtime) -> int:
+    ledger = runtime.workflow.ledger
+    data = ledger.export_xlsx(SYSTEM)
+    rows = len(ledger.rows(SYSTEM))
     Path(args.output).write_bytes(data)
     print(f"wrote {rows} rows to {args.output}")
     return 0

@@ -1,65 +1,95 @@
-"""`yuqing drill SCENARIO`: a rehearsal (演练) on a fresh embedded store under ``<data_dir>/drill-<time>/``.
+"""`yuqing drill SCENARIO`: a rehearsal (演练) on the deployment's own stack, kept apart from its real data.
 
-It serves the scenario on the simulated web (in this process), seeds the demo users, starts the worker and
-the console as subprocesses, all on one drill clock (a ScaledClock shared through the `clock_origin`,
-`clock_speed` and `clock_wall_origin` settings), prints the console's address and the demo logins, shows
-the drill's progress, and at the end (Ctrl-C, SIGTERM or ``--duration``) stops everything and writes the
-after-action report (演练复盘报告) into the drill folder.
+A drill runs on the backends the settings configure, so an office on Elasticsearch + PostgreSQL rehearses on
+what it runs: its posts go to their own index prefix (``<es_index_prefix>-drill-<time>``) or their own SQLite
+file, its state to its own PostgreSQL schema (``drill_<time>``) or its own SQLite file, and its local files
+(spool, logs, evidence, reports) to ``<data_dir>/drill-<time>/``. At the end the drill's posts and state are
+removed unless ``keep`` is asked for; the after-action report stays in the drill folder.
+
+The drill serves the scenario on the simulated web (in this process), seeds the demo users, starts the worker
+and the console as subprocesses, all on one drill clock (a ScaledClock shared through the `clock_origin`,
+`clock_speed` and `clock_wall_origin` settings), prints the console's address and the demo logins, shows the
+drill's progress, and at the end (Ctrl-C, SIGTERM, ``stop``, or ``duration_h``) stops everything and writes the
+after-action report (演练复盘报告).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
 from core.clock import CHINA_TZ, ScaledClock
 from core.errors import ConfigurationError
-from core.settings import SETTINGS
+from core.settings import Settings
+from core.workflow import SYSTEM
 from infra.drill.review import milestones, review_context
-from infra.worker.crawl import child_env
+from infra.runtime import Runtime, open_runtime
+from infra.simweb.scenario import load_scenario
+from infra.simweb.server import SimWeb
 
 log = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROGRESS_EVERY_S = 10.0
 WARMUP_S = 30.0
-_KNOWN = {s.name for s in SETTINGS}
+# One demo user per role (README「Workflow 工作流」): for demos and drills only.
+DEMO_LOGINS = (("monitor", "monitor", "monitor-demo-1", "宣传部舆情监测员（演示）", "县委宣传部", False),
+               ("reviewer", "reviewer", "reviewer-demo-1", "教育局预警审核（演示）", "县教育局", False),
+               ("spokesperson", "spokesperson", "spokes-demo-1", "新闻发言人（演示）", "县教育局", False),
+               ("leader", "leader", "leader-demo-1", "值班领导（演示）", "县委宣传部", True),
+               ("police", "police_liaison", "police-demo-1", "公安联络员（演示）", "县公安局", False),
+               ("admin", "admin", "admin-demo-1", "系统管理员（演示）", "县委宣传部", False))
+
+
+def drill_overrides(settings: Settings, folder: Path, stamp: str) -> dict[str, object]:
+    """The settings that put a drill beside the deployment's data on the same backends: its own post index
+    prefix or SQLite file, its own state schema or SQLite file, its own local folders."""
+    values: dict[str, object] = {"data_dir": str(folder), "spool_dir": "", "evidence_dir": "", "publish_dir": "",
+                                 "sqlite_path": ""}
+    if settings.store == "elasticsearch":
+        values["es_index_prefix"] = f"{settings.es_index_prefix}-drill-{stamp}".lower()
+    if settings.state_url.startswith("postgresql"):
+        values["state_db_schema"] = f"drill_{stamp}".replace("-", "_")
+    else:
+        values["state_db_url"] = ""                  # <drill folder>/state.db
+    return values
 
 
 class Drill:
-    def __init__(self, settings, scenario: str, *, speed: float = 60.0, port: int = 8501,
+    def __init__(self, settings: Settings, scenario: str, *, speed: float = 60.0, port: int = 8501,
                  duration_h: float | None = None, console: bool = True, out: TextIO = sys.stdout,
-                 warmup_s: float = WARMUP_S):
+                 warmup_s: float = WARMUP_S, keep: bool = False):
         if speed <= 0:
             raise ConfigurationError(f"--speed {speed:g}: the drill speed must be positive")
         self.base_settings, self.scenario_name = settings, scenario
         self.speed, self.port, self.duration_h, self.with_console, self.out = speed, port, duration_h, console, out
-        self.warmup_s = warmup_s
+        self.warmup_s, self.keep = warmup_s, keep
         self.stop = threading.Event()
         self.processes: dict[str, subprocess.Popen] = {}
+        self.runtime: Runtime | None = None
 
     def run(self) -> int:
-        from infra.simweb.scenario import load_scenario
-        from infra.simweb.server import SimWeb
-
         scenario = load_scenario(self.scenario_name)
         stamp = datetime.now(CHINA_TZ).strftime("%Y%m%d-%H%M%S")
-        self.folder = (Path(self.base_settings["data_dir"]) / f"drill-{stamp}").resolve()
+        self.folder = (self.base_settings.data_path / f"drill-{stamp}").resolve()
         self.folder.mkdir(parents=True, exist_ok=True)
         web = SimWeb(scenario, speed=self.speed).start()
         # Drill time reaches the scenario's start only once the worker is up, so the first post is not
         # published while the worker is still loading its models.
         self.clock = web.clock = ScaledClock(scenario.start, self.speed, time.time() + self.warmup_s)
-        self.settings = self.base_settings.replace(**self._overrides(web))
+        self.settings = self.base_settings.replace(
+            **drill_overrides(self.base_settings, self.folder, stamp), **web.clock_settings(),
+            crawl_base_url=web.url, worker_interval_scale=self.speed, worker_enrich_interval_s=3,
+            worker_clock_interval_s=3, worker_heartbeat_s=2, worker_report_hour=-1)
+        self.runtime = open_runtime(self.settings, clock=self.clock)
         previous = {sig: signal.signal(sig, lambda *_: self.stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
-        logging.getLogger("alembic").setLevel(logging.WARNING)
         try:
             logins = self._seed_users()
             self._start("worker", [sys.executable, "-m", "infra.cli", "worker"])
@@ -75,44 +105,38 @@ class Drill:
             web.stop()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-        report = self.write_review(scenario)
+        try:
+            report = self.write_review(scenario)
+        finally:
+            self._clean_up()
         self.out.write(f"\n演练结束。复盘报告 / after-action report: {report}\n\n{report.read_text(encoding='utf-8')}\n")
         return 0
 
-    def _overrides(self, web) -> dict[str, object]:
-        values = {"data_dir": str(self.folder), "store": "sqlite", "sqlite_path": "", "state_db_url": "",
-                  "worker_interval_scale": self.speed, "worker_enrich_interval_s": 3, "worker_clock_interval_s": 3,
-                  "worker_heartbeat_s": 2, "worker_report_hour": -1, "spool_dir": "",
-                  **web.clock_settings(), "crawl_base_url": web.url}
-        return {name: value for name, value in values.items() if name in _KNOWN}
-
-    def _env(self) -> dict[str, str]:
-        return child_env(self.settings, {"PYTHONPATH": str(REPO_ROOT)})
-
     def _seed_users(self) -> str:
-        result = subprocess.run([sys.executable, "-m", "infra.cli", "seed-demo-users"], cwd=REPO_ROOT,
-                                env=self._env(), capture_output=True, text=True, timeout=120)
-        if result.returncode != 0:
-            raise ConfigurationError(f"seeding the demo users failed: {result.stderr.strip()[-500:]}")
-        return result.stdout.strip()
+        users, lines = self.runtime.workflow.users, []
+        for username, role, password, name, unit, on_duty in DEMO_LOGINS:
+            if users.by_username(username) is None:
+                users.create(SYSTEM, username, password, role, display_name=name, unit=unit, on_duty=on_duty)
+            lines.append(f"{username:<13} {password}")
+        return "\n".join(lines)
 
     def _start(self, name: str, command: list[str]) -> None:
+        env = {**os.environ, **self.settings.environment(), "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"}
         log_file = (self.folder / f"{name}.log").open("wb")
-        self.processes[name] = subprocess.Popen(command, cwd=REPO_ROOT, env=self._env(), stdout=log_file,
+        self.processes[name] = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log_file,
                                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
     def _wait_for_worker(self) -> None:
-        from infra.worker.status import read_worker_status
-
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline and not self.stop.is_set():
-            if read_worker_status(self.settings).state == "running":
+            if self.runtime.state.worker_status.read().state == "running":
                 return
             if self.processes["worker"].poll() is not None:
                 raise ConfigurationError(f"the drill's worker did not start; see {self.folder}/worker.log")
             time.sleep(0.5)
 
     def _banner(self, scenario, web, logins: str) -> None:
+        where = self.settings
         lines = [
             "", f"演练开始 / drill started: {scenario.title}（{scenario.id}）",
             f"  控制台 console:      http://localhost:{self.port}" if self.with_console else "  (no console)",
@@ -120,7 +144,13 @@ class Drill:
             f"  演练时钟 drill clock: {scenario.start.astimezone(CHINA_TZ):%Y-%m-%d %H:%M} 起，{self.speed:g} 倍速"
             f"（{max(0.0, self.clock.wall_origin - time.time()):.0f} 秒后开始 / starts in a moment）",
             f"  数据目录 data folder: {self.folder}",
-            "  演示账号 demo logins (README「Workflow 工作流」):", *("    " + l for l in logins.splitlines()),
+            f"  帖文存储 posts: {where.store}"
+            + (f"（索引前缀 {where.es_index_prefix}）" if where.store == "elasticsearch" else ""),
+            f"  状态库 state: {self.runtime.state.describe()}"
+            + (f"（模式 {where.state_db_schema}）" if where.state_db_schema else ""),
+            "  演练结束后删除演练数据（--keep 保留）/ drill data is removed afterwards unless --keep" if not self.keep
+            else "  演练数据将保留 / drill data is kept (--keep)",
+            "  演示账号 demo logins (README「Workflow 工作流」):", *("    " + line for line in logins.splitlines()),
             "  按 Ctrl-C 结束演练并生成复盘报告 / press Ctrl-C to end the drill and write the after-action report", ""]
         self.out.write("\n".join(lines) + "\n")
         self.out.flush()
@@ -144,7 +174,7 @@ class Drill:
 
     def _progress(self) -> None:
         try:
-            line = progress_line(self.settings, self.clock)
+            line = progress_line(self.runtime)
         except Exception as error:             # progress is a courtesy: never end a drill over it
             line = f"(progress unavailable: {error})"
         self.out.write(f"[演练时间 {self._now():%m-%d %H:%M}] {line}\n")
@@ -163,38 +193,29 @@ class Drill:
                 process.wait()
 
     def write_review(self, scenario) -> Path:
-        from infra.storage import open_event_store
-        from infra.workflow_db import open_workflow
-
         ended = self.clock.now()
-        workflow = open_workflow(self.settings, self.clock)
-        try:
-            with closing(open_event_store(self.settings)) as events:
-                items = milestones(workflow, events, ended)
-            context = review_context(f"{scenario.title}（{scenario.id}）演练", scenario.summary or scenario.title,
-                                     scenario.start, ended, items)
-            text = workflow.templates.render("drill_review", context)
-        finally:
-            workflow.close()
+        workflow = self.runtime.workflow
+        items = milestones(workflow, self.runtime.events, ended)
+        context = review_context(f"{scenario.title}（{scenario.id}）演练", scenario.summary or scenario.title,
+                                 scenario.start, ended, items)
         path = self.folder / "after-action-report.md"
-        path.write_text(text, encoding="utf-8")
+        path.write_text(workflow.templates.render("drill_review", context), encoding="utf-8")
         return path
 
+    def _clean_up(self) -> None:
+        """Remove the drill's posts and state (unless kept), then release the runtime."""
+        runtime = self.runtime
+        try:
+            if not self.keep:
+                runtime.posts.drop()
+                runtime.state.drop()
+                self.out.write("演练数据已删除 / the drill's posts and state were removed\n")
+        finally:
+            runtime.close()
 
-def progress_line(settings, clock) -> str:
+
+def progress_line(runtime: Runtime) -> str:
     """Posts, events, alerts and releases so far, in one line."""
-    from core.workflow.model import Alert, Release
-    from infra.storage import open_event_store, open_post_store
-    from infra.workflow_db import open_workflow
-
-    with closing(open_post_store(settings)) as store, closing(open_event_store(settings)) as events:
-        posts = store.count()
-        event_count = len(events.list_events(limit=1000))
-    workflow = open_workflow(settings, clock)
-    try:
-        alerts = workflow.repo.find(Alert)
-        waiting = sum(1 for a in alerts if str(a.state) in ("new", "under_review"))
-        published = sum(1 for r in workflow.repo.find(Release) if r.published_at)
-    finally:
-        workflow.close()
-    return f"帖文 {posts} 条 · 事件 {event_count} 个 · 预警 {len(alerts)} 条（待审核 {waiting}）· 已发布回应 {published} 篇"
+    counts = runtime.workflow.counts()
+    return (f"帖文 {runtime.posts.count()} 条 · 事件 {len(runtime.events.list_events(limit=1000))} 个 · "
+            f"预警 {counts.alerts} 条（待审核 {counts.awaiting_review}）· 已发布回应 {counts.releases_published} 篇")

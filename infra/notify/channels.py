@@ -12,7 +12,7 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol, Sequence
 
 import requests
 
@@ -129,17 +129,12 @@ def _describe(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
-def channels_from_settings(settings: Mapping[str, Any]) -> tuple[EmailChannel | None, list[tuple[WebhookChannel, str]]]:
-    """The e-mail channel (None when `smtp_host` is empty) and the configured webhooks with their URLs."""
-    email = None
-    if settings.get("smtp_host"):
-        email = EmailChannel(settings["smtp_host"], int(settings.get("smtp_port") or 25),
-                             user=settings.get("smtp_user") or "", password=settings.get("smtp_password") or "",
-                             sender=settings.get("smtp_from") or "yuqing@localhost",
-                             tls=settings.get("smtp_tls") or "none")
+def parse_webhooks(entries: Sequence[str]) -> list[tuple[WebhookChannel, str]]:
+    """The group-chat webhooks of the `notify_webhooks` setting ('kind=url' entries), each with its URL; a
+    second webhook of one kind is named kind#2, and so on."""
     webhooks: list[tuple[WebhookChannel, str]] = []
     counts: dict[str, int] = {}
-    for entry in settings.get("notify_webhooks") or []:
+    for entry in entries:
         kind, sep, url = str(entry).partition("=")
         kind, url = kind.strip(), url.strip()
         if not sep or not url.startswith(("http://", "https://")):
@@ -147,4 +142,4 @@ def channels_from_settings(settings: Mapping[str, Any]) -> tuple[EmailChannel | 
         counts[kind] = counts.get(kind, 0) + 1
         name = kind if counts[kind] == 1 else f"{kind}#{counts[kind]}"
         webhooks.append((WebhookChannel(kind, name), url))
-    return email, webhooks
+    return webhooks

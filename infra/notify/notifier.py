@@ -10,51 +10,18 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from core.clock import Clock, SystemClock
 from core.errors import ConfigurationError
-from infra.notify.channels import ChannelError, EmailChannel, WebhookChannel, channels_from_settings
-from infra.notify.ledger import Delivery, Ledger, ledger_path
+from core.notifications import Contact, Delivery, DeliveryLedger, RoundReport, Trigger
+from core.vocabulary import ROLES, TRIGGER_KINDS
+from infra.notify.channels import ChannelError, EmailChannel, WebhookChannel, parse_webhooks
 
 log = logging.getLogger(__name__)
 
-TRIGGER_KINDS = {
-    "alert_major": "新的重大（II级）或特别重大（I级）预警",
-    "clock_80": "回应时限已用去80%",
-    "clock_overdue": "回应时限已超时",
-    "escalation_new": "新的移交（升级处置）案件",
-}
-ROLES = ("monitor", "reviewer", "spokesperson", "leader", "police_liaison", "admin")
 DEFAULT_ROUTES: dict[str, tuple[str, ...]] = {
     "alert_major": ("monitor", "reviewer", "spokesperson", "leader"),
     "clock_80": ("reviewer", "spokesperson", "leader"),
     "clock_overdue": ("leader", "spokesperson", "reviewer"),
     "escalation_new": ("leader", "police_liaison"),
 }
-
-
-@dataclass(frozen=True)
-class Trigger:
-    """Something people must hear about. ``id`` is stable (e.g. ``clock:<clock id>:overdue``): the same
-    id is never notified twice."""
-
-    id: str
-    kind: str                                  # one of TRIGGER_KINDS
-    title: str
-    body: str
-    emails: tuple[str, ...] = ()               # people named by the workflow (responsible person, leader on duty)
-
-
-@dataclass(frozen=True)
-class Contact:
-    role: str
-    email: str
-
-
-@dataclass
-class RoundReport:
-    planned: int = 0
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 def parse_routes(entries: Sequence[str]) -> dict[str, tuple[str, ...]]:
@@ -94,7 +61,7 @@ class Notifier:
     ``directory`` returns the people to reach by role (the workflow's active users with an e-mail); it is
     asked at planning time, so a user added later is not told about earlier triggers."""
 
-    def __init__(self, ledger: Ledger, *, email: EmailChannel | None = None,
+    def __init__(self, ledger: DeliveryLedger, *, email: EmailChannel | None = None,
                  webhooks: Sequence[tuple[WebhookChannel, str]] = (),
                  routes: Mapping[str, tuple[str, ...]] = DEFAULT_ROUTES, contacts: Sequence[Contact] = (),
                  directory: Callable[[], Iterable[Contact]] = lambda: (), clock: Clock | None = None,
@@ -181,12 +148,31 @@ class Notifier:
         return report
 
 
-def open_notifier(settings: Mapping, directory: Callable[[], Iterable[Contact]] = lambda: (),
-                  clock: Clock | None = None) -> Notifier:
-    """The notifier the settings describe, with its ledger in ``<data_dir>/notify.db``."""
-    email, webhooks = channels_from_settings(settings)
-    ledger = Ledger(ledger_path(settings))
-    return Notifier(ledger, email=email, webhooks=webhooks, routes=parse_routes(settings.get("notify_routes") or []),
-                    contacts=parse_contacts(settings.get("notify_emails") or []), directory=directory,
-                    clock=clock, max_attempts=int(settings.get("notify_max_attempts") or 5),
-                    retry_s=float(settings.get("notify_retry_s") or 30))
+@dataclass(frozen=True)
+class NotifyConfig:
+    """The notification settings, typed (the runtime fills it from `smtp_*` and `notify_*`)."""
+
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "yuqing@localhost"
+    smtp_tls: str = "none"
+    webhooks: tuple[str, ...] = ()           # 'kind=url'
+    emails: tuple[str, ...] = ()             # 'role=address'
+    routes: tuple[str, ...] = ()             # 'trigger=role+role'
+    max_attempts: int = 5
+    retry_s: float = 30.0
+
+
+def build_notifier(config: NotifyConfig, ledger: DeliveryLedger,
+                   directory: Callable[[], Iterable[Contact]] = lambda: (), clock: Clock | None = None) -> Notifier:
+    """The notifier the configuration describes, planning into ``ledger``. Bad settings raise
+    ConfigurationError naming the setting, before anything is sent."""
+    email = None
+    if config.smtp_host:
+        email = EmailChannel(config.smtp_host, config.smtp_port, user=config.smtp_user, password=config.smtp_password,
+                             sender=config.smtp_from, tls=config.smtp_tls)
+    return Notifier(ledger, email=email, webhooks=parse_webhooks(config.webhooks), routes=parse_routes(config.routes),
+                    contacts=parse_contacts(config.emails), directory=directory, clock=clock,
+                    max_attempts=config.max_attempts, retry_s=config.retry_s)
