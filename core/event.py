@@ -10,14 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Protocol
 
-# Grades by analogy with the emergency levels; I is the gravest.
-GRADES = ("IV", "III", "II", "I")
-GRADE_NAMES = {"IV": "一般", "III": "较大", "II": "重大", "I": "特别重大"}
-
-
-def grade_rank(grade: str) -> int:
-    """0 for IV (general) up to 3 for I (extremely major)."""
-    return GRADES.index(grade)
+# Grades live in the vocabulary; re-exported here for callers that still import them from core.event.
+from core.vocabulary import GRADE_NAMES, GRADES, grade_rank  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -40,7 +34,7 @@ class Event:
     spread_by_platform: dict[str, int] = field(default_factory=dict)
     engagement: int = 0
     heat: float = 0.0
-    grade: str = "IV"
+    grade: str = "IV"                           # core.vocabulary.GRADES
     grade_reasons: tuple[str, ...] = ()
     rumour_share: float = 0.0                    # share of posts that look like rumours
     negative_share: float = 0.0

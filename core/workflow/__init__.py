@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from core.clock import Clock
+from core.errors import ConfigurationError
 from core.event import EventStore
 from core.storage import PostStore
+from core.vocabulary import AWAITING_REVIEW_STATES
 from core.workflow.access import SYSTEM, Guard, Permission, allowed
 from core.workflow.alerts import AlertRules, AlertService
 from core.workflow.audit import AuditLog
@@ -29,7 +31,7 @@ from core.workflow.escalations import EscalationService
 from core.workflow.ledger import LedgerService
 from core.workflow.masking import MaskResult, mask_minors
 from core.workflow.model import *  # noqa: F401,F403  (the records are part of the public API)
-from core.workflow.model import AuditEntry, AuditReport, Role, User
+from core.workflow.model import Alert, AuditEntry, AuditReport, Release, ReleaseStatus, Role, User
 from core.workflow.releases import ReleaseService
 from core.workflow.reports import ReportService
 from core.workflow.repository import WorkflowRepository
@@ -39,16 +41,29 @@ from core.workflow.users import UserService
 
 @dataclass(frozen=True)
 class WorkflowConfig:
-    """The knobs the services need (the composition root fills them from settings)."""
+    """The knobs the services need (the composition root fills them from settings and the profile).
+
+    ``county`` is the county's name from the profile (``[county] name``); ``build_workflow`` refuses an
+    empty one. ``publisher`` is the issuing body printed on releases (setting ``publisher``); empty means
+    ``<county>教育局``."""
 
     templates_dir: Path
     evidence_dir: Path
     session_ttl: timedelta = timedelta(hours=8)
     rules: AlertRules = AlertRules()
     upload_max_bytes: int = 10 * 1024 * 1024
-    county: str = "渠县"
-    publisher: str = "渠县教育局"
+    county: str = ""
+    publisher: str = ""
     school_names: dict[str, str] = field(default_factory=dict)   # school id -> name, for release drafts
+
+
+@dataclass(frozen=True)
+class WorkflowCounts:
+    """How far the workflow has got, in three numbers (for a drill's progress line)."""
+
+    alerts: int
+    awaiting_review: int             # alerts new or under review
+    releases_published: int
 
 
 @dataclass
@@ -86,6 +101,14 @@ class Workflow:
                           detail="审计链完整" if report.ok else "；".join(report.problems))
         return report
 
+    def counts(self) -> WorkflowCounts:
+        """Alerts, alerts awaiting review and published releases so far. A system-side read for the worker
+        and the drill: no actor, no permission check (pages use the services' checked reads)."""
+        alerts = self.repo.find(Alert)
+        waiting = sum(1 for alert in alerts if str(alert.state) in AWAITING_REVIEW_STATES)
+        published = len(self.repo.find(Release, status=ReleaseStatus.PUBLISHED))
+        return WorkflowCounts(alerts=len(alerts), awaiting_review=waiting, releases_published=published)
+
     def can(self, user: User, permission: Permission | str) -> bool:
         """Whether the user's role holds a permission (for greying out buttons; services still check)."""
         return allowed(user.role, Permission(permission))
@@ -99,7 +122,13 @@ class Workflow:
 def build_workflow(repo: WorkflowRepository, clock: Clock, config: WorkflowConfig, *,
                    channels: Sequence[Channel] = (), post_store: PostStore | None = None,
                    event_store: EventStore | None = None, bcrypt_rounds: int = 12) -> Workflow:
-    """Wire every service over ``repo`` and ``clock`` (``bcrypt_rounds`` lower only in tests)."""
+    """Wire every service over ``repo`` and ``clock`` (``bcrypt_rounds`` lower only in tests).
+    ConfigurationError when ``config.county`` is empty."""
+    county = (config.county or "").strip()
+    if not county:
+        raise ConfigurationError("WorkflowConfig.county is empty: the county's name comes from the county profile "
+                                 "([county] name in the profile file named by the setting 'profile')")
+    publisher = (config.publisher or "").strip() or f"{county}教育局"
     audit = AuditLog(repo, clock)
     guard = Guard(repo, audit)
     users = UserService(repo, audit, guard, clock, session_ttl=config.session_ttl, bcrypt_rounds=bcrypt_rounds)
@@ -107,17 +136,17 @@ def build_workflow(repo: WorkflowRepository, clock: Clock, config: WorkflowConfi
     alerts = AlertService(repo, audit, guard, clock, clocks, rules=config.rules)
     templates = TemplateLibrary(config.templates_dir)
     releases = ReleaseService(repo, audit, guard, clock, templates, clocks, channels,
-                              publisher=config.publisher, county=config.county, school_names=config.school_names)
+                              publisher=publisher, county=county, school_names=config.school_names)
     escalations = EscalationService(repo, audit, guard, clock, post_store, config.evidence_dir,
-                                    upload_max_bytes=config.upload_max_bytes, county=config.county)
+                                    upload_max_bytes=config.upload_max_bytes, county=county)
     ledger = LedgerService(repo, guard, clock)
-    reports = ReportService(repo, guard, clock, templates, post_store, event_store, county=config.county,
+    reports = ReportService(repo, guard, clock, templates, post_store, event_store, county=county,
                             school_names=config.school_names, clocks=clocks)
     return Workflow(repo=repo, clock=clock, audit=audit, guard=guard, users=users, alerts=alerts,
                     clocks=clocks, templates=templates, releases=releases, escalations=escalations,
                     ledger=ledger, reports=reports)
 
 
-__all__ = ["SYSTEM", "Workflow", "WorkflowConfig", "build_workflow", "Permission", "allowed", "AlertRules",
+__all__ = ["SYSTEM", "Workflow", "WorkflowConfig", "WorkflowCounts", "build_workflow", "Permission", "allowed", "AlertRules",
            "ClockView", "MaskResult", "mask_minors", "Channel", "OutgoingRelease", "TemplateLibrary",
            "Role", "User"]

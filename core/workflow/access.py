@@ -9,7 +9,8 @@ from typing import Any
 
 from core.errors import PermissionDenied
 from core.workflow.audit import AuditLog
-from core.workflow.model import ROLE_NAMES, Role, User
+from core.vocabulary import PERMISSION_NAMES, ROLE_NAMES
+from core.workflow.model import Role, User
 from core.workflow.repository import WorkflowRepository
 
 
@@ -31,14 +32,6 @@ class Permission(StrEnum):
     AUDIT = "audit"                            # read and verify the audit log
     USERS = "users"                            # add users, change roles, reset passwords
 
-
-PERMISSION_NAMES = {
-    "view": "查看", "alert.raise": "发起预警与研判", "alert.review": "审核预警", "alert.close": "办结预警",
-    "release.edit": "起草回应稿", "release.sign": "发言人签发", "release.approve": "领导审批",
-    "release.publish": "发布回应", "escalation.open": "发起移交", "escalation.approve": "审批移交",
-    "escalation.handle": "受理与反馈移交案件", "escalation.close": "办结移交案件", "evidence": "证据包",
-    "report": "生成报告", "audit": "审计日志", "users": "用户管理",
-}
 
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -13,16 +13,13 @@ from typing import Any, Iterable, Mapping
 
 from core.clock import Clock, ensure_aware
 from core.errors import Conflict, InvalidInput, NotFound
-from core.event import GRADE_NAMES, GRADES, Event, grade_rank
+from core.event import Event
+from core.vocabulary import ALERT_STATE_NAMES, GRADE_NAMES, GRADES, MAJOR_GRADES, UNIT_KINDS, grade_rank
 from core.workflow.access import Guard, Permission
 from core.workflow.audit import AuditLog
 from core.workflow.clocks import ClockService
-from core.workflow.model import (ALERT_STATE_NAMES, Alert, AlertState, ClockKind, GradeChange, User, new_id,
-                                 snapshot)
+from core.workflow.model import Alert, AlertState, ClockKind, GradeChange, User, new_id, snapshot
 from core.workflow.repository import WorkflowRepository
-
-UNIT_KINDS = {"school": "学校", "township": "乡镇（街道）", "department": "部门"}
-
 
 @dataclass(frozen=True)
 class AlertRules:
@@ -44,7 +41,6 @@ class AlertRules:
         return tuple(reasons)
 
 
-MAJOR = ("II", "I")          # grades that start the 5 h and 24 h clocks
 _TRANSITIONS = {
     "start_review": ((AlertState.NEW,), AlertState.UNDER_REVIEW),
     "confirm": ((AlertState.UNDER_REVIEW,), AlertState.CONFIRMED),
@@ -100,7 +96,7 @@ class AlertService:
             self.repo.add(alert)
             self.audit.record(by, "alert.raise", f"alert:{alert.id}", after=snapshot(alert),
                               detail="；".join(reasons))
-            if alert.grade in MAJOR:
+            if alert.grade in MAJOR_GRADES:
                 self.clocks.start(alert, (ClockKind.RELEASE_5H, ClockKind.PRESS_24H))
         return alert
 
@@ -138,6 +134,17 @@ class AlertService:
     def for_event(self, event_id: str) -> Alert | None:
         found = self.repo.find(Alert, event_id=event_id, limit=1)
         return found[0] if found else None
+
+    def open_major(self) -> list[Alert]:
+        """Alerts of a major grade (II, I) that are neither dismissed nor closed, oldest raised first.
+        A system-side read for the worker's notifications: no actor, no permission check."""
+        live = tuple(s for s in AlertState if s not in (AlertState.DISMISSED, AlertState.CLOSED))
+        return self.repo.find(Alert, grade=MAJOR_GRADES, state=live, order_by="raised_at")
+
+    def all_alerts(self) -> list[Alert]:
+        """Every alert, in any state, oldest raised first (for a drill's after-action report). A system-side
+        read: no actor, no permission check."""
+        return self.repo.find(Alert, order_by="raised_at")
 
     def list(self, actor: User, states: Iterable[AlertState | str] = (), limit: int = 200) -> list[Alert]:
         """Alerts in these states (all when empty), newest first."""
@@ -232,7 +239,7 @@ class AlertService:
         if alert.state in (AlertState.DISMISSED, AlertState.CLOSED):
             return
         major = (ClockKind.RELEASE_5H, ClockKind.PRESS_24H)
-        if alert.grade in MAJOR:
+        if alert.grade in MAJOR_GRADES:
             self.clocks.start(alert, major)
         else:
             self.clocks.cancel(alert.id, major, f"分级调整为{alert.grade}级")

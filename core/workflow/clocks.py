@@ -15,9 +15,9 @@ from typing import Callable
 
 from core.clock import CHINA_TZ, Clock
 from core.errors import Conflict
+from core.vocabulary import CLOCK_NAMES, CLOCK_STAGE_NAMES
 from core.workflow.audit import AuditLog
-from core.workflow.model import (CLOCK_NAMES, CLOCK_STAGE_NAMES, Alert, ClockChange, ClockKind, ClockStage,
-                                 ResponseClock, Role, User)
+from core.workflow.model import Alert, ClockChange, ClockKind, ClockStage, ResponseClock, Role, User
 from core.workflow.repository import WorkflowRepository
 
 DURATIONS = {ClockKind.RELEASE_5H: timedelta(hours=5), ClockKind.PRESS_24H: timedelta(hours=24),

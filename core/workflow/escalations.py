@@ -18,11 +18,12 @@ from typing import Iterable
 from core.clock import Clock
 from core.errors import Conflict, InvalidInput, NotFound, StorageUnavailable
 from core.storage import PostStore
+from core.vocabulary import ESCALATION_NAMES
 from core.workflow.access import Guard, Permission
 from core.workflow.audit import AuditLog
 from core.workflow.evidence import build_pack, verify_pack
-from core.workflow.model import (ESCALATION_NAMES, Alert, Attachment, Escalation, EscalationKind,
-                                 EscalationStatus, EscalationTarget, Feedback, PackReport, User, new_id, snapshot)
+from core.workflow.model import (Alert, Attachment, Escalation, EscalationKind, EscalationStatus, EscalationTarget,
+                                 Feedback, PackReport, User, new_id, snapshot)
 from core.workflow.repository import WorkflowRepository
 
 # Files a user may attach (name suffix -> first bytes that such a file starts with; None: text).
@@ -41,8 +42,8 @@ _NAME = re.compile(r"^[A-Za-z0-9\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5_. -]{0,99}
 
 class EscalationService:
     def __init__(self, repo: WorkflowRepository, audit: AuditLog, guard: Guard, clock: Clock,
-                 post_store: PostStore | None, evidence_dir: Path, upload_max_bytes: int = 10 * 1024 * 1024,
-                 county: str = "渠县"):
+                 post_store: PostStore | None, evidence_dir: Path, upload_max_bytes: int = 10 * 1024 * 1024, *,
+                 county: str):
         self.repo, self.audit, self.guard, self.clock = repo, audit, guard, clock
         self.post_store = post_store
         self.evidence_dir = Path(evidence_dir)
@@ -89,6 +90,13 @@ class EscalationService:
         if wanted:
             filters["status"] = wanted
         return self.repo.find(Escalation, order_by="-created_at", **filters)
+
+    def created_since(self, moment: datetime) -> list[Escalation]:
+        """Escalations created at or after ``moment`` (timezone-aware), oldest first. A system-side read for
+        the worker's notifications: no actor, no permission check."""
+        if moment.tzinfo is None:
+            raise InvalidInput("created_since needs a timezone-aware time.", field="moment")
+        return [case for case in self.repo.find(Escalation, order_by="created_at") if case.created_at >= moment]
 
     def attach(self, actor: User, escalation_id: str, filename: str, data: bytes) -> Escalation:
         """Attach a file (a screenshot, a PDF) to the case. Oversized, empty, unknown-type or malformed

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Sequence
 
 from core.clock import CHINA_TZ
-from core.workflow.model import ESCALATION_NAMES, Attachment, Escalation, PackReport
+from core.vocabulary import ESCALATION_NAMES, platform_name
+from core.workflow.model import Attachment, Escalation, PackReport
 
 MANIFEST = "manifest.json"
 MANIFEST_HASH = "manifest.sha256"
@@ -42,9 +43,10 @@ def _local(moment: datetime | None) -> str:
 
 
 def build_pack(path: Path, escalation: Escalation, posts: Sequence, operator: str, built_at: datetime,
-               attachments: Sequence[Attachment] = (), county: str = "渠县") -> PackInfo:
+               attachments: Sequence[Attachment] = (), county: str = "") -> PackInfo:
     """Write the pack to ``path`` (atomically: a temporary file renamed into place). ``posts`` are
-    ``core.post.Post`` objects; ids of the case that are no longer stored are listed as missing."""
+    ``core.post.Post`` objects; ids of the case that are no longer stored are listed as missing. ``county``
+    heads the summary document (left out when empty)."""
     files: list[tuple[str, bytes, dict]] = []
     for number, post in enumerate(posts, start=1):
         folder = f"posts/{number:03d}-{_SAFE.sub('_', post.id)[:80]}"
@@ -112,7 +114,7 @@ def _summary_docx(escalation: Escalation, posts: Sequence, files, operator: str,
     raw_hashes = {meta.get("post_id"): sha256(data) for name, data, meta in files if name.endswith("/raw.json")}
     for number, post in enumerate(posts, start=1):
         cells = table.add_row().cells
-        values = (str(number), f"{post.platform} / {post.author or '未知'}", _local(post.published_at),
+        values = (str(number), f"{platform_name(post.platform)} / {post.author or '未知'}", _local(post.published_at),
                   f"{_local(post.fetched_at)}；{post.capture_method or '未记录'}", post.url, raw_hashes.get(post.id, ""))
         for cell, text in zip(cells, values):
             cell.text = text

@@ -7,14 +7,14 @@ import io
 from datetime import datetime
 
 from core.clock import CHINA_TZ, Clock
+from core.vocabulary import ALERT_STATE_NAMES, ESCALATION_NAMES, LEDGER_KIND_NAMES, RELEASE_STATUS_NAMES
 from core.workflow.access import Guard, Permission
 from core.workflow.clocks import MEETS, stage_at
-from core.workflow.model import (ALERT_STATE_NAMES, ESCALATION_NAMES, RELEASE_STATUS_NAMES, Alert, AlertState,
-                                 ClockStage, Escalation, EscalationStatus, LedgerRow, Release, ReleaseStatus,
-                                 ResponseClock, User)
+from core.workflow.model import (Alert, AlertState, ClockStage, Escalation, EscalationStatus, LedgerRow, Release,
+                                 ReleaseStatus, ResponseClock, User)
 from core.workflow.repository import WorkflowRepository
 
-KIND_NAMES = {"alert": "预警", "release": "回应发布", "escalation": "移交处置"}
+KIND_NAMES = LEDGER_KIND_NAMES
 HEADERS = ("类别", "编号", "关联预警", "事项", "责任单位", "责任人", "办理时限", "状态", "是否超时", "最近更新")
 _LIVE = (ClockStage.RUNNING, ClockStage.WARNING_50, ClockStage.WARNING_80, ClockStage.OVERDUE)
 
@@ -32,14 +32,15 @@ class LedgerService:
         for record in self.repo.find(ResponseClock, stage=_LIVE):
             clocks.setdefault(record.alert_id, []).append(record)
         alerts = {a.id: a for a in self.repo.find(Alert)}
+        names = {u.username: u.display_name or u.username for u in self.repo.find(User)}
         rows: list[LedgerRow] = []
         if "alert" in kinds:
             rows += [self._alert_row(a, clocks.get(a.id, []), now) for a in alerts.values()]
         if "release" in kinds:
-            rows += [self._release_row(r, alerts.get(r.alert_id), clocks.get(r.alert_id, []), now)
+            rows += [self._release_row(r, alerts.get(r.alert_id), clocks.get(r.alert_id, []), now, names)
                      for r in self.repo.find(Release)]
         if "escalation" in kinds:
-            rows += [self._escalation_row(e, now) for e in self.repo.find(Escalation)]
+            rows += [self._escalation_row(e, now, names) for e in self.repo.find(Escalation)]
         if only_open:
             rows = [r for r in rows if r.status not in _DONE]
         far = datetime.max.replace(tzinfo=CHINA_TZ)
@@ -57,21 +58,22 @@ class LedgerService:
                          overdue=overdue, updated_at=alert.updated_at)
 
     def _release_row(self, release: Release, alert: Alert | None, clocks: list[ResponseClock],
-                     now: datetime) -> LedgerRow:
+                     now: datetime, names: dict[str, str]) -> LedgerRow:
         dues = [c.due_at for c in clocks if c.kind in MEETS.get(release.template, ())]
         deadline = min(dues) if dues else None
         overdue = release.status != ReleaseStatus.PUBLISHED and bool(deadline and deadline <= now)
         return LedgerRow(kind="release", id=release.id, alert_id=release.alert_id, title=release.title,
-                         unit=alert.unit if alert else "", person=release.created_by, deadline=deadline,
-                         status=RELEASE_STATUS_NAMES[release.status], overdue=overdue, updated_at=release.updated_at)
+                         unit=alert.unit if alert else "", person=names.get(release.created_by, release.created_by),
+                         deadline=deadline, status=RELEASE_STATUS_NAMES[release.status], overdue=overdue,
+                         updated_at=release.updated_at)
 
-    def _escalation_row(self, case: Escalation, now: datetime) -> LedgerRow:
+    def _escalation_row(self, case: Escalation, now: datetime, names: dict[str, str]) -> LedgerRow:
         title = f"{ESCALATION_NAMES[case.kind.value]}：{case.summary[:40]}"
         overdue = case.status != EscalationStatus.CLOSED and bool(case.deadline and case.deadline <= now)
         return LedgerRow(kind="escalation", id=case.id, alert_id=case.alert_id, title=title,
-                         unit=ESCALATION_NAMES[case.target.value], person=case.person or case.created_by,
-                         deadline=case.deadline, status=ESCALATION_NAMES[case.status.value], overdue=overdue,
-                         updated_at=case.updated_at)
+                         unit=ESCALATION_NAMES[case.target.value],
+                         person=case.person or names.get(case.created_by, case.created_by), deadline=case.deadline,
+                         status=ESCALATION_NAMES[case.status.value], overdue=overdue, updated_at=case.updated_at)
 
     def export_xlsx(self, actor: User) -> bytes:
         """The ledger as an Excel workbook (one sheet, Chinese headers, overdue rows marked)."""

@@ -12,6 +12,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+# The Chinese names of the codes below live in the vocabulary; re-exported here for older callers.
+from core.vocabulary import (ALERT_STATE_NAMES, CLOCK_NAMES, CLOCK_STAGE_NAMES,  # noqa: F401
+                             ESCALATION_NAMES, RELEASE_STATUS_NAMES, ROLE_NAMES)
+
 
 class Role(StrEnum):
     MONITOR = "monitor"                  # 宣传部舆情监测员
@@ -21,11 +25,6 @@ class Role(StrEnum):
     POLICE_LIAISON = "police_liaison"    # 公安联络员 / 网信
     ADMIN = "admin"                      # 系统管理员
 
-
-ROLE_NAMES = {
-    Role.MONITOR: "舆情监测员", Role.REVIEWER: "预警审核员", Role.SPOKESPERSON: "新闻发言人",
-    Role.LEADER: "值班领导", Role.POLICE_LIAISON: "公安/网信联络员", Role.ADMIN: "系统管理员",
-}
 
 
 @dataclass(frozen=True)
@@ -63,9 +62,6 @@ class AlertState(StrEnum):
     CLOSED = "closed"
 
 
-ALERT_STATE_NAMES = {"new": "新预警", "under_review": "审核中", "confirmed": "已确认", "dismissed": "已排除",
-                     "closed": "已办结"}
-
 
 @dataclass(frozen=True)
 class GradeChange:
@@ -83,7 +79,7 @@ class Alert:
     id: str
     event_id: str
     title: str
-    grade: str                           # IV / III / II / I (core.event.GRADES)
+    grade: str                           # IV / III / II / I (core.vocabulary.GRADES)
     state: AlertState
     t0: datetime                         # the event's first detection: start of every clock
     raised_at: datetime
@@ -96,7 +92,7 @@ class Alert:
     post_ids: tuple[str, ...] = ()
     facts: dict[str, Any] = field(default_factory=dict)  # verified facts (the reviewer fills them in)
     analysis: str = ""                   # the monitor's 研判 text
-    unit_kind: str = ""                  # school / township / department
+    unit_kind: str = ""                  # school / township / department (core.vocabulary.UNIT_KINDS)
     unit: str = ""                       # the responsible unit's name
     person: str = ""                     # the responsible person's name
     deadline: datetime | None = None
@@ -114,8 +110,6 @@ class ClockKind(StrEnum):
     ANSWER_48H = "answer_48h"            # an answer within 48 h (every confirmed alert)
 
 
-CLOCK_NAMES = {"release_5h": "5小时信息发布", "press_24h": "24小时新闻发布会", "answer_48h": "48小时回应"}
-
 
 class ClockStage(StrEnum):
     RUNNING = "running"                  # under 50 % of the time used
@@ -125,9 +119,6 @@ class ClockStage(StrEnum):
     MET = "met"                          # the matching release was published
     CANCELLED = "cancelled"              # the alert was dismissed or the grade lowered
 
-
-CLOCK_STAGE_NAMES = {"running": "计时中", "warning_50": "已过半", "warning_80": "即将到期", "overdue": "已超时",
-                     "met": "已按时完成", "cancelled": "已取消"}
 
 
 @dataclass(frozen=True)
@@ -168,9 +159,6 @@ class ReleaseStatus(StrEnum):
     APPROVED = "approved"                # approved by the leader: ready to publish
     PUBLISHED = "published"
 
-
-RELEASE_STATUS_NAMES = {"draft": "草稿", "checked": "已通过未成年人信息检查", "signed": "发言人已签",
-                        "approved": "领导已批", "published": "已发布"}
 
 
 @dataclass(frozen=True)
@@ -253,10 +241,6 @@ class EscalationStatus(StrEnum):
     RESOLVED = "resolved"                # the receiving unit gave its result (feedback)
     CLOSED = "closed"
 
-
-ESCALATION_NAMES = {"malicious_hype": "恶意炒作", "rumour": "谣言", "school_disruption": "校闹",
-                    "propaganda": "县委宣传部", "police": "公安机关", "cyberspace": "网信办",
-                    "opened": "待审批", "sent": "已移交", "accepted": "已受理", "resolved": "已反馈", "closed": "已办结"}
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,14 @@ from typing import Any, Mapping, Sequence
 
 from core.clock import CHINA_TZ, Clock
 from core.errors import Conflict, InvalidInput, NotFound, YuqingError
-from core.event import GRADE_NAMES
+from core.vocabulary import GRADE_NAMES, RELEASE_STATUS_NAMES
 from core.workflow.access import Guard, Permission
 from core.workflow.audit import AuditLog
 from core.workflow.channels import Channel, OutgoingRelease
 from core.workflow.clocks import ClockService
 from core.workflow.masking import mask_minors
-from core.workflow.model import (RELEASE_STATUS_NAMES, Alert, AlertState, Publication, Release, ReleaseStatus,
-                                 ReleaseVersion, User, new_id, snapshot)
+from core.workflow.model import (Alert, AlertState, Publication, Release, ReleaseStatus, ReleaseVersion, User,
+                                 new_id, snapshot)
 from core.workflow.repository import WorkflowRepository
 from core.workflow.templates import TemplateLibrary, split_title
 
@@ -35,8 +35,8 @@ def china_date(moment) -> str:
 
 class ReleaseService:
     def __init__(self, repo: WorkflowRepository, audit: AuditLog, guard: Guard, clock: Clock,
-                 templates: TemplateLibrary, clocks: ClockService, channels: Sequence[Channel] = (),
-                 publisher: str = "渠县教育局", county: str = "渠县", school_names: Mapping[str, str] | None = None):
+                 templates: TemplateLibrary, clocks: ClockService, channels: Sequence[Channel] = (), *,
+                 publisher: str, county: str, school_names: Mapping[str, str] | None = None):
         self.repo, self.audit, self.guard, self.clock = repo, audit, guard, clock
         self.templates, self.clocks = templates, clocks
         self.channels = {c.name: c for c in channels}
@@ -109,6 +109,11 @@ class ReleaseService:
         self.guard.require(actor, Permission.VIEW, "releases")
         filters = {"alert_id": alert_id} if alert_id else {}
         return self.repo.find(Release, order_by="-created_at", **filters)
+
+    def published_for(self, alert_id: str) -> list[Release]:
+        """The published releases of an alert, oldest publication first (empty for an unknown alert). A
+        system-side read for the drill's after-action report: no actor, no permission check."""
+        return self.repo.find(Release, alert_id=alert_id, status=ReleaseStatus.PUBLISHED, order_by="published_at")
 
     def versions(self, actor: User, release_id: str) -> list[ReleaseVersion]:
         self.guard.require(actor, Permission.VIEW, f"release:{release_id}")

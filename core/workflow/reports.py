@@ -10,14 +10,15 @@ from typing import Mapping, Sequence
 
 from core.clock import CHINA_TZ, Clock
 from core.errors import NotFound
-from core.event import GRADE_NAMES, EventStore
+from core.event import EventStore
 from core.post import NEGATIVE_BELOW
 from core.storage import Bucket, PostQuery, PostStore
+from core.vocabulary import (ALERT_STATE_NAMES, CLOCK_NAMES, CLOCK_STAGE_NAMES, ESCALATION_NAMES, GRADE_NAMES,
+                             platform_name)
 from core.workflow.access import Guard, Permission
 from core.workflow.clocks import ClockService
 from core.workflow.documents import markdown_to_docx
-from core.workflow.model import (ALERT_STATE_NAMES, CLOCK_NAMES, CLOCK_STAGE_NAMES, ESCALATION_NAMES, Alert,
-                                 Escalation, Release, ReleaseStatus, Report, User)
+from core.workflow.model import Alert, Escalation, Release, ReleaseStatus, Report, User
 from core.workflow.repository import WorkflowRepository
 from core.workflow.templates import TemplateLibrary
 
@@ -49,7 +50,7 @@ def _china_day_bounds(day: date) -> tuple[datetime, datetime]:
 
 class ReportService:
     def __init__(self, repo: WorkflowRepository, guard: Guard, clock: Clock, templates: TemplateLibrary,
-                 post_store: PostStore | None, event_store: EventStore | None, county: str = "渠县",
+                 post_store: PostStore | None, event_store: EventStore | None, *, county: str,
                  school_names: Mapping[str, str] | None = None, clocks: ClockService | None = None):
         self.repo, self.guard, self.clock, self.templates = repo, guard, clock, templates
         self.post_store, self.event_store = post_store, event_store
@@ -81,14 +82,15 @@ class ReportService:
         platforms = store.aggregate(query, "platform") if store else []
         schools = store.aggregate(query, "school")[:10] if store else []
         volume = store.aggregate(query, step) if store else []
-        charts = {f"{kind}-volume.png": bar_chart(f"Posts per {step}", [(_tick(b, step), b.count) for b in volume]),
-                  f"{kind}-platforms.png": bar_chart("Posts per platform", [(b.key, b.count) for b in platforms])}
+        # Chart files are named in Chinese: the name is the caption on screen and the image's text in the report.
+        charts = {"信息量趋势.png": bar_chart(f"Posts per {step}", [(_tick(b, step), b.count) for b in volume]),
+                  "平台分布.png": bar_chart("Posts per platform", [(b.key, b.count) for b in platforms])}
         events = self.event_store.list_events(since=start, limit=10) if self.event_store else []
         alerts = [a for a in self.repo.find(Alert, order_by="-raised_at", limit=200)
                   if a.raised_at < end and (a.raised_at >= start or a.state not in ("closed", "dismissed"))]
         context = {
             "report_name": name, "county": self.county, "period": period, "total_posts": total,
-            "negative_posts": negative, "by_platform": [{"name": b.key, "count": b.count} for b in platforms],
+            "negative_posts": negative, "by_platform": [{"name": platform_name(b.key), "count": b.count} for b in platforms],
             "top_schools": [{"name": self.school_names.get(b.key, b.key), "count": b.count} for b in schools],
             "events": [{"title": e.title, "grade": e.grade, "posts": e.post_count, "heat": round(e.heat, 1)}
                        for e in events],
@@ -111,13 +113,13 @@ class ReportService:
         first_seen = event.first_seen if event else alert.t0
         spread = sorted((event.spread_by_platform if event else {}).items(), key=lambda kv: -kv[1])
         timeline = [(p.at.astimezone(CHINA_TZ).strftime("%m-%d %H"), p.posts) for p in (event.timeline if event else ())]
-        charts = {"special-timeline.png": bar_chart("Posts over time (China time)", timeline),
-                  "special-spread.png": bar_chart("Spread per platform", spread)}
+        charts = {"事件时间线.png": bar_chart("Posts over time (China time)", timeline),
+                  "各平台传播量.png": bar_chart("Spread per platform", spread)}
         context = {
             "county": self.county, "event_title": title, "grade": grade, "grade_name": GRADE_NAMES.get(grade, ""),
             "first_seen": first_seen.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
             "post_count": event.post_count if event else len(alert.post_ids),
-            "spread": [{"name": k, "count": v} for k, v in spread],
+            "spread": [{"name": platform_name(k), "count": v} for k, v in spread],
             "clocks": self._clock_items(alert), "releases": self._release_items(alert),
             "escalations": self._escalation_items(alert), "generated_at": self._now_text(),
             "analysis": alert.analysis if alert else "", "charts": list(charts),

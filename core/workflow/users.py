@@ -12,12 +12,13 @@ import re
 import secrets
 from dataclasses import replace
 from datetime import timedelta
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import bcrypt
 
 from core.clock import Clock
-from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.errors import ConfigurationError, Conflict, InvalidInput, NotFound, PermissionDenied
+from core.notifications import Contact
 from core.workflow.access import Guard, Permission
 from core.workflow.audit import AuditLog
 from core.workflow.model import Role, Session, User, new_id, snapshot
@@ -166,6 +167,36 @@ class UserService:
             self.guard.deny(email, "login.oidc", "oidc",
                             f"邮箱 {email} 未对应任何系统用户，请联系系统管理员添加（yuqing users add --email）。")
         return found[0]
+
+    # --- system-side reads (the worker, the drill, the console's labels): no actor, no permission check
+
+    def contacts(self) -> list[Contact]:
+        """A contact (role, e-mail) for every active user with an e-mail, by username."""
+        return [Contact(str(u.role), u.email) for u in self.repo.find(User, active=True, order_by="username")
+                if u.email]
+
+    def emails_of(self, user_ids: Iterable[str]) -> list[str]:
+        """The e-mails of these users in the order given; unknown ids and users without an e-mail are
+        skipped, and an address appears once."""
+        emails: list[str] = []
+        for user_id in user_ids:
+            user = self.repo.get(User, user_id)
+            if user is not None and user.email and user.email not in emails:
+                emails.append(user.email)
+        return emails
+
+    def report_signer(self) -> User:
+        """The user the worker writes scheduled reports as: the first active admin or leader by username.
+        ConfigurationError (naming ``yuqing users add``) when there is none."""
+        for user in self.repo.find(User, active=True, role=(Role.ADMIN, Role.LEADER), order_by="username"):
+            return user
+        raise ConfigurationError("no active admin or leader user to write scheduled reports as; add one with "
+                                 "`yuqing users add <username> --role leader` (or --role admin)")
+
+    def display_names(self) -> dict[str, str]:
+        """Username -> display name of every user, active or not (past actors of the audit log are named
+        too); a user without a display name is shown by username."""
+        return {u.username: u.display_name or u.username for u in self.repo.find(User, order_by="username")}
 
     def on_duty_leaders(self) -> list[User]:
         return [u for u in self.repo.find(User, role=Role.LEADER, on_duty=True) if u.active]

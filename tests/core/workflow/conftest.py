@@ -40,6 +40,7 @@ def make_workflow(tmp_path, clock, channel):
 
     def make(post_store=None, event_store=None, channels=None, **config):
         repo = open_repository(f"sqlite:///{tmp_path / 'workflow.db'}")
+        config.setdefault("county", "渠县")
         cfg = WorkflowConfig(templates_dir=BUNDLED_TEMPLATES, evidence_dir=tmp_path / "evidence",
                              school_names={"qx-no2": "渠县第二中学"}, **config)
         wf = build_workflow(repo, clock, cfg, channels=[channel] if channels is None else channels,
