@@ -1,5 +1,7 @@
-"""Records <-> rows: dataclass fields become columns; nested dataclasses, tuples and mappings become JSON;
-times are stored in UTC and come back timezone-aware; enums come back as their enum type."""
+"""Records <-> rows, for every table of the state database: dataclass fields become columns; nested
+dataclasses (an event's timeline points), tuples and mappings become JSON; times are stored in UTC and come
+back timezone-aware; enums come back as their enum type. A row may carry more columns than the record has
+fields (e.g. an event's ``grade_rank``) and fewer (a record's defaults fill in): only shared names count."""
 
 from __future__ import annotations
 
@@ -89,3 +91,9 @@ def from_row(cls: type, row: typing.Mapping[str, Any]) -> Any:
     """The record of type ``cls`` stored in a row."""
     hints = _hints(cls)
     return cls(**{name: _load(hints[name], row[name]) for name in hints if name in row})
+
+
+def from_document(cls: type, document: typing.Mapping[str, Any]) -> Any:
+    """The record of type ``cls`` from its JSON form (times as ISO strings, tuples as lists), e.g. a document
+    kept by an older yuqing; keys that are not fields are ignored."""
+    return _load(cls, dict(document))

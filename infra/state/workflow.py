@@ -1,5 +1,6 @@
-"""``WorkflowRepository`` over SQLAlchemy 2 Core: SQLite (a file, WAL, ``BEGIN IMMEDIATE`` for units of
-work so concurrent writers queue instead of failing) or PostgreSQL (row locks on the audit head)."""
+"""``core.workflow.repository.WorkflowRepository`` over the state database (SQLAlchemy 2 Core): on SQLite a
+unit of work starts with ``BEGIN IMMEDIATE`` so concurrent writers queue instead of failing; on PostgreSQL
+the audit head's row lock orders appends."""
 
 from __future__ import annotations
 
@@ -7,52 +8,23 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import create_engine, delete, event, func, insert, select, update
-from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Connection
 
-from core.errors import Conflict, NotFound, StorageUnavailable
+from core.errors import Conflict, NotFound
 from core.workflow.model import AuditEntry
-from infra.workflow_db import tables
-from infra.workflow_db.codec import from_row, to_row, to_utc
-
-_SQLITE_BUSY_TIMEOUT_S = 30
-
-
-def make_engine(url: str) -> Engine:
-    """An engine for the URL; SQLite gets WAL, a busy timeout and explicit BEGINs (see module doc)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False})
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None          # let SQLAlchemy's BEGIN below drive transactions
-        cursor = dbapi_connection.cursor()
-        if parsed.database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):
-        # A unit of work takes the write lock at once: two deferred transactions that both read and then
-        # write would otherwise fail with "database is locked" instead of waiting.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("yuqing_write") else "BEGIN")
-
-    return engine
-
-
-def describe(url: str) -> str:
-    """The URL without its password, for error messages."""
-    return make_url(url).render_as_string(hide_password=True)
+from infra.state import tables
+from infra.state.codec import from_row, to_row
+from infra.state.engine import Database
 
 
 class SqlWorkflowRepository:
-    def __init__(self, url: str, engine: Engine | None = None):
-        self.url = url
-        self.engine = engine or make_engine(url)
+    """The workflow's records in the shared state database. ``close`` releases nothing: the engine belongs
+    to the ``StateDatabase``."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.engine = db.engine
         self._local = threading.local()
 
     # --- units of work
@@ -62,35 +34,23 @@ class SqlWorkflowRepository:
         if getattr(self._local, "conn", None) is not None:
             yield                                        # joins the unit of work already open
             return
-        try:
-            with self.engine.connect() as conn:
-                conn.execution_options(yuqing_write=True)
-                with conn.begin():
-                    self._local.conn = conn
-                    try:
-                        yield
-                    finally:
-                        self._local.conn = None
-        except SQLAlchemyError as error:
-            raise self._unavailable(error) from error
+        with self.db.write() as conn:
+            self._local.conn = conn
+            try:
+                yield
+            finally:
+                self._local.conn = None
 
     @contextmanager
-    def _connection(self) -> Iterator[Connection]:
+    def _connection(self, write: bool = False) -> Iterator[Connection]:
+        """The open unit of work's connection, or a transaction of its own (a write one takes SQLite's write
+        lock at once; a read one never waits for writers)."""
         current = getattr(self._local, "conn", None)
         if current is not None:
             yield current
             return
-        try:
-            with self.engine.begin() as conn:
-                yield conn
-        except SQLAlchemyError as error:
-            raise self._unavailable(error) from error
-
-    def _unavailable(self, error: SQLAlchemyError) -> Exception:
-        if isinstance(error, IntegrityError):
-            return Conflict(f"工作流数据库拒绝了重复或无效的记录：{error.orig}")
-        return StorageUnavailable(f"workflow database {describe(self.url)} failed: {error.__class__.__name__}: "
-                                  f"{getattr(error, 'orig', error)}")
+        with (self.db.write() if write else self.db.read()) as conn:
+            yield conn
 
     # --- records
 
@@ -103,7 +63,7 @@ class SqlWorkflowRepository:
 
     def add(self, record: Any) -> None:
         table = self._table(type(record))
-        with self._connection() as conn:
+        with self._connection(write=True) as conn:
             if conn.execute(select(table.c.id).where(table.c.id == record.id)).first():
                 raise Conflict(f"{type(record).__name__} {record.id} 已存在。")
             conn.execute(insert(table).values(**to_row(record)))
@@ -136,7 +96,7 @@ class SqlWorkflowRepository:
         table = self._table(kind)
         values = to_row(record)
         values["version"] = expected_version + 1
-        with self._connection() as conn:
+        with self._connection(write=True) as conn:
             result = conn.execute(update(table).where(table.c.id == record.id, table.c.version == expected_version)
                                   .values(**values))
             if result.rowcount == 1:
@@ -149,7 +109,7 @@ class SqlWorkflowRepository:
 
     def delete(self, kind: type, record_id: str) -> None:
         table = self._table(kind)
-        with self._connection() as conn:
+        with self._connection(write=True) as conn:
             conn.execute(delete(table).where(table.c.id == record_id))
 
     # --- audit log
@@ -189,7 +149,4 @@ class SqlWorkflowRepository:
             return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
     def close(self) -> None:
-        self.engine.dispose()
-
-
-__all__ = ["SqlWorkflowRepository", "make_engine", "describe", "to_utc"]
+        """Nothing to release (the engine is the state database's)."""
