@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
+from typing import Mapping
 
 import numpy as np
 
@@ -52,3 +53,25 @@ def band_keys(sig: np.ndarray) -> list[int]:
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
     """Estimated Jaccard similarity of the two texts' 3-gram sets."""
     return float(np.mean(a == b))
+
+
+def to_bytes(sig: np.ndarray) -> bytes:
+    """A signature as the crawl state keeps it."""
+    return sig.astype(np.uint64).tobytes()
+
+
+def from_bytes(raw: bytes) -> np.ndarray:
+    return np.frombuffer(raw, dtype=np.uint64)
+
+
+def most_similar(sig: np.ndarray, candidates: Mapping[str, bytes], exclude: str) -> tuple[str, float] | None:
+    """Of stored signatures (post id -> bytes), the most similar to ``sig`` at or above ``SIMILAR_AT``, other
+    than ``exclude``, with its similarity; on a tie the smaller post id."""
+    best: tuple[str, float] | None = None
+    for post_id in sorted(candidates):
+        if post_id == exclude:
+            continue
+        score = similarity(sig, from_bytes(candidates[post_id]))
+        if score >= SIMILAR_AT and (best is None or score > best[1]):
+            best = (post_id, score)
+    return best

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any
 
 import numpy as np
 
+from core.crawl_state import CrawlStateStore
 from core.errors import StorageUnavailable
 from core.post import Post, PostCopy
 from core.storage import PostStore
 from crawlers import dedup
-from crawlers.state import CrawlState
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +61,16 @@ class _BatchIndex:
         return (max(scored)[1], max(scored)[0]) if scored else None
 
 
-def ingest_batch(store: PostStore, state: CrawlState, posts: list[Post], copies: list[dict[str, Any]]) -> BatchResult:
+def ingest_batch(store: PostStore, state: CrawlStateStore, posts: list[Post],
+                 copies: list[dict[str, Any]]) -> BatchResult:
     """Store one batch; ``copies`` are reposts (dicts with id, original_id, platform, url, author, published_at).
-    Batches of parallel crawls take turns (the crawl state's lock): each reads what the previous one wrote."""
+    Batches of parallel crawls take turns (the crawl state's ``exclusive()`` lock): each reads what the
+    previous one wrote."""
     with state.exclusive():
         return _ingest(store, state, posts, copies)
 
 
-def _ingest(store: PostStore, state: CrawlState, posts: list[Post], copies: list[dict[str, Any]]) -> BatchResult:
+def _ingest(store: PostStore, state: CrawlStateStore, posts: list[Post], copies: list[dict[str, Any]]) -> BatchResult:
     result = BatchResult()
     unique: dict[str, Post] = {}
     for post in posts:
@@ -120,7 +121,7 @@ def _ingest(store: PostStore, state: CrawlState, posts: list[Post], copies: list
     # read and our write (e.g. a watched account's post that the keyword search also finds).
     result.new = len(fresh.intersection(report.new))
     result.duplicate += len(fresh.intersection(report.updated))
-    state.index([(pid, sig) for pid, sig in signatures if pid not in rejected])
+    state.index([(pid, dedup.to_bytes(sig), dedup.band_keys(sig)) for pid, sig in signatures if pid not in rejected])
     state.set_aliases({copy: original for copy, original in aliases.items() if original not in rejected})
     result.stored_ids += [pid for pid in to_write if pid not in rejected]
     return result
@@ -136,8 +137,9 @@ def _get_many(store: PostStore, ids: list[str]) -> dict[str, Post]:
         return {}
 
 
-def _find_original(state: CrawlState, batch_index: _BatchIndex, sig: np.ndarray, post_id: str) -> str | None:
-    found = [hit for hit in (batch_index.find(sig), state.find_original(sig, post_id)) if hit and hit[0] != post_id]
+def _find_original(state: CrawlStateStore, batch_index: _BatchIndex, sig: np.ndarray, post_id: str) -> str | None:
+    stored = dedup.most_similar(sig, state.candidates(dedup.band_keys(sig)), exclude=post_id)
+    found = [hit for hit in (batch_index.find(sig), stored) if hit and hit[0] != post_id]
     return max(found, key=lambda hit: hit[1])[0] if found else None
 
 
@@ -172,7 +174,3 @@ def _attach(store: PostStore, stored: dict[str, Post], to_write: dict[str, Post]
             continue
         to_write[original_id] = replace(target, copies=target.copies + (copy,))
         result.copies += 1
-
-
-def newest(times: list[datetime]) -> datetime | None:
-    return max(times) if times else None

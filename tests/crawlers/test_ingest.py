@@ -1,4 +1,5 @@
-"""A batch into a real SQLite store: duplicates by id, updates, near-copies folded into their original."""
+"""A batch into a real SQLite store and the state database's crawl state: duplicates by id, updates, near-copies
+folded into their original."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from core.clock import CHINA_TZ
 from core.post import Enrichment, post_from_mapping
 from crawlers.ingest import ingest_batch
-from crawlers.state import CrawlState
+from infra.state import open_state_database
 from infra.storage.sqlite import SqlitePostStore
 
 T0 = datetime(2026, 11, 26, 8, 0, tzinfo=CHINA_TZ)
@@ -24,10 +25,10 @@ def post(native: str, text: str, minutes: int = 0, platform: str = "weibo", **ex
 
 @pytest.fixture
 def stores(tmp_path):
-    store, state = SqlitePostStore(tmp_path / "posts.db"), CrawlState(tmp_path / "state.db")
-    yield store, state
+    store, database = SqlitePostStore(tmp_path / "posts.db"), open_state_database(f"sqlite:///{tmp_path / 'state.db'}")
+    yield store, database.crawl_state
     store.close()
-    state.close()
+    database.close()
 
 
 def test_near_copies_fold_into_the_earliest_post_across_platforms_and_batches(stores):
