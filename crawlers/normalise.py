@@ -6,27 +6,22 @@ same page always normalises the same way and a drill's scaled clock works like r
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
-from lxml import html as lxml_html
-
 from core.clock import CHINA_TZ, ensure_aware
 from core.errors import InvalidInput
 from core.post import canonical_url
+from core.text import strip_html
 
-__all__ = ["canonical_url", "half_width", "parse_cn_time", "strip_html", "clean_text"]
+__all__ = ["canonical_url", "half_width", "parse_cn_time", "clean_text"]
 
 # Full-width ASCII letters, digits and a few symbols, and the ideographic space. Chinese punctuation
 # (，。！？：；（）“”) is left alone: it is the normal form of Chinese text, not a width variant.
 _WIDE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)
          if chr(code - 0xFEE0).isalnum() or chr(code - 0xFEE0) in "@#%&+-=/*._~$"}
 _WIDE[0x3000] = 0x20
-_BREAKS = re.compile(r"<\s*(/?)\s*(br|p|div|li|h\d|tr)\b[^>]*>", re.IGNORECASE)
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
-_BLANK_LINES = re.compile(r"\s*\n\s*")
 
 
 def half_width(text: str) -> str:
@@ -34,23 +29,8 @@ def half_width(text: str) -> str:
     return text.translate(_WIDE)
 
 
-def strip_html(text: str) -> str:
-    """Plain text of an HTML fragment: tags removed, line breaks kept, entities decoded, spaces collapsed."""
-    if not text:
-        return ""
-    if "<" in text:
-        marked = _BREAKS.sub(lambda m: "\n" + m.group(0) + "\n", text)
-        try:
-            text = lxml_html.fragment_fromstring(marked, create_parent="div").text_content()
-        except (ValueError, lxml_html.etree.ParserError):
-            text = re.sub(r"<[^>]+>", "", marked)
-    text = html.unescape(text)
-    text = _SPACES.sub(" ", text)
-    return _BLANK_LINES.sub("\n", text).strip()
-
-
 def clean_text(text: str) -> str:
-    """The text a post is stored with: HTML stripped and widths unified."""
+    """The text a post is stored with: HTML stripped (``core.text.strip_html``) and widths unified."""
     return half_width(strip_html(text or ""))
 
 
@@ -139,7 +119,3 @@ def _absolute(text: str, local_now: datetime) -> datetime | None:
         return None
     return None
 
-
-def public_url(url: str) -> str:
-    """The canonical form of a URL (see core.post.canonical_url)."""
-    return canonical_url(url)

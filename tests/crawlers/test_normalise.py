@@ -6,7 +6,7 @@ import pytest
 
 from core.clock import CHINA_TZ
 from core.errors import InvalidInput
-from crawlers.normalise import clean_text, half_width, parse_cn_time, strip_html
+from crawlers.normalise import clean_text, half_width, parse_cn_time
 
 NOW = datetime(2026, 12, 8, 12, 0, tzinfo=CHINA_TZ)
 
@@ -46,7 +46,7 @@ def test_an_unreadable_time_is_an_error_naming_the_field(printed):
 
 def test_html_is_stripped_keeping_line_breaks_and_decoding_entities():
     html = '渠县<a href="/n/x">@某人</a> 说<br/>第二行&amp;第三<p>段落</p><span class="url-icon"><img alt="[怒]"></span>'
-    assert strip_html(html) == "渠县@某人 说\n第二行&第三\n段落"
+    assert clean_text(html) == "渠县@某人 说\n第二行&第三\n段落"
 
 
 def test_full_width_letters_and_digits_become_half_width_but_chinese_punctuation_stays():
