@@ -138,9 +138,7 @@ def upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], keys:
     conn.execute(statement, rows)
 
 
-def insert_new(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert ``rows``, leaving rows whose primary key is already stored alone; how many were new
-    (-1 when the driver does not count an executemany)."""
-    if not rows:
-        return 0
-    return conn.execute(insert_for(conn, table).on_conflict_do_nothing(), list(rows)).rowcount
+def insert_new(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` (one executemany), leaving rows whose primary key is already stored alone."""
+    if rows:
+        conn.execute(insert_for(conn, table).on_conflict_do_nothing(), list(rows))

@@ -34,9 +34,10 @@ class SqlDeliveryLedger:
         rows = list(deliveries)
         at = to_utc(now)
         with self.db.write() as conn:
-            statement = insert_for(conn, triggers_table).on_conflict_do_nothing()
-            new = conn.execute(statement.values(trigger_id=trigger_id, kind=kind, title=title, planned_at=at,
-                                                deliveries=len(rows))).rowcount == 1
+            statement = (insert_for(conn, triggers_table).on_conflict_do_nothing()
+                         .values(trigger_id=trigger_id, kind=kind, title=title, planned_at=at, deliveries=len(rows))
+                         .returning(triggers_table.c.trigger_id))
+            new = conn.execute(statement).first() is not None
             if new:
                 insert_new(conn, deliveries_table, [dict(
                     trigger_id=trigger_id, channel=d.channel, address=d.address, kind=kind, title=d.title,

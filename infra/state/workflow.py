@@ -15,7 +15,7 @@ from core.errors import Conflict, NotFound
 from core.workflow.model import AuditEntry
 from infra.state import tables
 from infra.state.codec import from_row, to_row
-from infra.state.engine import Database
+from infra.state.engine import Database, insert_for
 
 
 class SqlWorkflowRepository:
@@ -115,16 +115,15 @@ class SqlWorkflowRepository:
     # --- audit log
 
     def append_audit(self, make_entry: Callable[[int, str], AuditEntry]) -> AuditEntry:
+        """Append under the head row's lock. The head row is created (empty: seq 0) first if missing, so
+        that on PostgreSQL even the very first appends of two writers queue on it instead of colliding."""
         head = tables.audit_head
         with self.transaction(), self._connection() as conn:
-            row = conn.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update()).first()
-            seq, prev_hash = (row[0], row[1]) if row else (0, "0" * 64)
-            entry = make_entry(seq + 1, prev_hash)
+            conn.execute(insert_for(conn, head).on_conflict_do_nothing().values(id=1, seq=0, hash=""))
+            seq, prev_hash = conn.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update()).one()
+            entry = make_entry(seq + 1, prev_hash if seq else "0" * 64)
             conn.execute(insert(tables.audit_log).values(**to_row(entry)))
-            if row:
-                conn.execute(update(head).where(head.c.id == 1).values(seq=entry.seq, hash=entry.hash))
-            else:
-                conn.execute(insert(head).values(id=1, seq=entry.seq, hash=entry.hash))
+            conn.execute(update(head).where(head.c.id == 1).values(seq=entry.seq, hash=entry.hash))
         return entry
 
     def audit_entries(self, *, since_seq: int = 0, limit: int | None = None,
