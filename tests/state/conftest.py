@@ -36,10 +36,13 @@ class Target:
     def open(self, **options) -> StateDatabase:
         return open_state_database(self.url, schema=self.schema, **options)
 
-    def spawn(self, body: str, *args: str) -> subprocess.Popen:
-        """A Python subprocess with ``state`` opened on this database (``args`` in ``argv``); stdout is a pipe."""
+    def spawn(self, body: str, *args: str, legacy_dir: Path | None = None) -> subprocess.Popen:
+        """A Python subprocess running ``body`` with ``state`` opened on this database (``args`` in ``argv``);
+        stdout is a pipe."""
+        folder = str(legacy_dir) if legacy_dir else None
         script = (f"import sys, json, time\nfrom infra.state import open_state_database\n"
-                  f"state = open_state_database({self.url!r}, schema={self.schema!r})\n" + textwrap.dedent(body))
+                  f"state = open_state_database({self.url!r}, schema={self.schema!r}, legacy_dir={folder!r})\n"
+                  + textwrap.dedent(body))
         return subprocess.Popen([sys.executable, "-c", script, *args], cwd=ROOT, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
