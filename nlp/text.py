@@ -6,23 +6,25 @@ a neutral result with a reason instead of an exception.
 
 from __future__ import annotations
 
-import html
-import importlib.util
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+
+import opencc
+
+from core.text import strip_html
 
 # Weibo emoticons such as [哈哈] or [怒]; the sentiment data was labelled from them, so models read text
 # without them (the data README's regex).
 EMOTICON = re.compile(r"\[[^\[\]]{1,6}\]")
-_TAG = re.compile(r"<[^<>]{0,400}>")
-_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _URL = re.compile(r"https?://\S+")
 _SPACE = re.compile(r"\s+")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _WORDISH = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+
+# One converter for the process: building it reads OpenCC's dictionaries (milliseconds); converting is
+# thread-safe.
+_TO_SIMPLIFIED = opencc.OpenCC("t2s")
 
 # Beyond this many characters a post is cut before analysis: the head of a long page says what it is
 # about, and the cost of every analyser stays bounded.
@@ -40,13 +42,6 @@ class CleanText:
     @property
     def readable(self) -> bool:
         return not self.reason
-
-
-def strip_html(text: str) -> str:
-    """Drop scripts, tags and entities left over from a scraped page."""
-    text = _SCRIPT.sub(" ", text)
-    text = _TAG.sub(" ", text)
-    return html.unescape(text)
 
 
 def strip_emoticons(text: str) -> str:
@@ -82,31 +77,11 @@ def _clean(text: str, keep_emoticons: bool, max_chars: int) -> CleanText:
     return CleanText(text, truncated)
 
 
-def has_chinese(text: str) -> bool:
-    return bool(_CJK.search(text))
-
-
-_TO_SIMPLIFIED: dict[int, str] | None = None
-
-
 def to_simplified(text: str) -> str:
-    """Traditional characters mapped one by one to simplified ones (snownlp's table), so that 渠縣二中
-    matches 渠县二中 and the models see the characters they were trained on."""
-    global _TO_SIMPLIFIED
-    if _TO_SIMPLIFIED is None:
-        _TO_SIMPLIFIED = _load_simplified_table()
-    return text.translate(_TO_SIMPLIFIED)
-
-
-def _load_simplified_table() -> dict[int, str]:
-    # Importing snownlp loads its segmentation model (seconds); read the table's source file instead.
-    spec = importlib.util.find_spec("snownlp")
-    if spec is None or not spec.origin:
-        return {}
-    source = Path(spec.origin).with_name("normal") / "zh.py"
+    """Traditional Chinese converted to simplified (OpenCC's t2s, phrase by phrase: 乾隆 stays, 頭髮很乾 becomes
+    头发很干), so that 渠縣二中 matches 渠县二中 and the models see the characters they were trained on."""
     try:
-        text = source.read_text(encoding="utf-8")
-    except OSError:
-        return {}
-    pairs = re.findall(r"""["'](.)["']\s*:\s*["'](.)["']""", text)
-    return {ord(k): v for k, v in pairs if k != v}
+        return _TO_SIMPLIFIED.convert(text)
+    except UnicodeEncodeError:
+        # A lone surrogate (half an emoji from a broken JSON feed) has no UTF-8 form: it becomes "?".
+        return _TO_SIMPLIFIED.convert(text.encode("utf-8", "replace").decode("utf-8"))
