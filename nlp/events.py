@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Iterable, Mapping, Sequence
 
-from core.event import GRADE_NAMES, Event, TimelinePoint
+from core.event import Event, TimelinePoint
 from core.post import Enrichment, Post
-from nlp.incident import INCIDENT_NAMES
+from core.vocabulary import GRADE_NAMES, INCIDENT_NAMES
 
 # Types that describe how an incident is reacted to rather than what happened: a protest about a canteen
 # belongs with the canteen incident.

@@ -1,7 +1,7 @@
 """Incident type: a multi-label lexicon whose matched terms explain every label.
 
-Ids: bullying, violence, food_safety, traffic, drowning, fire, sexual_misconduct, self_harm, disease,
-teacher_misconduct, fees_corruption, school_disruption, exams, other. ``other`` is given only when a post
+The types and their Chinese names are the domain's vocabulary (``core.vocabulary.INCIDENT_TYPES`` and
+``INCIDENT_NAMES``); this module holds only the lexicon that finds them. ``other`` is given only when a post
 reports some incident (an accident, an injury, a death) that no specific type covers.
 """
 
@@ -10,17 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.vocabulary import INCIDENT_TYPES
 from nlp.text import clean
-
-INCIDENT_TYPES = ("bullying", "violence", "food_safety", "traffic", "drowning", "fire", "sexual_misconduct",
-                  "self_harm", "disease", "teacher_misconduct", "fees_corruption", "school_disruption", "exams",
-                  "other")
-INCIDENT_NAMES = {
-    "bullying": "校园欺凌", "violence": "暴力冲突", "food_safety": "食品安全", "traffic": "交通安全",
-    "drowning": "溺水", "fire": "火灾", "sexual_misconduct": "性侵害", "self_harm": "自伤自杀",
-    "disease": "疾病疫情", "teacher_misconduct": "师德失范", "fees_corruption": "收费与腐败",
-    "school_disruption": "校闹", "exams": "考试招生", "other": "其他事件",
-}
 
 # Regular expressions per type. Terms are ours, chosen from how local posts describe each kind of incident.
 LEXICON: dict[str, tuple[str, ...]] = {
@@ -60,13 +51,14 @@ OTHER = (r"事故", r"安全隐患", r"意外", r"受伤", r"死亡", r"身亡",
 # Words that turn a match into routine news: drills and education campaigns are not incidents.
 _ROUTINE = re.compile(r"演练|演习|安全教育|宣传周|主题班会|知识讲座|培训")
 
-_COMPILED = {kind: re.compile("|".join(terms)) for kind, terms in LEXICON.items()}
+# In the vocabulary's order, so that a post's types are listed the same way everywhere.
+_COMPILED = {kind: re.compile("|".join(LEXICON[kind])) for kind in INCIDENT_TYPES if kind in LEXICON}
 _OTHER = re.compile("|".join(OTHER))
 
 
 @dataclass(frozen=True)
 class IncidentResult:
-    types: tuple[str, ...]            # in the order of INCIDENT_TYPES
+    types: tuple[str, ...]            # in the order of core.vocabulary.INCIDENT_TYPES
     terms: tuple[str, ...]            # "type:term" for every matched term, the explanation
     reason: str = ""
 

@@ -1,19 +1,25 @@
 """The analysis pipeline: one call turns a batch of posts into schools, sentiment, rumour risk, incident
-types and the words that clustering compares. ``model_version`` names every model in it, so that a post
-enriched by another version is enriched again."""
+types and the words that clustering compares; ``open_book`` starts the incremental clustering of analysed
+posts into events for one monitoring round.
+
+``Pipeline`` is what ``core.monitoring`` calls an ``Analyser`` and ``ClusterBook`` its ``EventBook``: they
+read and return ``core`` types and never touch a store or a setting. ``model_version`` names every model and
+rule set in the pipeline, so that a post enriched by another version is enriched again.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Iterable, Sequence
 
 from core.errors import ConfigurationError
-from core.post import Post
+from core.event import Event
+from core.post import Enrichment, Post
 from core.profile import Profile
-from core.settings import SETTINGS, load_settings
 from nlp.classifiers import TextClassifier, load_classifier
-from nlp.events import EventSettings
+from nlp.events import EventClusterer, EventSettings, Signal, schools_in_context, summarise
 from nlp.incident import IncidentResult, classify_incident
 from nlp.models import shipped_model_dir
 from nlp.rumour import RumourResult, RumourScorer
@@ -48,23 +54,32 @@ def analysis_text(post: Post) -> str:
 
 
 class Pipeline:
+    """The loaded models and rules for one county profile (``core.monitoring.Analyser``)."""
+
     def __init__(self, profile: Profile, sentiment: TextClassifier, rumour: TextClassifier | None,
                  events: EventSettings | None = None, segmenter: Segmenter | None = None):
         self.profile = profile
+        # The runtime hands in the segmenter its post store indexes with, so both split words alike.
         self.segmenter = segmenter or make_segmenter(profile)
         self.matcher = SchoolMatcher(profile)
         self.sentiment = SentimentAnalyser(sentiment)
         self.rumour = RumourScorer(rumour)
-        self.events = events or EventSettings(source_weights={s.name: s.weight for s in profile.sources})
+        self.events = events or event_settings(profile)
         parts = [RULES_VERSION, f"sentiment={sentiment.manifest.label}"]
         if rumour is not None:
             parts.append(f"rumour={rumour.manifest.label}")
         self.model_version = ";".join(parts)
 
+    @property
+    def event_window(self) -> timedelta:
+        """A post may join an event whose posts are at most this far from it in time."""
+        return timedelta(hours=self.events.window_hours)
+
     def words(self, text: str) -> frozenset[str]:
         """Content words (two characters or more) of the head of a post, for comparing posts: the first
         ``WORDS_CHARS`` characters say what a post is about, and segmenting is the costliest step."""
-        return frozenset(w for w in self.segmenter(text[:WORDS_CHARS], hmm=False) if len(w) >= 2 and w not in _STOP and not w.isdigit())
+        return frozenset(w for w in self.segmenter(text[:WORDS_CHARS], hmm=False)
+                         if len(w) >= 2 and w not in _STOP and not w.isdigit())
 
     def analyse(self, posts: Sequence[Post]) -> list[Analysis]:
         texts = [analysis_text(p) for p in posts]
@@ -81,30 +96,82 @@ class Pipeline:
                                     classify_incident(text), words))
         return results
 
+    def enrichment(self, analysis: Analysis, schools: tuple[str, ...], event_id: str | None,
+                   now: datetime) -> Enrichment:
+        """What a post records of its analysis: ``schools`` as its event puts them in context."""
+        return Enrichment(
+            model_version=self.model_version, schools=schools, sentiment=analysis.sentiment.score,
+            rumour_score=analysis.rumour.score, rumour_cues=analysis.rumour.cues,
+            incident_types=analysis.incident.types, incident_terms=analysis.incident.terms, event_id=event_id,
+            enriched_at=now)
 
-def event_settings(profile: Profile, settings: Mapping[str, Any] | None = None) -> EventSettings:
-    """Clustering and grading settings from the ``nlp_*`` settings (their defaults when not given) and the
-    profile's source weights."""
-    values = {s.name: s.default for s in SETTINGS}
-    values.update(settings or {})
-    thresholds = tuple(float(values[f"nlp_grade_{g}_heat"]) for g in ("iii", "ii", "i"))
+    def open_book(self) -> "ClusterBook":
+        """An empty book for one round; the caller makes the stored events known with ``add_events``."""
+        return ClusterBook(self)
+
+
+class ClusterBook:
+    """Incremental clustering of analysed posts into events for one round (``core.monitoring.EventBook``).
+
+    It holds no store: the monitoring service feeds it the stored events the round's posts could join and
+    saves the events and enrichment it returns. A post already a member of a known event (re-enriched after
+    an edit or a crash) stays in its event when it still fits and moves otherwise; it is never counted twice.
+    """
+
+    def __init__(self, pipeline: Pipeline):
+        self._pipeline = pipeline
+        self._clusterer = EventClusterer(pipeline.events, words_of=pipeline.words)
+
+    def add_events(self, events: Iterable[Event]) -> None:
+        """Make stored events known (events already known keep their in-memory state)."""
+        self._clusterer.add_events(events)
+
+    def enrich(self, posts: Sequence[Post], now: datetime) -> tuple[dict[str, Enrichment], set[str]]:
+        """Each post's enrichment by id (its event set) and the ids of every event the batch changed."""
+        touched: set[str] = set()
+        enrichments: dict[str, Enrichment] = {}
+        for post, analysis in zip(posts, self._pipeline.analyse(posts)):
+            signal = Signal(post.id, post.published_at, analysis.schools, analysis.incident.types,
+                            analysis.weak_schools, analysis.words)
+            event_id, changed = self._clusterer.assign(signal)
+            touched |= changed
+            schools = schools_in_context(signal, self._clusterer.schools_of(event_id))
+            enrichments[post.id] = self._pipeline.enrichment(analysis, schools, event_id, now)
+        return enrichments, touched
+
+    def members(self, event_id: str) -> list[str]:
+        """Post ids of an event as the book knows it now (empty for an event that lost every post)."""
+        return self._clusterer.members(event_id)
+
+    def summarise(self, event_id: str, members: Sequence[tuple[Post, Enrichment]], now: datetime,
+                  previous: Event | None) -> Event:
+        """The event's figures, heat and grade; ``previous`` (the stored event) keeps its detection time."""
+        return summarise(event_id, members, self._pipeline.events, now, previous)
+
+
+def event_settings(profile: Profile, *, window_hours: float = EventSettings.window_hours,
+                   growth_hours: float = EventSettings.growth_hours,
+                   grade_iii_heat: float = EventSettings.grade_thresholds[0],
+                   grade_ii_heat: float = EventSettings.grade_thresholds[1],
+                   grade_i_heat: float = EventSettings.grade_thresholds[2]) -> EventSettings:
+    """Clustering and grading settings from the values of the ``nlp_*`` settings (named after them; the
+    defaults are theirs) and the profile's source weights. Raises ConfigurationError naming the settings
+    when the thresholds are out of order or a time span is not positive."""
+    thresholds = (float(grade_iii_heat), float(grade_ii_heat), float(grade_i_heat))
     if not thresholds[0] <= thresholds[1] <= thresholds[2]:
         raise ConfigurationError(f"settings nlp_grade_iii_heat <= nlp_grade_ii_heat <= nlp_grade_i_heat must hold; "
                                  f"got {thresholds[0]:g}, {thresholds[1]:g}, {thresholds[2]:g}")
-    window, growth = float(values["nlp_event_window_hours"]), float(values["nlp_growth_hours"])
-    if window <= 0 or growth <= 0:
-        raise ConfigurationError("settings nlp_event_window_hours and nlp_growth_hours must be positive")
-    return EventSettings(window_hours=window, growth_hours=growth, grade_thresholds=thresholds,
-                         source_weights={s.name: s.weight for s in profile.sources})
+    if not (float(window_hours) > 0 and float(growth_hours) > 0):
+        raise ConfigurationError("settings nlp_event_window_hours and nlp_growth_hours must be positive; "
+                                 f"got {float(window_hours):g} and {float(growth_hours):g}")
+    return EventSettings(window_hours=float(window_hours), growth_hours=float(growth_hours),
+                         grade_thresholds=thresholds, source_weights={s.name: s.weight for s in profile.sources})
 
 
-def load_pipeline(profile: Profile, sentiment_dir: str | Path = "", rumour_dir: str | Path = "",
-                  settings: Mapping[str, Any] | None = None) -> Pipeline:
-    """A pipeline over model folders; empty paths mean the models shipped in ``nlp/models``. ``settings``
-    (the resolved settings) gives the event window and grade thresholds; without it they are resolved
-    from the config file and the environment as ``yuqing`` does (``core.settings.load_settings``)."""
-    if settings is None:
-        settings = load_settings()
+def load_pipeline(profile: Profile, *, sentiment_dir: str | Path = "", rumour_dir: str | Path = "",
+                  events: EventSettings | None = None, segmenter: Segmenter | None = None) -> Pipeline:
+    """A pipeline over model folders; empty paths mean the models shipped in ``nlp/models``. ``events``
+    (from ``event_settings``) defaults to the settings' defaults; ``segmenter`` to one made from the profile."""
     sentiment = load_classifier(sentiment_dir or shipped_model_dir("sentiment"), "sentiment")
     rumour = load_classifier(rumour_dir or shipped_model_dir("rumour"), "rumour")
-    return Pipeline(profile, sentiment, rumour, event_settings(profile, settings))
+    return Pipeline(profile, sentiment, rumour, events, segmenter)

@@ -15,10 +15,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from core.post import Post, PostCopy, parse_time
-from nlp.evaluate import adjusted_rand_index, match_scores
-from nlp.events import EventClusterer, Signal, schools_in_context
+from core.post import Enrichment, Post, PostCopy, parse_time
 from nlp.pipeline import Pipeline
+from nlp.training.evaluate import adjusted_rand_index, match_scores
 
 
 @dataclass(frozen=True)
@@ -62,21 +61,14 @@ def load_scenario_posts(path: str | Path) -> list[TruePost]:
     return [by_key[k] for k in order]
 
 
-def cluster(pipeline: Pipeline, posts: Sequence[Post]) -> tuple[dict[str, str | None], dict, list]:
-    """Each post's event id and schools as the enrichment would assign them (in publication order), and
-    the analyses."""
-    clusterer = EventClusterer(pipeline.events, words_of=pipeline.words)
+def cluster(pipeline: Pipeline, posts: Sequence[Post]) -> dict[str, Enrichment]:
+    """Each post's enrichment (its event and its schools in the event's context) as a monitoring round that
+    found the posts in publication order would write it."""
     ordered = sorted(posts, key=lambda p: (p.published_at, p.id))
-    analyses = pipeline.analyse(ordered)
-    assigned: dict[str, str | None] = {}
-    schools: dict[str, tuple[str, ...]] = {}
-    for post, analysis in zip(ordered, analyses):
-        signal = Signal(post.id, post.published_at, analysis.schools, analysis.incident.types,
-                        analysis.weak_schools, analysis.words)
-        event_id, _ = clusterer.assign(signal)
-        assigned[post.id] = event_id
-        schools[post.id] = schools_in_context(signal, clusterer.schools_of(event_id))
-    return assigned, schools, list(zip(ordered, analyses))
+    if not ordered:
+        return {}
+    enrichments, _ = pipeline.open_book().enrich(ordered, ordered[-1].published_at)
+    return enrichments
 
 
 def scenario_figures(pipeline: Pipeline, paths: Iterable[str | Path]) -> dict[str, float]:
@@ -84,16 +76,15 @@ def scenario_figures(pipeline: Pipeline, paths: Iterable[str | Path]) -> dict[st
     truths = [t for path in sorted(map(Path, paths)) for t in load_scenario_posts(path)]
     if not truths:
         return {}
-    assigned, found_schools, analysed = cluster(pipeline, [t.post for t in truths])
-    by_id = {p.id: a for p, a in analysed}
+    found = cluster(pipeline, [t.post for t in truths])
     true_labels = [t.event or f"noise:{t.post.id}" for t in truths]
-    found_labels = [assigned[t.post.id] or f"none:{t.post.id}" for t in truths]
-    incidents = match_scores([t.incident_types for t in truths], [by_id[t.post.id].incident.types for t in truths])
-    schools = match_scores([t.schools for t in truths], [found_schools[t.post.id] for t in truths])
-    rumour_right = sum((by_id[t.post.id].rumour.score >= 0.5) == t.rumour for t in truths)
+    found_labels = [found[t.post.id].event_id or f"none:{t.post.id}" for t in truths]
+    incidents = match_scores([t.incident_types for t in truths], [found[t.post.id].incident_types for t in truths])
+    schools = match_scores([t.schools for t in truths], [found[t.post.id].schools for t in truths])
+    rumour_right = sum(((found[t.post.id].rumour_score or 0.0) >= 0.5) == t.rumour for t in truths)
     return {
         "posts": len(truths), "events_true": len({t.event for t in truths if t.event}),
-        "events_found": len({e for e in assigned.values() if e}),
+        "events_found": len({e.event_id for e in found.values() if e.event_id}),
         "ari": adjusted_rand_index(true_labels, found_labels),
         "incident_precision": incidents.precision, "incident_recall": incidents.recall,
         "school_precision": schools.precision, "school_recall": schools.recall,

@@ -7,6 +7,10 @@ from pathlib import Path
 
 from core.clock import SystemClock
 from core.settings import Settings
+from infra.runtime import Runtime
+from nlp.models import read_manifest, shipped_model_dir
+from nlp.training.evaluate import evaluate_folder
+from nlp.training.train import train_model
 
 
 def register(subparsers) -> None:
@@ -40,9 +44,7 @@ def register(subparsers) -> None:
     enrich.set_defaults(func=run_enrich)
 
 
-def run_train(args, settings: Settings) -> int:
-    from nlp.train import train_model
-
+def run_train(args, runtime: Runtime) -> int:
     kind = args.kind or ("transformer" if args.base else "classical")
     if args.base and kind != "transformer":
         print("yuqing: error: --base fine-tunes a transformer; drop --kind classical")
@@ -56,17 +58,12 @@ def run_train(args, settings: Settings) -> int:
 
 
 def _model_dir(task: str, explicit: str | None, settings: Settings) -> Path:
-    from nlp.models import shipped_model_dir
-
     configured = settings.get(f"{task}_model") or ""
     return Path(explicit or configured or shipped_model_dir(task))
 
 
-def run_eval(args, settings: Settings) -> int:
-    from nlp.evaluate import evaluate_folder
-    from nlp.models import read_manifest
-
-    folder = _model_dir(args.task, args.model, settings)
+def run_eval(args, runtime: Runtime) -> int:
+    folder = _model_dir(args.task, args.model, runtime.settings)
     manifest = read_manifest(folder, args.task)
     scores = evaluate_folder(folder, args.task, args.data)
     print(f"model: {manifest.label} ({manifest.kind}) from {folder}")

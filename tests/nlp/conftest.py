@@ -1,4 +1,4 @@
-"""Fixtures for the NLP tests: the shipped profile, the shipped default models, posts and real stores."""
+"""Fixtures for the NLP tests: the shipped profile, the shipped default models and posts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from core.post import Post
 from core.profile import load_profile
+from nlp.pipeline import load_pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted((ROOT / "infra" / "scenarios").glob("*.toml"))
@@ -22,8 +23,6 @@ def profile():
 
 @pytest.fixture(scope="session")
 def pipeline(profile):
-    from nlp.pipeline import load_pipeline
-
     return load_pipeline(profile)
 
 
@@ -33,16 +32,3 @@ def make_post(key: str, text: str, minutes: float = 0, *, platform: str = "weibo
     return Post(id=f"{platform}:{key}", source=source or platform, platform=platform,
                 url=f"http://example.invalid/{key}", published_at=at, fetched_at=at, text=text, title=title,
                 reposts=reposts)
-
-
-@pytest.fixture()
-def stores(tmp_path):
-    """A real SQLite post store and event store in a temporary folder."""
-    from infra.storage.event_store import SqliteEventStore
-    from infra.storage.sqlite import SqlitePostStore
-
-    posts = SqlitePostStore(tmp_path / "posts.db")
-    events = SqliteEventStore(tmp_path / "events.db")
-    yield posts, events
-    posts.close()
-    events.close()

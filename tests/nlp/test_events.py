@@ -1,18 +1,21 @@
-"""Events: clustering against the drill scenarios' ground truth, heat and grade from settings, and
-enrichment over real stores that survives a restart, an edited post and a crash mid-batch."""
+"""Events: clustering against the drill scenarios' ground truth, heat and grade from settings, and the event
+book a monitoring round uses: clustering over several batches, a restart from the saved events, an edited post
+that moves, and a post already a member that is not counted twice. The saved events are kept in a dict here:
+the book never sees a store."""
 
 from __future__ import annotations
 
+import inspect
 from datetime import timedelta
 
 import pytest
 
-from core.clock import ManualClock
 from core.errors import ConfigurationError
-from core.storage import PostQuery
-from nlp.enrich import enrich_pending
+from core.event import Event
+from core.monitoring import Analyser, EventBook
+from core.post import Enrichment, Post
 from nlp.events import summarise
-from nlp.pipeline import event_settings
+from nlp.pipeline import ClusterBook, Pipeline, event_settings
 from nlp.scenario_eval import scenario_figures
 
 from .conftest import SCENARIOS, T0, make_post
@@ -27,26 +30,44 @@ STORY = [  # one canteen incident at 渠县二小, one traffic incident at 渠�
     ("a4", "渠县二小的家长今晚在学校门口集合要说法", 120),
     ("b3", "渠县一小门口终于要装减速带和红绿灯了", 200),
 ]
+EXPECTED = {frozenset({"weibo:a1", "weibo:a2", "weibo:a3", "weibo:a4"}), frozenset({"weibo:b1", "weibo:b2", "weibo:b3"})}
+NOW = T0 + timedelta(hours=4)
 
 
-def _posts():
+def _posts() -> list[Post]:
     return [make_post(key, text, minutes) for key, text, minutes in STORY]
 
 
-def _membership(post_store) -> dict[str, str | None]:
-    posts = post_store.search(PostQuery(), limit=100).posts
-    return {p.id: p.enrichment.event_id if p.enrichment else "unenriched" for p in posts}
+class _Round:
+    """What a monitoring round keeps between batches: the posts, their enrichment and the saved events."""
+
+    def __init__(self, events: dict[str, Event] | None = None):
+        self.posts: dict[str, Post] = {}
+        self.enrichment: dict[str, Enrichment] = {}
+        self.events: dict[str, Event] = dict(events or {})
+
+    def run(self, book: ClusterBook, batch: list[Post]) -> set[str]:
+        self.posts.update((p.id, p) for p in batch)
+        enrichments, touched = book.enrich(batch, NOW)
+        self.enrichment.update(enrichments)
+        for event_id in touched:
+            members = [(self.posts[i], self.enrichment[i]) for i in book.members(event_id)]
+            if members:
+                self.events[event_id] = book.summarise(event_id, members, NOW, self.events.get(event_id))
+            else:
+                self.events.pop(event_id, None)
+        return touched
+
+    def groups(self) -> set[frozenset[str]]:
+        groups: dict[str, set[str]] = {}
+        for post_id, enrichment in self.enrichment.items():
+            if enrichment.event_id:
+                groups.setdefault(enrichment.event_id, set()).add(post_id)
+        return {frozenset(g) for g in groups.values()}
 
 
-def _groups(membership: dict[str, str | None]) -> set[frozenset[str]]:
-    groups: dict[str, set[str]] = {}
-    for post_id, event_id in membership.items():
-        if event_id:
-            groups.setdefault(event_id, set()).add(post_id)
-    return {frozenset(g) for g in groups.values()}
-
-
-EXPECTED = {frozenset({"weibo:a1", "weibo:a2", "weibo:a3", "weibo:a4"}), frozenset({"weibo:b1", "weibo:b2", "weibo:b3"})}
+def _batches(posts: list[Post], size: int) -> list[list[Post]]:
+    return [posts[i:i + size] for i in range(0, len(posts), size)]
 
 
 @pytest.mark.skipif(not SCENARIOS, reason="no drill scenarios in infra/scenarios")
@@ -57,85 +78,114 @@ def test_clustering_matches_the_scenarios_ground_truth(pipeline):
     assert figures["incident_recall"] >= 0.7, figures
 
 
-def test_enrichment_groups_posts_into_events_with_heat_grade_and_reasons(pipeline, stores):
-    post_store, event_store = stores
-    post_store.upsert_many(_posts())
-    stats = enrich_pending(post_store, event_store, pipeline, ManualClock(T0 + timedelta(hours=4)), batch_size=3)
-    assert stats.posts == len(STORY) and stats.events_created == 2
-    membership = _membership(post_store)
-    assert _groups(membership) == EXPECTED and membership["weibo:n1"] is None
-    canteen = event_store.get_event(membership["weibo:a1"])
+def test_the_book_groups_posts_of_several_batches_into_events_with_heat_grade_and_reasons(pipeline):
+    book, done = pipeline.open_book(), _Round()
+    for batch in _batches(_posts(), 3):
+        done.run(book, batch)
+    assert done.groups() == EXPECTED and done.enrichment["weibo:n1"].event_id is None
+    assert len(done.events) == 2
+    enrichment = done.enrichment["weibo:a2"]
+    assert enrichment.model_version == pipeline.model_version and enrichment.enriched_at == NOW
+    assert enrichment.schools == ("quxian-erxiao",) and "food_safety" in enrichment.incident_types
+    assert enrichment.rumour_cues and enrichment.sentiment is not None
+    canteen = done.events[done.enrichment["weibo:a1"].event_id]
     assert canteen.schools == ("quxian-erxiao",) and "food_safety" in canteen.incident_types
     assert canteen.first_seen == T0 and canteen.post_count == 4 and canteen.grade in ("IV", "III", "II", "I")
-    assert canteen.grade_reasons and "热度" in canteen.grade_reasons[0]
-    assert enrich_pending(post_store, event_store, pipeline, ManualClock(T0)).posts == 0   # nothing left
+    assert canteen.grade_reasons and "热度" in canteen.grade_reasons[0] and canteen.detected_at == NOW
 
 
-def test_enrichment_survives_a_restart_between_batches(pipeline, stores):
-    post_store, event_store = stores
-    post_store.upsert_many(_posts())
-    clock = ManualClock(T0 + timedelta(hours=4))
-    first = enrich_pending(post_store, event_store, pipeline, clock, batch_size=2, max_posts=3)
-    assert first.posts == 3
-    enrich_pending(post_store, event_store, pipeline, clock, batch_size=2)   # a fresh run: a new clusterer
-    assert _groups(_membership(post_store)) == EXPECTED
-    assert len(event_store.list_events(limit=10)) == 2
+def test_a_new_book_fed_the_saved_events_continues_the_clustering(pipeline):
+    posts = _posts()
+    first = _Round()
+    first.run(pipeline.open_book(), posts[:3])
+    later = _Round(first.events)                      # a restart: a new book, only the saved events
+    later.enrichment.update(first.enrichment)
+    later.posts.update(first.posts)
+    book = pipeline.open_book()
+    book.add_events(first.events.values())
+    for batch in _batches(posts[3:], 2):
+        later.run(book, batch)
+    assert later.groups() == EXPECTED and len(later.events) == 2
+    assert sorted(later.events[later.enrichment["weibo:a1"].event_id].post_ids) == sorted(
+        ["weibo:a1", "weibo:a2", "weibo:a3", "weibo:a4"])
 
 
-class _CrashOnce:
-    """The real store, except that the first enrichment write fails as if the process died there."""
-
-    def __init__(self, store):
-        self._store, self.crashed = store, False
-
-    def __getattr__(self, name):
-        return getattr(self._store, name)
-
-    def write_enrichment(self, enrichments):
-        if not self.crashed:
-            self.crashed = True
-            raise RuntimeError("killed between saving events and writing enrichment")
-        return self._store.write_enrichment(enrichments)
-
-
-def test_a_crash_after_events_were_saved_does_not_count_posts_twice(pipeline, stores):
-    post_store, event_store = stores
-    post_store.upsert_many(_posts())
-    clock = ManualClock(T0 + timedelta(hours=4))
-    with pytest.raises(RuntimeError):
-        enrich_pending(_CrashOnce(post_store), event_store, pipeline, clock, batch_size=4)
-    enrich_pending(post_store, event_store, pipeline, clock, batch_size=4)
-    membership = _membership(post_store)
-    assert _groups(membership) == EXPECTED
-    canteen = event_store.get_event(membership["weibo:a1"])
+def test_a_post_already_a_member_is_not_counted_twice(pipeline):
+    done = _Round()
+    done.run(pipeline.open_book(), _posts())
+    canteen_id = done.enrichment["weibo:a1"].event_id
+    # A crash after the events were saved and before the posts' enrichment was: the batch comes again.
+    book = pipeline.open_book()
+    book.add_events(done.events.values())
+    again = [p for p in _posts() if p.id in ("weibo:a2", "weibo:a3")]
+    assert done.run(book, again) == {canteen_id}
+    assert done.enrichment["weibo:a2"].event_id == done.enrichment["weibo:a3"].event_id == canteen_id
+    canteen = done.events[canteen_id]
     assert len(canteen.post_ids) == len(set(canteen.post_ids)) == 4 and canteen.post_count == 4
+    assert sorted(book.members(canteen_id)) == sorted(canteen.post_ids)
 
 
-def test_an_edited_post_moves_to_the_event_it_now_describes(pipeline, stores):
-    post_store, event_store = stores
-    post_store.upsert_many(_posts())
-    clock = ManualClock(T0 + timedelta(hours=4))
-    enrich_pending(post_store, event_store, pipeline, clock)
-    before = _membership(post_store)
+def test_an_edited_post_moves_to_the_event_it_now_describes(pipeline):
+    done = _Round()
+    done.run(pipeline.open_book(), _posts())
+    canteen_id, traffic_id = done.enrichment["weibo:a1"].event_id, done.enrichment["weibo:b1"].event_id
+    book = pipeline.open_book()
+    book.add_events(done.events.values())
     edited = make_post("a4", "渠县一小门口又有学生差点被车撞，家长要求装红绿灯", 120)
-    post_store.upsert_many([edited])                  # changed text: the store drops its stale enrichment
-    assert enrich_pending(post_store, event_store, pipeline, clock).posts == 1
-    after = _membership(post_store)
-    assert after["weibo:a4"] == before["weibo:b1"] != before["weibo:a1"]
-    assert "weibo:a4" not in event_store.get_event(before["weibo:a1"]).post_ids
-    assert "weibo:a4" in event_store.get_event(before["weibo:b1"]).post_ids
+    touched = done.run(book, [edited])
+    assert touched == {canteen_id, traffic_id}
+    assert done.enrichment["weibo:a4"].event_id == traffic_id != canteen_id
+    assert "weibo:a4" not in book.members(canteen_id) and "weibo:a4" in book.members(traffic_id)
+    assert "weibo:a4" not in done.events[canteen_id].post_ids and "weibo:a4" in done.events[traffic_id].post_ids
 
 
-def test_grade_follows_the_threshold_settings(profile, pipeline):
+def test_an_event_that_loses_its_only_post_has_no_members(pipeline):
+    done = _Round()
+    done.run(pipeline.open_book(), [make_post("x", "渠县三中食堂饭菜变质，学生吃了拉肚子", 0)])
+    (event_id,) = done.events
+    book = pipeline.open_book()
+    book.add_events(done.events.values())
+    touched = done.run(book, [make_post("x", "渠县今天天气晴好，适合出游", 0)])
+    assert touched == {event_id} and book.members(event_id) == [] and event_id not in done.events
+    assert done.enrichment["weibo:x"].event_id is None
+
+
+def _signature(function) -> list[tuple[str, object]]:
+    return [(p.name, p.kind) for p in inspect.signature(function).parameters.values()]
+
+
+def test_pipeline_and_book_have_the_shape_core_monitoring_declares(pipeline):
+    for name in ("add_events", "enrich", "members", "summarise"):
+        assert _signature(getattr(ClusterBook, name)) == _signature(getattr(EventBook, name)), name
+    assert _signature(Pipeline.open_book) == _signature(Analyser.open_book)
+    assert set(Analyser.__annotations__) == {"model_version", "event_window"}
+    assert isinstance(pipeline.model_version, str) and "sentiment=" in pipeline.model_version
+    assert pipeline.event_window == timedelta(hours=pipeline.events.window_hours) == timedelta(hours=72)
+
+
+def test_the_pipeline_uses_the_segmenter_it_is_given(profile, pipeline):
+    calls: list[str] = []
+
+    def segment(text: str, hmm: bool = True) -> list[str]:
+        calls.append(text)
+        return pipeline.segmenter(text, hmm=hmm)
+
+    shared = Pipeline(profile, pipeline.sentiment.classifier, pipeline.rumour.classifier, segmenter=segment)
+    assert shared.segmenter is segment
+    assert "渠县二小" in shared.words("渠县二小食堂的肉有酸味") and calls
+
+
+def test_grade_follows_the_threshold_settings(profile):
     posts = [make_post(f"p{i}", "渠县二小食堂变质肉", i, reposts=500) for i in range(30)]
     members = [(p, None) for p in posts]
     strict = summarise("e", members, event_settings(profile), T0)
-    lenient = summarise("e", members, event_settings(profile, {"nlp_grade_iii_heat": 1, "nlp_grade_ii_heat": 2,
-                                                                "nlp_grade_i_heat": 3}), T0)
+    lenient = summarise("e", members, event_settings(profile, grade_iii_heat=1, grade_ii_heat=2, grade_i_heat=3), T0)
     assert lenient.grade == "I" and lenient.heat == strict.heat
     assert strict.grade != "I" and "阈值" in strict.grade_reasons[0]
     with pytest.raises(ConfigurationError, match="nlp_grade_iii_heat"):
-        event_settings(profile, {"nlp_grade_iii_heat": 90})
+        event_settings(profile, grade_iii_heat=90)
+    with pytest.raises(ConfigurationError, match="nlp_event_window_hours"):
+        event_settings(profile, window_hours=0)
 
 
 def test_heat_rises_with_volume_spread_and_engagement(profile):

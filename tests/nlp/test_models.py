@@ -11,6 +11,9 @@ from core.errors import ConfigurationError, VersionMismatch
 from infra.cli import main
 from nlp.classifiers import load_classifier
 from nlp.models import read_manifest, shipped_model_dir
+from nlp.training.classical import fit_classical
+from nlp.training.data import Example
+from nlp.training.evaluate import score
 
 LAST_LINE = re.compile(r"^accuracy=\d\.\d{3} macro_f1=\d\.\d{3} n=\d+$")
 POSITIVE = ["老师认真负责，孩子很喜欢上学", "学校环境很好，食堂饭菜也干净", "感谢老师的耐心，家长很满意", "活动办得很棒，点赞",
@@ -33,6 +36,43 @@ def test_shipped_models_load_and_record_name_and_version():
         classifier = load_classifier(shipped_model_dir(task), task)
         assert classifier.manifest.task == task and "@" in classifier.manifest.label
         assert classifier.manifest.metrics["dev"]["n"] > 100
+
+
+# Probabilities the shipped classical models gave for these posts when their TF-IDF was computed by hand;
+# scikit-learn's TfidfTransformer over the stored idf must give the same.
+RECORDED = {
+    "sentiment": [0.7298868298530579, 0.11698459833860397, 0.6048480272293091],
+    "rumour": [0.444929301738739, 0.41567814350128174, 0.6062421798706055],
+}
+RECORDED_TEXTS = ["老师们辛苦了，孩子进步很大，非常感谢学校！", "太差劲了，学校根本不管，气死人，恶心",
+                  "网传渠县二中食堂三名学生中毒死亡，大家转起来"]
+
+
+@pytest.mark.parametrize("task", sorted(RECORDED))
+def test_shipped_classical_models_give_the_probabilities_they_always_gave(task):
+    proba = load_classifier(shipped_model_dir(task), task).predict_proba(RECORDED_TEXTS)
+    assert proba == pytest.approx(RECORDED[task], abs=1e-6)
+
+
+def test_a_trained_classical_model_predicts_the_same_after_saving_and_loading(tmp_path):
+    rows = [Example(1, t) for t in POSITIVE] + [Example(0, t) for t in NEGATIVE]
+    trained = fit_classical("sentiment", rows)
+    trained.save(tmp_path)
+    (tmp_path / "manifest.json").write_text(json.dumps({**trained.manifest.__dict__, "files": ["weights.npz"],
+                                                        "training_data": []}), encoding="utf-8")
+    texts = ["老师很好，谢谢", "食堂太差了", ""]
+    assert load_classifier(tmp_path, "sentiment").predict_proba(texts) == pytest.approx(trained.predict_proba(texts),
+                                                                                         abs=1e-6)
+    assert trained.predict_proba(["孩子进步很大，谢谢班主任"])[0] > 0.5 > trained.predict_proba(["宿舍又脏又臭，太差了"])[0]
+
+
+def test_figures_are_accuracy_and_the_mean_f1_of_both_labels():
+    half = score([1, 1, 0, 0], [0.9, 0.2, 0.1, 0.8])
+    assert (half.accuracy, half.macro_f1, half.f1_by_label, half.n) == (0.5, 0.5, (0.5, 0.5), 4)
+    one_sided = score([1, 1, 0], [0.9, 0.9, 0.9])          # label 0 is never guessed
+    assert one_sided.accuracy == pytest.approx(2 / 3) and one_sided.f1_by_label == pytest.approx((0.0, 0.8))
+    assert one_sided.macro_f1 == pytest.approx(0.4) and one_sided.line() == "accuracy=0.667 macro_f1=0.400 n=3"
+    assert score([], []).n == 0
 
 
 def test_missing_folder_or_file_names_the_path(tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp.evaluate import match_scores
+from nlp.training.evaluate import match_scores
 from nlp.schools import SchoolMatcher
 
 LABELLED = Path(__file__).with_name("data") / "schools.jsonl"

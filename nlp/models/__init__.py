@@ -1,14 +1,16 @@
 """Model folders: weights plus a manifest (task, kind, name, version, format version, figures).
 
-A folder is written by ``save_manifest`` after the weights and read back by ``load_classifier``. A missing
-folder or file raises ``ConfigurationError`` naming the path; a folder written in another format raises
-``VersionMismatch`` naming the version this yuqing reads.
+A folder is written by ``save_manifest`` after the weights and read back by ``nlp.classifiers.load_classifier``.
+A missing folder or file raises ``ConfigurationError`` naming the path; a folder written in another format
+raises ``VersionMismatch`` naming the version this yuqing reads. The models that ship with yuqing are folders
+beside this file (``nlp/models/<task>`` and ``nlp/models/<task>-<kind>``): package data, not code.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 TASKS = ("sentiment", "rumour")
 KINDS = ("classical", "transformer", "snownlp")
-SHIPPED_DIR = Path(__file__).with_name("models")
+SHIPPED_DIR = Path(__file__).parent
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,12 @@ class Manifest:
     def label(self) -> str:
         """``name@version``: what an enriched post records."""
         return f"{self.name}@{self.version}"
+
+
+def new_version(at: datetime | None = None) -> str:
+    """The version of weights written at ``at`` (now by default): ``YYYY.MM.DD.HHMM`` in UTC, so that versions
+    sort by age."""
+    return (at or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y.%m.%d.%H%M")
 
 
 def save_manifest(folder: Path, manifest: Manifest) -> Path:

@@ -1,5 +1,5 @@
-"""Figures: accuracy and macro-F1 of a binary classifier, precision/recall of school matching, and the
-adjusted Rand index of an event clustering against ground truth."""
+"""Figures: accuracy and macro-F1 of a binary classifier (scikit-learn's), precision/recall of school matching,
+and the adjusted Rand index of an event clustering against ground truth."""
 
 from __future__ import annotations
 
@@ -8,6 +8,11 @@ from pathlib import Path
 from typing import Hashable, Sequence
 
 import numpy as np
+
+from nlp.classifiers import load_classifier
+from nlp.training.data import read_tsv
+
+_LABELS = (0, 1)
 
 
 @dataclass(frozen=True)
@@ -26,25 +31,22 @@ class Scores:
 
 
 def score(labels: Sequence[int], proba: Sequence[float], threshold: float = 0.5) -> Scores:
-    """Accuracy and macro-F1 of ``proba >= threshold`` against 0/1 labels."""
+    """Accuracy and macro-F1 of ``proba >= threshold`` against 0/1 labels. A label that is never right (or
+    never present) has F1 0, and the macro-F1 averages both labels."""
+    # scikit-learn takes over a second to import: only when figures are asked for.
+    from sklearn.metrics import accuracy_score, f1_score
+
     truth = np.asarray(labels, dtype=int)
     guess = (np.asarray(proba, dtype=float) >= threshold).astype(int)
     if truth.size == 0:
         return Scores(0.0, 0.0, 0)
-    f1s = []
-    for label in (0, 1):
-        tp = int(np.sum((guess == label) & (truth == label)))
-        fp = int(np.sum((guess == label) & (truth != label)))
-        fn = int(np.sum((guess != label) & (truth == label)))
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return Scores(float(np.mean(guess == truth)), float(np.mean(f1s)), int(truth.size), (f1s[0], f1s[1]))
+    by_label = f1_score(truth, guess, labels=_LABELS, average=None, zero_division=0.0)
+    return Scores(float(accuracy_score(truth, guess)), float(np.mean(by_label)), int(truth.size),
+                  (float(by_label[0]), float(by_label[1])))
 
 
 def evaluate_folder(model_dir: str | Path, task: str, data_file: str | Path) -> Scores:
     """Score a model folder on every row of a TSV file."""
-    from nlp.classifiers import load_classifier
-    from nlp.train import read_tsv
-
     rows = read_tsv(data_file)
     classifier = load_classifier(model_dir, task)
     return score([r.label for r in rows], classifier.predict_proba([r.text for r in rows]))
@@ -60,7 +62,7 @@ class MatchScores:
 
 
 def match_scores(truth: Sequence[Sequence[str]], found: Sequence[Sequence[str]]) -> MatchScores:
-    """Micro precision/recall over (post, school) pairs."""
+    """Micro precision/recall over (post, school) pairs; 1.0 when there was nothing to find or nothing found."""
     tp = fp = fn = 0
     for expected, got in zip(truth, found):
         expected, got = set(expected), set(got)
@@ -74,6 +76,7 @@ def match_scores(truth: Sequence[Sequence[str]], found: Sequence[Sequence[str]])
 
 def adjusted_rand_index(truth: Sequence[Hashable], found: Sequence[Hashable]) -> float:
     """ARI of two labelings of the same items (1.0 identical, about 0 for chance)."""
+    # scikit-learn is imported late, as in ``score``.
     from sklearn.metrics import adjusted_rand_score
 
     return float(adjusted_rand_score(list(map(str, truth)), list(map(str, found))))
