@@ -81,8 +81,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("crawl_proxy", "", "HTTP proxy for crawling, e.g. http://user:pass@host:port; never logged."),
     Setting("crawl_user_agent", "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36 yuqing/0.1", "User-Agent header of crawl requests."),
     Setting("crawl_parallel", 2, "How many sources `yuqing crawl-all` crawls at once (one subprocess each)."),
-    Setting("crawl_store_factory", "infra.storage:open_post_store", "module:function that opens the post store for the crawl pipeline (called with the settings)."),
-    Setting("crawl_health_factory", "infra.storage.crawl_health:open_crawl_health_store", "module:function that opens the crawl health store (called with the settings)."),
     # --- nlp
     Setting("sentiment_model", "", "Sentiment model folder (yuqing train sentiment); empty means the shipped nlp/models/sentiment."),
     Setting("rumour_model", "", "Rumour model folder (yuqing train rumour); empty means the shipped nlp/models/rumour."),

@@ -1,33 +1,37 @@
 """The crawl health extension: when a spider closes, one ``core.crawl_health.CrawlRun`` is recorded for its
 source (pages, items new/updated/duplicate/copies/dropped, errors, signs of blocking, truncation), and the
-source's watermark moves forward only if the run was complete."""
+source's watermark moves forward only if the run was complete. Both stores come from the zero-argument
+factories ``YUQING_CRAWL_HEALTH`` and ``YUQING_CRAWL_STATE`` in the Scrapy settings."""
 
 from __future__ import annotations
 
 import logging
 import uuid
 from datetime import datetime, timezone
+from typing import Callable
 
 from scrapy import signals
 
-from core.crawl_health import CrawlRun
-from core.settings import load_settings
-from crawlers.sources import load_factory, state_path
-from crawlers.state import CrawlState
+from core.crawl_health import CrawlHealthStore, CrawlRun
+from core.crawl_state import CrawlStateStore
+from crawlers.wiring import factory
 
 log = logging.getLogger(__name__)
 
 
 class CrawlHealthExtension:
-    def __init__(self, crawler, factory: str, run_id: str):
+    def __init__(self, crawler, open_health: Callable[[], CrawlHealthStore],
+                 open_state: Callable[[], CrawlStateStore], run_id: str):
         self.crawler = crawler
-        self.factory = factory
+        self.open_health, self.open_state = open_health, open_state
         self.run_id = run_id or uuid.uuid4().hex
         self.started_at: datetime | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        ext = cls(crawler, crawler.settings.get("YUQING_HEALTH_FACTORY"), crawler.settings.get("YUQING_RUN_ID"))
+        settings = crawler.settings
+        ext = cls(crawler, factory(settings, "YUQING_CRAWL_HEALTH"), factory(settings, "YUQING_CRAWL_STATE"),
+                  settings.get("YUQING_RUN_ID"))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
@@ -41,17 +45,8 @@ class CrawlHealthExtension:
 
     def spider_closed(self, spider, reason):
         run = self.build_run(spider, reason)
-        yuqing = load_settings()
-        store = load_factory(self.factory)(yuqing)
-        try:
-            store.record(run)
-        finally:
-            store.close()
-        state = CrawlState(state_path(yuqing))
-        try:
-            state.finish_run(run.source, run.newest_published_at, run.complete, spider.clock.now())
-        finally:
-            state.close()
+        self.open_health().record(run)
+        self.open_state().finish_run(run.source, run.newest_published_at, run.complete, spider.clock.now())
         log.info("crawl run %s of %s: %s pages, %s items (%s new, %s updated, %s duplicate, %s copies, %s dropped), "
                  "%s errors%s%s", run.run_id, run.source, run.pages, run.items_parsed, run.items_new,
                  run.items_updated, run.items_duplicate, run.items_copies, run.items_dropped, run.errors,

@@ -13,8 +13,7 @@ from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
 from core.crawl_health import BLOCK_STATUSES
-from core.errors import ConfigurationError
-from core.settings import load_settings
+from crawlers.wiring import Credentials
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +80,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings):
         super().__init__(settings)
-        self.base = settings.getfloat("YUQING_BACKOFF_S", 2.0)
+        self.base = settings.getfloat("YUQING_BACKOFF_S")
 
     def process_response(self, request, response, spider):
         result = super().process_response(request, response, spider)
@@ -110,22 +109,22 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
 
 class CredentialsMiddleware:
-    """Cookies per host (``crawl_cookies_file``: JSON ``{"m.weibo.cn": "SUB=...; ..."}``) and a proxy
-    (``crawl_proxy``). They come from the yuqing settings, never from Scrapy settings, so Scrapy's start-up
-    log of overridden settings cannot show them; nothing here logs a value."""
+    """Cookies per host and a proxy, from the zero-argument function in the Scrapy setting
+    ``YUQING_CREDENTIALS`` (which returns ``Credentials``): the values live only inside that function, so
+    Scrapy's start-up log of overridden settings and any settings dump cannot show them; nothing here logs
+    a value."""
 
-    def __init__(self, cookies: dict[str, str], proxy: str):
-        self.cookies = cookies
-        self.proxy = proxy
+    def __init__(self, credentials: Credentials):
+        self.cookies = dict(credentials.cookies)
+        self.proxy = credentials.proxy.strip()
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = load_settings()
-        cookies = _read_cookies(str(settings["crawl_cookies_file"] or ""))
-        proxy = str(settings["crawl_proxy"] or "").strip()
-        if not cookies and not proxy:
+        read = crawler.settings.get("YUQING_CREDENTIALS")
+        credentials = read() if callable(read) else Credentials()
+        if not credentials.cookies and not credentials.proxy.strip():
             raise NotConfigured("no cookies and no proxy configured")
-        return cls(cookies, proxy)
+        return cls(credentials)
 
     def process_request(self, request, spider):
         if self.proxy and "proxy" not in request.meta:
@@ -141,18 +140,3 @@ def _public_host(spider, url: str) -> str:
     rewriter = getattr(spider, "rewriter", None)
     public = rewriter.to_public(url) if rewriter else url
     return public.split("/")[2] if "://" in public else ""
-
-
-def _read_cookies(path: str) -> dict[str, str]:
-    if not path:
-        return {}
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except OSError as error:
-        raise ConfigurationError(f"crawl_cookies_file {path}: cannot read it ({error.strerror})") from None
-    except ValueError:
-        raise ConfigurationError(f"crawl_cookies_file {path}: not JSON; write {{\"host\": \"cookie header\"}}") from None
-    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
-        raise ConfigurationError(f"crawl_cookies_file {path}: write an object {{\"host\": \"cookie header\"}}")
-    return data

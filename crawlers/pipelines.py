@@ -1,8 +1,10 @@
 """Item pipelines: normalise every item into a ``core.post.Post`` (or drop it, saying why), then write the
 posts to the store in batches through the PostStore contract, with duplicates and near-copies folded in.
 
-The store is opened by a factory named in the Scrapy setting ``YUQING_STORE_FACTORY`` (by default
-``infra.storage:open_post_store``), loaded at run time: the crawlers never import a backend.
+The post store and the crawl state come from the zero-argument factories in the Scrapy settings
+``YUQING_POST_STORE`` and ``YUQING_CRAWL_STATE``, set by the crawl's composition root: the crawlers never
+import a backend. They are asked for at the first batch, so a store that cannot be reached is recorded as the
+run's failure (``store_failed``) like any failed write.
 """
 
 from __future__ import annotations
@@ -10,18 +12,19 @@ from __future__ import annotations
 import json
 import logging
 from datetime import timedelta
+from typing import Any, Callable
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from core.crawl_state import CrawlStateStore
 from core.errors import InvalidInput, YuqingError
 from core.post import Post, canonical_url, post_from_mapping
-from core.settings import load_settings
+from core.storage import PostStore
 from crawlers.ingest import ingest_batch
 from crawlers.items import CopyItem
 from crawlers.normalise import clean_text, parse_cn_time
-from crawlers.sources import load_factory, state_path
-from crawlers.state import CrawlState
+from crawlers.wiring import factory
 
 log = logging.getLogger(__name__)
 
@@ -84,22 +87,19 @@ class NormalisePipeline:
 class StorePipeline:
     """Buffers posts and writes them in batches of ``YUQING_BATCH_SIZE``; flushes when the spider closes."""
 
-    def __init__(self, factory: str, batch_size: int, stats):
-        self.factory = factory
+    def __init__(self, open_store: Callable[[], PostStore], open_state: Callable[[], CrawlStateStore],
+                 batch_size: int, stats):
+        self.open_store, self.open_state = open_store, open_state
         self.batch_size = max(1, batch_size)
         self.stats = stats
         self.posts: list[Post] = []
-        self.copies: list[dict] = []
+        self.copies: list[dict[str, Any]] = []
 
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        return cls(settings.get("YUQING_STORE_FACTORY"), settings.getint("YUQING_BATCH_SIZE", 200), crawler.stats)
-
-    def open_spider(self, spider):
-        yuqing = load_settings()
-        self.store = load_factory(self.factory)(yuqing)
-        self.state = CrawlState(state_path(yuqing))
+        return cls(factory(settings, "YUQING_POST_STORE"), factory(settings, "YUQING_CRAWL_STATE"),
+                   settings.getint("YUQING_BATCH_SIZE"), crawler.stats)
 
     def process_item(self, item, spider):
         if isinstance(item, Post):
@@ -111,18 +111,16 @@ class StorePipeline:
         return item
 
     def close_spider(self, spider):
-        try:
-            self.flush(spider, final=True)
-        finally:
-            self.store.close()
-            self.state.close()
+        self.flush(spider, final=True)
 
     def flush(self, spider, final: bool) -> None:
         posts, copies, self.posts, self.copies = self.posts, self.copies, [], []
         if not posts and not copies:
             return
         try:
-            result = ingest_batch(self.store, self.state, posts, copies)
+            state = self.open_state()
+            result = ingest_batch(self.open_store(), state, posts, copies)
+            state.mark_seen(result.stored_ids)
         except YuqingError as error:
             self.stats.set_value("yuqing/store_failed", True)
             spider.note_error(f"写入存储失败：{error}", "")
@@ -132,7 +130,6 @@ class StorePipeline:
         for reason in result.rejected:
             self.stats.inc_value("yuqing/items_dropped")
             spider.note_error(f"存储拒收：{reason}", "")
-        self.state.mark_seen(result.stored_ids)
         if final:
             for orphan in result.orphans:
                 self.stats.inc_value("yuqing/items_dropped")

@@ -1,27 +1,35 @@
-"""Scrapy settings of the yuqing crawlers. Politeness, the store and the health store come from the yuqing
-settings (``YUQING_*`` in the environment, set by ``yuqing crawl``), so one registry configures everything.
+"""Static Scrapy settings of the yuqing crawlers: what is the same for every crawl (bot name, spider modules,
+component order, retry codes) and polite defaults.
 
-Secrets (cookies, proxy credentials) are deliberately not Scrapy settings: Scrapy logs overridden settings
-at start-up, so ``crawlers.middlewares.CredentialsMiddleware`` reads them from the yuqing settings instead.
+Everything that depends on a deployment comes from the crawl's composition root (``infra/crawl``), which
+resolves the yuqing settings once and sets these Scrapy settings on top of the ones below:
+
+- politeness: ``USER_AGENT``, ``ROBOTSTXT_OBEY``, ``AUTOTHROTTLE_*``, ``DOWNLOAD_DELAY``, ``CONCURRENT_REQUESTS*``;
+- ``YUQING_SOURCE`` (the ``core.profile.Source`` crawled), ``YUQING_RUN_ID``, ``YUQING_CLOCK`` (a
+  ``core.clock.Clock``), ``YUQING_BASE_URL``, ``YUQING_MAX_PAGES``, ``YUQING_OVERLAP_S``, ``YUQING_BACKOFF_S``,
+  ``YUQING_BATCH_SIZE``;
+- zero-argument factories: ``YUQING_POST_STORE`` (a ``core.storage.PostStore``), ``YUQING_CRAWL_STATE`` (a
+  ``core.crawl_state.CrawlStateStore``), ``YUQING_CRAWL_HEALTH`` (a ``core.crawl_health.CrawlHealthStore``)
+  and ``YUQING_CREDENTIALS`` (cookies and proxy, ``crawlers.middlewares.Credentials``). The stores they return
+  belong to the composition root, which closes them when the crawl ends; components never close them.
+  Functions, not objects: Scrapy deep-copies its settings, and a function is copied by reference.
+
+Components read only ``crawler.settings``: no yuqing settings file, no environment. Secrets (cookies, proxy
+credentials) are never a plain Scrapy setting, so no settings dump or log line can show them.
 """
-
-from core.settings import load_settings
-
-_yuqing = load_settings()
-_polite = bool(_yuqing["crawl_polite"])
 
 BOT_NAME = "yuqing"
 SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
 
-USER_AGENT = _yuqing["crawl_user_agent"]
-ROBOTSTXT_OBEY = _polite
-AUTOTHROTTLE_ENABLED = _polite
-AUTOTHROTTLE_START_DELAY = float(_yuqing["crawl_download_delay_s"])
+# Polite unless the composition root says otherwise (it turns politeness off only for the simulated web).
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-DOWNLOAD_DELAY = float(_yuqing["crawl_download_delay_s"]) if _polite else 0.0
-CONCURRENT_REQUESTS = 16 if _polite else 64
-CONCURRENT_REQUESTS_PER_DOMAIN = 2 if _polite else 64
+DOWNLOAD_DELAY = 1.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # The pipelines are synchronous, so items gain nothing from running side by side, while Scrapy sets up that
 # many cooperative tasks for every response, even one that yields a single item (the default is 100).
 CONCURRENT_ITEMS = 10
@@ -35,7 +43,6 @@ LOG_LEVEL = "INFO"
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
-YUQING_BACKOFF_S = float(_yuqing["crawl_backoff_s"])
 
 DOWNLOADER_MIDDLEWARES = {
     # Sees only final responses (after redirects and retries): counts pages, errors and signs of blocking.
@@ -53,8 +60,10 @@ EXTENSIONS = {
     "crawlers.extensions.CrawlHealthExtension": 500,
 }
 
-# Composition happens at run time: the crawlers never import a backend (see pyproject's import contracts).
-YUQING_STORE_FACTORY = _yuqing["crawl_store_factory"]
-YUQING_HEALTH_FACTORY = _yuqing["crawl_health_factory"]
-YUQING_BATCH_SIZE = int(_yuqing["crawl_batch_size"])
-YUQING_RUN_ID = ""
+# Defaults of the yuqing values a crawl is tuned by; the composition root sets them from the yuqing settings.
+YUQING_BACKOFF_S = 2.0          # first retry delay, doubled per retry
+YUQING_BATCH_SIZE = 200         # posts written to the store per batch
+YUQING_MAX_PAGES = 10           # list pages per run when the source's options do not say
+YUQING_OVERLAP_S = 600.0        # how far paging goes past the last complete run's watermark
+YUQING_BASE_URL = ""            # fetch from this address instead of the real sites (the simulated web)
+YUQING_RUN_ID = ""              # the crawl health record's id; a new one when empty

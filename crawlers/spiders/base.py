@@ -1,7 +1,8 @@
 """What every source spider shares: its profile source, the crawl clock, the base-URL rewriter, incremental
 paging (stop at what a complete earlier run already saw) and the health notes (errors, blocks, truncation).
 
-Run one as ``scrapy crawl <spider> -a source=<profile source name> [-a base_url=URL]``.
+A spider is configured from ``crawler.settings`` only (``YUQING_SOURCE``, ``YUQING_CLOCK``, ``YUQING_CRAWL_STATE``
+and the values listed in ``crawlers/settings.py``), which the crawl process of ``yuqing crawl SOURCE`` sets.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from typing import Any, Callable
 import scrapy
 import scrapy.utils.defer
 
-from core.clock import clock_from_settings
-from core.settings import Settings, load_settings
 from core.errors import ConfigurationError
-from crawlers.sources import Rewriter, load_source, state_path
-from crawlers.state import CrawlState
+from core.profile import Source
+from crawlers.sources import Rewriter
+from crawlers.wiring import factory, from_root
 
 _SAMPLES = 20
 
@@ -31,33 +31,25 @@ if hasattr(scrapy.utils.defer, "_DEFER_DELAY"):
 class SourceSpider(scrapy.Spider):
     platform = ""
 
-    def __init__(self, source: str | None = None, base_url: str | None = None, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.source_name = source or self.name
-        self._base_url = base_url
-
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.configure(load_settings())
+        spider.configure(crawler.settings)
         return spider
 
-    def configure(self, settings: Settings) -> None:
-        self.yuqing = settings
-        self.profile, self.source = load_source(settings, self.source_name)
-        if self.source.spider != self.name:
-            raise ConfigurationError(f"source '{self.source_name}' is crawled by spider '{self.source.spider}', "
-                                     f"not '{self.name}'")
-        self.options = dict(self.source.options)
-        self.clock = clock_from_settings(settings)
-        self.rewriter = Rewriter(self._base_url or settings["crawl_base_url"])
-        self.max_pages = int(self.options.get("max_pages") or settings["crawl_max_pages"])
-        self.overlap = timedelta(seconds=float(settings["crawl_overlap_s"]))
-        self.state = CrawlState(state_path(settings))
+    def configure(self, settings) -> None:
+        """Take the source, clock, crawl state and paging limits from the crawl's Scrapy settings."""
+        source: Source = from_root(settings, "YUQING_SOURCE")
+        if source.spider != self.name:
+            raise ConfigurationError(f"source '{source.name}' is crawled by spider '{source.spider}', not '{self.name}'")
+        self.source, self.source_name = source, source.name
+        self.options = dict(source.options)
+        self.clock = from_root(settings, "YUQING_CLOCK")
+        self.rewriter = Rewriter(settings.get("YUQING_BASE_URL") or "")
+        self.max_pages = int(self.options.get("max_pages") or settings.getint("YUQING_MAX_PAGES"))
+        self.overlap = timedelta(seconds=settings.getfloat("YUQING_OVERLAP_S"))
+        self.state = factory(settings, "YUQING_CRAWL_STATE")()
         self.watermark, self.last_complete = self.state.watermark(self.source_name)
-
-    def closed(self, reason: str) -> None:
-        self.state.close()
 
     async def start(self):
         # Scrapy 2.13 starts spiders with start(); the spiders keep start_requests() for older Scrapy.

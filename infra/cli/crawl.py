@@ -1,9 +1,11 @@
 """``yuqing crawl``, ``yuqing crawl-all``, ``yuqing crawl-health``, ``yuqing simweb``: crawling and the
 simulated web.
 
-A crawl is a ``scrapy crawl`` subprocess (Twisted's reactor cannot restart inside one process) under a time
-limit. The subprocess gets every setting through ``YUQING_*`` environment variables, never on its command
-line, so cookies and proxy credentials appear in no process list and no log.
+A crawl is a subprocess, the crawl process (``python -m infra.crawl``, which runs Scrapy; Twisted's reactor
+cannot restart inside one process), under a time limit. The subprocess gets every setting through
+``YUQING_*`` environment variables, never on its command line, so cookies and proxy credentials appear in no
+process list and no log. It records its run in the crawl health store; a crawl that crashes or runs past the
+limit is recorded here instead.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from core.clock import CHINA_TZ, clock_from_settings
+from core.clock import CHINA_TZ
 from core.crawl_health import CrawlRun, SourceHealth, judge_all
 from core.errors import ConfigurationError
-from core.profile import load_profile
-from core.settings import Settings, env_text
-from infra.storage.crawl_health import open_crawl_health_store
+from core.settings import Settings, env_text, setting
+from infra.crawl.process import find_source
+from infra.runtime import Runtime
+from infra.simweb import SimWeb, list_scenarios, load_scenario
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,52 +67,42 @@ def _crawl_options(parser) -> None:
                         help="seconds before the crawl is ended (default: setting crawl_time_limit_s)")
 
 
-def child_env(settings: Settings, **overrides: str) -> dict[str, str]:
-    """Our environment plus every resolved setting as ``YUQING_<NAME>``, so the subprocess sees exactly the
-    settings of this command (config file, environment and --set alike)."""
+def crawl_env(settings: Settings) -> dict[str, str]:
+    """Our environment plus every resolved setting as ``YUQING_<NAME>``, so the crawl process resolves exactly
+    the settings of this command (config file, environment and --set alike; secrets never on a command line)."""
     env = dict(os.environ)
-    for name in settings:
-        env["YUQING_" + name.upper()] = env_text(settings[name])
-    env.update({"YUQING_" + k.upper(): v for k, v in overrides.items()})
-    env["SCRAPY_SETTINGS_MODULE"] = "crawlers.settings"
+    env.update({setting(name).env_var: env_text(settings[name]) for name in settings})
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
 
 
-def crawl_source(settings: Settings, name: str, base_url: str | None = None, time_limit: float | None = None,
+def crawl_source(runtime: Runtime, name: str, base_url: str | None = None, time_limit: float | None = None,
                  quiet: bool = False) -> CrawlRun:
-    """Crawl one source in a ``scrapy crawl`` subprocess and return its recorded run. A crawl that crashes
-    or runs past the time limit is recorded as failing (the spider could not record itself)."""
-    profile = load_profile(_profile_file(settings))
-    source = profile.source(name)
-    if source is None:
-        known = ", ".join(s.name for s in profile.sources)
-        raise ConfigurationError(f"county profile {profile.path} has no source '{name}' (sources: {known})")
+    """Crawl one source in a crawl process (``python -m infra.crawl``) and return its recorded run. A crawl
+    that crashes or runs past the time limit is recorded as failing (the spider could not record itself)."""
+    settings = runtime.settings
+    source = find_source(runtime.profile, name)
     run_id = uuid.uuid4().hex
-    limit = float(time_limit or settings["crawl_time_limit_s"])
-    overrides = {"crawl_base_url": base_url} if base_url else {}
-    command = [sys.executable, "-m", "scrapy", "crawl", source.spider, "-a", f"source={name}",
-               "-s", f"YUQING_RUN_ID={run_id}"]
-    started = clock_from_settings(settings).now()
+    limit = float(time_limit or settings.crawl_time_limit_s)
+    env = crawl_env(settings.replace(crawl_base_url=base_url) if base_url else settings)
+    command = [sys.executable, "-m", "infra.crawl", name, "--run-id", run_id]
+    started = runtime.clock.now()
     output = subprocess.DEVNULL if quiet else None
-    process = subprocess.Popen(command, env=child_env(settings, **overrides), stdout=output, stderr=output,
-                               stdin=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(command, env=env, stdout=output, stderr=output, stdin=subprocess.DEVNULL,
+                               start_new_session=True)
     outcome = _wait(process, limit)
-    store = open_crawl_health_store(settings)
-    try:
-        run = store.get(run_id)
-        if run is None or outcome != "finished":
-            reason = {"timeout": "timeout", "finished": "crashed"}.get(outcome, outcome)
-            sample = (f"超过时限 {limit:g} 秒被终止" if outcome == "timeout"
-                      else f"采集进程异常退出（退出码 {process.returncode}）")
-            run = replace(run, finish_reason=reason, error_samples=(sample, *run.error_samples)) if run else CrawlRun(
-                run_id=run_id, source=name, spider=source.spider, started_at=started,
-                finished_at=clock_from_settings(settings).now(), finish_reason=reason, errors=1, error_samples=(sample,))
-            store.record(run)
-        return run
-    finally:
-        store.close()
+    health = runtime.state.crawl_health
+    run = health.get(run_id)
+    if run is None or outcome != "finished":
+        reason = {"timeout": "timeout", "finished": "crashed"}.get(outcome, outcome)
+        sample = (f"超过时限 {limit:g} 秒被终止" if outcome == "timeout"
+                  else f"采集进程异常退出（退出码 {process.returncode}）")
+        run = replace(run, finish_reason=reason, error_samples=(sample, *run.error_samples)) if run else CrawlRun(
+            run_id=run_id, source=name, spider=source.spider, started_at=started, finished_at=runtime.clock.now(),
+            finish_reason=reason, errors=1, error_samples=(sample,))
+        health.record(run)
+    return run
 
 
 def _wait(process: subprocess.Popen, limit: float) -> str:
@@ -131,13 +124,6 @@ def _wait(process: subprocess.Popen, limit: float) -> str:
     return "timeout"
 
 
-def _profile_file(settings: Settings) -> Path:
-    configured = Path(str(settings["profile"] or ""))
-    if not settings["profile"] or configured.is_absolute() or configured.exists():
-        return configured if settings["profile"] else REPO_ROOT / "core" / "profiles" / "qu_county.toml"
-    return REPO_ROOT / "core" / configured
-
-
 def _summary(run: CrawlRun) -> str:
     flags = []
     if run.blocked:
@@ -151,39 +137,33 @@ def _summary(run: CrawlRun) -> str:
             f"{run.items_dropped:<3} " + " | ".join(flags))
 
 
-def run_crawl_command(args, settings: Settings) -> int:
-    run = crawl_source(settings, args.source, args.base_url, args.time_limit)
+def run_crawl_command(args, runtime: Runtime) -> int:
+    run = crawl_source(runtime, args.source, args.base_url, args.time_limit)
     print(_summary(run))
     return 0 if run.finish_reason == "finished" and not run.blocked else 1
 
 
-def run_crawl_all(args, settings: Settings) -> int:
-    profile = load_profile(_profile_file(settings))
-    names = [s.name for s in profile.sources if s.enabled]
-    with ThreadPoolExecutor(max(1, int(settings["crawl_parallel"]))) as pool:
-        runs = list(pool.map(lambda n: crawl_source(settings, n, args.base_url, args.time_limit, quiet=True), names))
+def run_crawl_all(args, runtime: Runtime) -> int:
+    names = [s.name for s in runtime.profile.sources if s.enabled]
+    with ThreadPoolExecutor(max(1, runtime.settings.crawl_parallel)) as pool:
+        runs = list(pool.map(lambda n: crawl_source(runtime, n, args.base_url, args.time_limit, quiet=True), names))
     for run in runs:
         print(_summary(run))
     return 0 if all(r.finish_reason == "finished" and not r.blocked for r in runs) else 1
 
 
-def health_report(settings: Settings) -> list[SourceHealth]:
+def health_report(runtime: Runtime) -> list[SourceHealth]:
     """Every profile source's verdict (and any other source with recorded runs)."""
-    profile = load_profile(_profile_file(settings))
-    store = open_crawl_health_store(settings)
-    try:
-        return judge_all(store, [s.name for s in profile.sources if s.enabled], clock_from_settings(settings).now(),
-                         float(settings["crawl_silent_after_s"]))
-    finally:
-        store.close()
+    return judge_all(runtime.state.crawl_health, [s.name for s in runtime.profile.sources if s.enabled],
+                     runtime.clock.now(), float(runtime.settings.crawl_silent_after_s))
 
 
 def _local(moment: datetime | None) -> str:
     return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
-def run_crawl_health(args, settings: Settings) -> int:
-    report = health_report(settings)
+def run_crawl_health(args, runtime: Runtime) -> int:
+    report = health_report(runtime)
     if args.json:
         print(json.dumps([{"source": h.source, "verdict": h.verdict, "reason": h.reason,
                            "last_items_at": _local(h.last_items_at),
@@ -203,15 +183,13 @@ def _run_json(run: CrawlRun) -> dict:
             for k, v in data.items()}
 
 
-def run_simweb(args, settings: Settings) -> int:
-    from infra.simweb import SimWeb, list_scenarios, load_scenario
-
+def run_simweb(args, runtime: Runtime) -> int:
     if args.list or not args.scenario:
         for name in list_scenarios():
             scenario = load_scenario(name)
             print(f"{name:<22} {len(scenario.posts):>3} 条  {scenario.title}")
         return 0 if args.list else 2
-    scenario = load_scenario(args.scenario, load_profile(_profile_file(settings)))
+    scenario = load_scenario(args.scenario, runtime.profile)
     origin = None
     if args.origin == "now":
         origin = datetime.now(CHINA_TZ)

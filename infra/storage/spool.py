@@ -11,7 +11,8 @@ Promises:
 - Posts that fail validation are rejected at once (as the store would), never spooled.
 
 Several processes (one crawl subprocess per source) may share one spool folder: appends and replays hold an
-``fcntl`` lock on ``<spool>/.lock``.
+``fcntl`` lock on ``<spool>/.lock``. The spool is given its folder and a store (or a way to open one); it reads
+no setting: the runtime builds the spooled store crawls write through (``Runtime.spooled_posts``).
 """
 
 from __future__ import annotations
@@ -46,28 +47,6 @@ class SpooledReport(UpsertReport):
     """An UpsertReport for a batch that went to the spool: its valid posts are in ``spooled``."""
 
     spooled: list[str] = field(default_factory=list)
-
-
-def spool_path(settings: Mapping[str, Any]) -> Path:
-    return Path(settings["spool_dir"]) if settings.get("spool_dir") else Path(settings["data_dir"]) / "spool"
-
-
-def wrap_with_spool(store: PostStore, settings: Mapping[str, Any]) -> PostStore:
-    """``store`` behind a spool in the folder the settings name, or ``store`` itself when `spool` is off."""
-    if not settings.get("spool", True):
-        return store
-    return SpoolingPostStore(store, spool_path(settings))
-
-
-def open_spooled_post_store(settings) -> PostStore:
-    """The configured post store behind the spool (the worker names this as the crawl pipeline's
-    `crawl_store_factory`). A store that cannot even be opened (Elasticsearch down when the crawl starts)
-    is opened again at the next write; until then every batch is spooled."""
-    from infra.storage import open_post_store
-
-    if not settings.get("spool", True):
-        return open_post_store(settings)
-    return SpoolingPostStore(None, spool_path(settings), opener=lambda: open_post_store(settings))
 
 
 def check_spool_ready(folder: Path, min_free_mb: float) -> None:

@@ -1,4 +1,4 @@
-"""One crawl of one source as a subprocess (`yuqing crawl SOURCE`, which runs `scrapy crawl`), under a time
+"""One crawl of one source as a subprocess (`yuqing crawl SOURCE`, which runs the crawl process), under a time
 limit. Twisted's reactor cannot restart inside the worker, and a subprocess that hangs or crashes takes
 nothing else down with it: its process group is ended and the outcome says why.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from core.settings import env_text
+from core.settings import Settings
 
 KILL_WAIT_S = 5.0
 
@@ -29,7 +29,6 @@ class CrawlOutcome:
     log_path: Path
 
 
-SPOOLED_STORE = "infra.storage.spool:open_spooled_post_store"
 # The crawl command ends its own spider at the limit (and records the run as failing); the worker's own
 # kill comes this much later, for a crawl command that hangs itself.
 BACKSTOP_S = 30.0
@@ -39,32 +38,18 @@ def crawl_command(source: str, limit_s: float) -> list[str]:
     return [sys.executable, "-m", "infra.cli", "crawl", source, "--time-limit", f"{limit_s:g}"]
 
 
-def crawl_env(settings) -> dict[str, str]:
-    """The crawl's environment: the worker's settings, and the store behind the ingest spool (`spool`)."""
-    extra = {}
-    if settings.get("spool", True) and settings.get("crawl_store_factory") in (None, "infra.storage:open_post_store"):
-        extra["YUQING_CRAWL_STORE_FACTORY"] = SPOOLED_STORE
-    return child_env(settings, extra)
-
-
-def child_env(settings, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+def child_env(settings: Settings, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment for a child process: ours, plus every setting that is not at its default, so the
-    child resolves exactly the settings this worker runs with (whatever file or flag they came from)."""
+    child resolves exactly the settings this worker runs with (whatever file or flag they came from). Whether
+    a crawl writes through the ingest spool is the crawl process's business (setting `spool`)."""
     env = dict(os.environ)
-    for name in settings:
-        try:
-            origin = settings.origin(name)
-        except (AttributeError, KeyError):
-            origin = "code"
-        if origin == "default":
-            continue
-        env["YUQING_" + name.upper()] = env_text(settings[name])
+    env.update(settings.environment())
     env.update(extra or {})
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
 
 
-def run_crawl(source: str, settings, *, limit_s: float, stop: threading.Event, grace_s: float,
+def run_crawl(source: str, settings: Settings, *, limit_s: float, stop: threading.Event, grace_s: float,
               log_dir: Path) -> CrawlOutcome:
     """Run one crawl; end it (SIGTERM, then SIGKILL) at ``limit_s`` or when ``stop`` is set."""
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -72,7 +57,7 @@ def run_crawl(source: str, settings, *, limit_s: float, stop: threading.Event, g
     started = time.monotonic()
     with log_path.open("wb") as log:
         process = subprocess.Popen(crawl_command(source, limit_s), stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, env=crawl_env(settings), start_new_session=True)
+                                   stdin=subprocess.DEVNULL, env=child_env(settings), start_new_session=True)
         outcome = _watch(process, started + limit_s + BACKSTOP_S, stop, grace_s)
     duration = time.monotonic() - started
     code = process.returncode
@@ -119,7 +104,7 @@ def _end(process: subprocess.Popen, wait_s: float) -> None:
             break
         except subprocess.TimeoutExpired:
             continue
-    # The group may still hold a grandchild (scrapy under the CLI) when the leader exited first.
+    # The group may still hold a grandchild (the crawl process under the CLI) when the leader exited first.
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except ProcessLookupError:

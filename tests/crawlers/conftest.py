@@ -1,39 +1,48 @@
-"""Fixtures for the crawler tests: spiders built as Scrapy builds them (from a crawler, with the shipped
-profile and a temporary data folder), saved pages as Scrapy responses, and a pinned crawl clock."""
+"""Fixtures for the crawler tests: spiders built as Scrapy builds them (from a crawler, with the Scrapy settings
+the crawl process composes: the shipped profile's source, a temporary data folder's stores, a pinned crawl
+clock), saved pages as Scrapy responses, and the simulated web crawled by real crawl processes."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
-from scrapy.settings import Settings as ScrapySettings
 
 from core.clock import CHINA_TZ, ManualClock
+from core.crawl_health import CrawlRun, judge
+from core.profile import load_profile
+from core.settings import load_settings
+from core.storage import PostQuery
+from infra.cli.crawl import crawl_source
+from infra.crawl.process import find_source, scrapy_settings
+from infra.runtime import open_runtime
+from infra.simweb import SimWeb, load_scenario
+from infra.storage.sqlite import SqlitePostStore
 
 PAGES = Path(__file__).with_name("pages")
 NOW = datetime(2026, 12, 8, 12, 0, tzinfo=CHINA_TZ)
 
 
 @pytest.fixture
-def make_spider(tmp_path, monkeypatch):
-    monkeypatch.setenv("YUQING_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("YUQING_CRAWL_BASE_URL", raising=False)
-    made = []
+def make_spider(tmp_path):
+    runtimes = []
 
     def make(cls, source: str, now: datetime = NOW):
-        crawler = Crawler(cls, ScrapySettings({"TWISTED_REACTOR": None}))
+        runtime = open_runtime(load_settings(environ={}, overrides={"data_dir": str(tmp_path)}), clock=ManualClock(now))
+        runtimes.append(runtime)
+        settings = scrapy_settings(runtime, find_source(runtime.profile, source), run_id="test")
+        settings.set("TWISTED_REACTOR", None)
+        crawler = Crawler(cls, settings)
         crawler._apply_settings()
-        spider = cls.from_crawler(crawler, source=source)
-        spider.clock = ManualClock(now)
-        made.append(spider)
-        return spider
+        return cls.from_crawler(crawler)
 
     yield make
-    for spider in made:
-        spider.closed("finished")
+    for runtime in runtimes:
+        runtime.close()
 
 
 def page(name: str, url: str):
@@ -46,12 +55,7 @@ def page(name: str, url: str):
     return HtmlResponse(url=url, body=body)
 
 
-# --- end-to-end: the simulated web and real `scrapy crawl` subprocesses into a real SQLite store ---------
-
-from concurrent.futures import ThreadPoolExecutor  # noqa: E402
-
-from core.profile import load_profile  # noqa: E402
-from core.settings import load_settings  # noqa: E402
+# --- end-to-end: the simulated web and real crawl processes into a real SQLite store ---------------------
 
 SCENARIO = "food-safety-rumour"
 
@@ -60,8 +64,6 @@ class World:
     """One simulated web, one data folder, and helpers to crawl sources and compare with ground truth."""
 
     def __init__(self, data_dir: Path, scenario_name: str = SCENARIO):
-        from infra.simweb import SimWeb, load_scenario
-
         self.scenario = load_scenario(scenario_name)
         self.web = SimWeb(self.scenario, at_min=0).start()
         self.data_dir = data_dir
@@ -72,19 +74,20 @@ class World:
                   "crawl_backoff_s": "0.2", **{k: str(v) for k, v in self.web.clock_settings().items()}, **extra}
         return load_settings(environ={}, overrides=values)
 
-    def crawl(self, *names: str, **extra):
+    def crawl(self, *names: str, time_limit: float = 120, **extra) -> dict[str, CrawlRun]:
         """Crawl sources (several at once, each its own subprocess); returns their runs by source."""
-        from infra.cli.crawl import crawl_source
-
-        settings = self.settings(**extra)
         names = names or tuple(s.name for s in self.profile.sources)
-        with ThreadPoolExecutor(4) as pool:
-            runs = list(pool.map(lambda n: crawl_source(settings, n, quiet=True, time_limit=120), names))
+        with open_runtime(self.settings(**extra)) as runtime, ThreadPoolExecutor(4) as pool:
+            runs = list(pool.map(lambda n: crawl_source(runtime, n, quiet=True, time_limit=time_limit), names))
         return {run.source: run for run in runs}
 
-    def store(self):
-        from infra.storage.sqlite import SqlitePostStore
+    def verdicts(self) -> dict:
+        """Every crawled source's crawl health verdict now, as the console shows it."""
+        with open_runtime(self.settings()) as runtime:
+            health = runtime.state.crawl_health
+            return {name: judge(name, health.runs(name), self.web.now(), 21600) for name in health.sources()}
 
+    def store(self):
         return SqlitePostStore(self.data_dir / "posts.db")
 
     def expected_ids(self, platform: str) -> set[str]:
@@ -103,8 +106,6 @@ class World:
         return ids
 
     def stored_ids(self, platform: str) -> set[str]:
-        from core.storage import PostQuery
-
         store = self.store()
         try:
             return {p.id for p in store.search(PostQuery(platforms=(platform,)), limit=1000).posts}

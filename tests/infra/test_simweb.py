@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from core.errors import ConfigurationError
+from infra.cli import main
 from infra.simweb import SimWeb, list_scenarios, load_scenario
 from infra.simweb.scenario import INCIDENT_TYPES
 
@@ -92,7 +93,5 @@ def test_injected_faults_over_http(web):
 
 
 def test_simweb_command_lists_scenarios(capsys):
-    from infra.cli import main
-
     assert main(["simweb", "--list"]) == 0
     assert "food-safety-rumour" in capsys.readouterr().out

@@ -3,6 +3,7 @@ a full disk (/dev/full), an unwritable folder, torn lines after a crash."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
@@ -15,7 +16,11 @@ import pytest
 
 from core.errors import StorageUnavailable
 from core.post import Post
+from core.settings import load_settings
+from infra.runtime import open_runtime
+from infra.storage.elasticsearch import ElasticsearchPostStore
 from infra.storage.spool import SpooledReport, SpoolingPostStore, SpoolUnavailable, check_spool_ready
+from infra.storage.sqlite import SqlitePostStore
 
 ES_URL = os.environ.get("YUQING_TEST_ES_URL")
 T0 = datetime(2026, 11, 29, 0, 0, tzinfo=timezone.utc)
@@ -107,8 +112,6 @@ def es_through_proxy():
         pytest.skip("YUQING_TEST_ES_URL is not set: `make test` starts Elasticsearch and sets it")
     from elasticsearch import Elasticsearch
 
-    from infra.storage.elasticsearch import ElasticsearchPostStore
-
     host, port = ES_URL.split("//")[1].rstrip("/").split(":")
     proxy = Proxy((host, int(port)))
     prefix = f"spooltest{uuid.uuid4().hex[:8]}"
@@ -175,8 +178,6 @@ def test_a_post_edited_during_an_outage_ends_with_its_latest_text(es_through_pro
 
 
 def test_posts_that_fail_validation_are_rejected_not_spooled(tmp_path):
-    from infra.storage.sqlite import SqlitePostStore
-
     spooled = SpoolingPostStore(SqlitePostStore(tmp_path / "posts.db"), tmp_path / "spool")
     good = make_posts(0, 1)[0].to_dict()
     bad = dict(good, id="weibo:bad", published_at="昨天")
@@ -187,8 +188,6 @@ def test_posts_that_fail_validation_are_rejected_not_spooled(tmp_path):
 
 
 def test_a_full_spool_disk_is_a_clear_error_and_the_caller_knows_the_batch_was_not_stored(tmp_path):
-    from infra.storage.sqlite import SqlitePostStore
-
     folder = tmp_path / "spool"
     folder.mkdir()
     (folder / "segment-000000000001.jsonl").symlink_to("/dev/full")   # writes fail with ENOSPC
@@ -208,12 +207,8 @@ def test_an_unwritable_or_nearly_full_spool_folder_is_refused_before_anything_st
 
 
 def test_a_torn_last_line_from_a_crash_is_skipped_and_earlier_batches_replay(tmp_path):
-    from infra.storage.sqlite import SqlitePostStore
-
     folder = tmp_path / "spool"
     folder.mkdir()
-    import json
-
     line = json.dumps({"posts": [p.to_dict() for p in make_posts(0, 4)]}, ensure_ascii=False)
     Path(folder / "segment-000000000001.jsonl").write_text(line + "\n" + line[: len(line) // 2])
     inner = SqlitePostStore(tmp_path / "posts.db")
@@ -224,21 +219,16 @@ def test_a_torn_last_line_from_a_crash_is_skipped_and_earlier_batches_replay(tmp
 
 @pytest.mark.elasticsearch
 def test_a_crawl_that_starts_while_elasticsearch_is_down_spools_and_replays_later(es_through_proxy, tmp_path):
-    from core.settings import load_settings
-    from infra.storage.spool import open_spooled_post_store
-
     proxy, store, direct = es_through_proxy
     settings = load_settings(environ={}, overrides={
         "data_dir": str(tmp_path), "store": "elasticsearch", "es_url": proxy.url, "es_timeout": 2,
         "es_index_prefix": store.prefix})
     proxy.cut()
-    crawl_store = open_spooled_post_store(settings)          # what the crawl pipeline opens
-    report = crawl_store.upsert_many(make_posts(0, 6))
+    with open_runtime(settings) as crawl:                   # what a crawl process writes through
+        report = crawl.spooled_posts.upsert_many(make_posts(0, 6))
     assert isinstance(report, SpooledReport) and len(report.spooled) == 6
-    crawl_store.close()
 
     proxy.restore()
-    later = open_spooled_post_store(settings)                # the next crawl, once the store is back
-    later.upsert_many(make_posts(6, 2))
-    assert later.pending() == 0 and direct.count() == 8
-    later.close()
+    with open_runtime(settings) as later:                   # the next crawl, once the store is back
+        later.spooled_posts.upsert_many(make_posts(6, 2))
+        assert later.spooled_posts.pending() == 0 and direct.count() == 8
