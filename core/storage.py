@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Iterator, Literal, Mapping, Protocol, Sequence
+from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, Protocol, Sequence
 
 from core.post import Enrichment, Post
 
@@ -127,6 +127,24 @@ class PostStore(Protocol):
 
     def delete_older_than(self, cutoff: datetime) -> int:
         """Delete posts published before ``cutoff``; returns how many were deleted."""
+        ...
+
+    @property
+    def needs_reindex(self) -> bool:
+        """True when the store holds posts whose index terms were cut by another segmenter version than the
+        one the store was opened with (posts from before versions were recorded count as the unnamed
+        version ""): full-text search may miss them until ``reindex`` ran. A re-crawl that leaves a post's
+        title and text unchanged keeps its terms and their version; a post stored or edited through this
+        store is cut by this store's segmenter."""
+        ...
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Cut the title and text of every post that ``needs_reindex`` counts again with this store's
+        segmenter, in batches, and return how many posts were re-cut. Only the index terms and their version
+        change; each batch is visible to searches once written. Safe beside writers: a post's terms always
+        follow its current title and text (a post replaced meanwhile never gets the terms of its old text).
+        Stopped halfway, a second run does only the rest.
+        ``progress(done, total)`` is called after each batch."""
         ...
 
     def close(self) -> None:

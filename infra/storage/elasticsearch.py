@@ -9,15 +9,11 @@ which is how a write becomes visible to the next read, as ``core.storage`` promi
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
-import urllib.error
 import urllib.parse
-import urllib.request
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from core.errors import InvalidInput, StorageUnavailable, VersionMismatch
 from core.post import Enrichment, Post
@@ -30,34 +26,48 @@ log = logging.getLogger(__name__)
 SERVER_MAJOR = 9          # the elasticsearch-py major this code is written against
 _MAX_WINDOW = 10_000      # Elasticsearch's default index.max_result_window
 _BULK_CHUNK = 1_000
+_REINDEX_BATCH = 500      # posts re-segmented per bulk request
 
 
 class ElasticsearchPostStore:
     """Posts in an Elasticsearch cluster at ``url``. Construction checks that the server answers within
-    ``timeout`` seconds and is of major version 9, installs the index template and creates the first index
-    and the write alias when they are missing."""
+    ``timeout`` seconds and is of major version 9, installs the index template, creates the first index
+    and the write alias when they are missing, and adds fields new in the template to existing indices.
+    ``segmenter_version`` is the fingerprint of ``segment``; every post records the version that cut its
+    terms."""
 
     def __init__(self, url: str, index_prefix: str = "yuqing", timeout: float = 5.0,
-                 segment: common.Segmenter | None = None, *, clock=None):
+                 segment: common.Segmenter | None = None, *, clock=None, segmenter_version: str = ""):
         from elasticsearch import Elasticsearch
 
-        # Credentials in the URL (https://user:password@host:9200) are used, never shown in a message.
+        # Credentials in the URL (https://user:password@host:9200) go to the client's basic auth and are
+        # never shown in a message.
         self.url, auth = split_credentials(url.rstrip("/"))
         self.prefix = index_prefix
         self.alias = f"{index_prefix}-posts"
         self.timeout = float(timeout)
+        self.segmenter_version = segmenter_version
         self._clock = clock
-        check_server_version(self.url, self.timeout, auth)
         self._terms = common.Terms(segment)
         # Bulk requests may take longer than the reachability check allows; 30 s bounds them.
         self.client = Elasticsearch(self.url, basic_auth=auth, request_timeout=max(self.timeout, 30.0),
                                     max_retries=1, retry_on_timeout=False)
-        with self._calls("preparing the index"):
-            self._prepare()
+        try:
+            server_version(self.client, self.url, self.timeout)
+            with self._calls("preparing the index"):
+                self._prepare()
+        except BaseException:
+            self.client.close()
+            raise
 
     def _prepare(self) -> None:
-        self.client.indices.put_index_template(name=self.alias, **docs.load_template(self.prefix))
-        if not self.client.indices.exists_alias(name=self.alias):
+        template = docs.load_template(self.prefix)
+        self.client.indices.put_index_template(name=self.alias, **template)
+        if self.client.indices.exists_alias(name=self.alias):
+            # Fields the template gained since the indices were made (mappings only ever grow).
+            self.client.indices.put_mapping(index=self.alias,
+                                            properties=template["template"]["mappings"]["properties"])
+        else:
             from elasticsearch import BadRequestError
 
             try:
@@ -93,7 +103,7 @@ class ElasticsearchPostStore:
         if not accepted:
             return report
         with self._calls("storing posts"):
-            stored = self._stored(list(accepted), ["title", "text", "enrichment", "terms"])
+            stored = self._stored(list(accepted), ["title", "text", "enrichment", "terms", "segmenter"])
             actions = (self._action(post, stored.get(post.id), report) for post in accepted.values())
             failed = self._bulk(actions)
             self.refresh()
@@ -109,15 +119,17 @@ class ElasticsearchPostStore:
         if stored is None:
             report.new.append(post.id)
             return {"_op_type": "index", "_index": self.alias, "_id": post.id,
-                    "_source": docs.document(post, self._terms.of(post.title, post.text))}
+                    "_source": docs.document(post, self._terms.of(post.title, post.text), self.segmenter_version)}
         report.updated.append(post.id)
         source = stored["_source"]
         merged = common.merge(post, source.get("title") or "", source.get("text") or "",
                               common.enrichment_from_mapping(source.get("enrichment")))
-        # Same text: the stored terms are reused, which saves segmenting the post again.
-        terms = self._terms.of(post.title, post.text) if merged.text_changed else source.get("terms", "")
+        if merged.text_changed:
+            terms, segmenter = self._terms.of(post.title, post.text), self.segmenter_version
+        else:   # same text: the stored terms are reused (no segmenting), with the record of what cut them
+            terms, segmenter = source.get("terms", ""), source.get("segmenter") or ""
         return {"_op_type": "index", "_index": stored["_index"], "_id": post.id,
-                "_source": docs.document(merged.post, terms)}
+                "_source": docs.document(merged.post, terms, segmenter)}
 
     def _bulk(self, actions: Iterable[dict[str, Any]]) -> dict[str, str]:
         """Send actions in chunks; the ids the server refused, with its reason. Two sender threads let
@@ -168,6 +180,50 @@ class ElasticsearchPostStore:
                                            stats_only=True)
             self.refresh()
         return deleted
+
+    # --- segmenter versions
+
+    @property
+    def needs_reindex(self) -> bool:
+        with self._calls("looking for posts cut by another segmenter"):
+            return self.client.count(index=self.alias, query=docs.stale_query(self.segmenter_version))["count"] > 0
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
+        from elasticsearch import helpers
+
+        stale = docs.stale_query(self.segmenter_version)
+        with self._calls("re-segmenting posts"):
+            self.refresh()
+            total = int(self.client.count(index=self.alias, query=stale)["count"])
+            # A scroll reads the posts as they were when it began; each update is conditional on the post's
+            # sequence number, so one a writer replaced meanwhile keeps its writer's terms.
+            hits = helpers.scan(self.client, index=self.alias, query={"query": stale}, size=_REINDEX_BATCH,
+                                _source=["title", "text"], seq_no_primary_term=True)
+            done, batch = 0, []
+            for hit in hits:
+                batch.append(hit)
+                if len(batch) == _REINDEX_BATCH:
+                    done += self._rewrite_terms(batch)
+                    batch = []
+                    if progress:
+                        progress(done, total)
+            if batch:
+                done += self._rewrite_terms(batch)
+                if progress:
+                    progress(done, total)
+            self.refresh()
+        return done
+
+    def _rewrite_terms(self, hits: list[dict]) -> int:
+        actions = ({"_op_type": "update", "_index": h["_index"], "_id": h["_id"], "if_seq_no": h["_seq_no"],
+                    "if_primary_term": h["_primary_term"],
+                    "doc": docs.terms_document(self._terms.of(h["_source"].get("title") or "", h["_source"]["text"]),
+                                               self.segmenter_version)} for h in hits)
+        failed = self._bulk(actions)
+        lost = [reason for reason in failed.values() if "version_conflict" not in reason]
+        if lost:   # a conflict is a writer's newer copy; anything else stays stale for the next run
+            log.warning("re-segmenting: Elasticsearch refused %d posts, e.g. %s", len(lost), lost[0])
+        return len(hits) - len(failed)
 
     # --- reads
 
@@ -267,44 +323,68 @@ def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
     return bare, (urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
 
 
-def check_server_version(url: str, timeout: float, auth: tuple[str, str] | None = None) -> str:
-    """The server's version; StorageUnavailable naming ``url`` when it does not answer within ``timeout``
-    seconds, VersionMismatch when its major version is not the one this client speaks."""
-    info = _get_json(url + "/", timeout, auth, missing_ok=True)
-    version = (info or {}).get("version", {}).get("number") if isinstance(info, dict) else None
-    if version is None:
-        # Minimal distributions leave out the root endpoint; the node info says the same.
-        nodes = _get_json(url + "/_nodes/_local?filter_path=nodes.*.version", timeout, auth) or {}
-        versions = [n.get("version") for n in nodes.get("nodes", {}).values()]
-        version = versions[0] if versions else None
+def server_version(client, url: str, timeout: float) -> str:
+    """The server's version, asked through ``client`` with at most ``timeout`` seconds to answer.
+    StorageUnavailable names ``url`` (never its credentials) when it is unreachable, refuses the credentials
+    or is not Elasticsearch; VersionMismatch when its major version is not the one this client speaks."""
+    from elastic_transport import ConnectionError, ConnectionTimeout, SerializationError, TransportError
+    from elasticsearch import ApiError, BadRequestError, UnsupportedProductError
+
+    quick = client.options(request_timeout=timeout, max_retries=0, retry_on_timeout=False)
+    try:
+        version = _asked_version(quick)
+    except UnsupportedProductError as error:
+        # No product header: not Elasticsearch, or one older than 7.14 (which still says its version).
+        version = _version_in(error.body)
+        if not version:
+            raise StorageUnavailable(f"{url} answered, but not like Elasticsearch; check es_url") from None
+    except BadRequestError as error:
+        # Elasticsearch 7 and 8 refuse the version-9 media type this client asks in.
+        raise VersionMismatch(f"Elasticsearch at {url} does not speak the {SERVER_MAJOR}.x API "
+                              f"({_reason(error)}); {_NEEDED}") from None
+    except ApiError as error:
+        if error.meta.status in (401, 403):
+            raise StorageUnavailable(f"Elasticsearch at {url} refused the credentials (HTTP {error.meta.status}); "
+                                     "put user:password in es_url") from None
+        raise StorageUnavailable(f"Elasticsearch at {url} answered HTTP {error.meta.status}; check es_url") from None
+    except SerializationError:
+        raise StorageUnavailable(f"{url} did not answer with JSON; is es_url an Elasticsearch URL?") from None
+    except (ConnectionTimeout, ConnectionError, TransportError) as error:
+        raise StorageUnavailable(f"cannot reach Elasticsearch at {url} within {timeout:g}s ({_reason(error)}); "
+                                 "start it (infra/elasticsearch.sh start) or fix es_url") from None
     if not version:
         raise StorageUnavailable(f"{url} answered, but not like Elasticsearch (no version); check es_url")
-    major = version.split(".")[0]
-    if major != str(SERVER_MAJOR):
-        raise VersionMismatch(f"Elasticsearch at {url} is version {version}; yuqing needs Elasticsearch "
-                              f"{SERVER_MAJOR}.x (its client library is elasticsearch-py {SERVER_MAJOR}). "
-                              f"Upgrade the cluster or point es_url at a {SERVER_MAJOR}.x cluster.")
+    if version.split(".")[0] != str(SERVER_MAJOR):
+        raise VersionMismatch(f"Elasticsearch at {url} is version {version}; {_NEEDED}")
     return version
 
 
-def _get_json(url: str, timeout: float, auth: tuple[str, str] | None, missing_ok: bool = False) -> Any:
-    headers = {"Accept": "application/json"}
-    if auth:
-        headers["Authorization"] = "Basic " + base64.b64encode(":".join(auth).encode("utf-8")).decode("ascii")
-    request = urllib.request.Request(url, headers=headers)
+_NEEDED = (f"yuqing needs Elasticsearch {SERVER_MAJOR}.x (its client library is elasticsearch-py {SERVER_MAJOR}). "
+           f"Upgrade the cluster or point es_url at a {SERVER_MAJOR}.x cluster.")
+
+
+def _asked_version(client) -> str | None:
+    from elasticsearch import ApiError
+
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read().decode("utf-8") or "null")
-    except urllib.error.HTTPError as error:
-        if missing_ok and error.code in (404, 405):
-            return None
-        if error.code in (401, 403):
-            raise StorageUnavailable(f"Elasticsearch at {url} refused the credentials (HTTP {error.code}); "
-                                     "put user:password in es_url") from error
-        raise StorageUnavailable(f"Elasticsearch at {url} answered HTTP {error.code}; check es_url") from error
-    except (urllib.error.URLError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise StorageUnavailable(f"cannot reach Elasticsearch at {url} within {timeout:g}s ({reason}); "
-                                 "start it (infra/elasticsearch.sh start) or fix es_url") from error
-    except ValueError as error:
-        raise StorageUnavailable(f"{url} did not answer with JSON; is es_url an Elasticsearch URL?") from error
+        return _version_in(client.info().body)
+    except ApiError as error:
+        if error.meta.status not in (404, 405):
+            raise
+    # Minimal distributions (the integration-test zip) leave out the root endpoint; the node info says the same.
+    nodes = client.nodes.info(node_id="_local", filter_path="nodes.*.version").body
+    versions = [n.get("version") for n in (nodes or {}).get("nodes", {}).values()]
+    return versions[0] if versions else None
+
+
+def _version_in(body: Any) -> str | None:
+    version = body.get("version") if isinstance(body, dict) else None
+    return version.get("number") if isinstance(version, dict) else None
+
+
+def _reason(error: Exception) -> str:
+    """A driver error in one line; its message carries no credentials, as the client never saw them in a URL."""
+    body = getattr(error, "body", None)
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return str(body["error"].get("reason") or body["error"].get("type"))
+    return str(getattr(error, "message", None) or error).splitlines()[0]

@@ -37,8 +37,9 @@ def es_time(moment: datetime) -> str:
     return ensure_aware(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def document(post: Post, terms: str | None) -> dict[str, Any]:
-    """The indexed document; ``terms`` None leaves the stored terms as they are (a partial update)."""
+def document(post: Post, terms: str | None, segmenter: str = "") -> dict[str, Any]:
+    """The indexed document; ``terms`` None leaves the stored terms as they are (a partial update).
+    ``segmenter`` is the version of the segmenter that cut ``terms``."""
     values = common.enrichment_fields(post.enrichment)
     doc = {
         "id": post.id, "source": post.source, "platform": post.platform, "url": post.url,
@@ -53,8 +54,21 @@ def document(post: Post, terms: str | None) -> dict[str, Any]:
         **values,
     }
     if terms is not None:
-        doc["terms"] = terms
+        doc.update(terms_document(terms, segmenter))
     return doc
+
+
+def terms_document(terms: str, segmenter: str) -> dict[str, Any]:
+    """The segmented fields. The unnamed version '' is left out (null), as in posts stored before versions
+    were recorded, so that both read alike."""
+    return {"terms": terms, "segmenter": segmenter or None}
+
+
+def stale_query(segmenter: str) -> dict[str, Any]:
+    """Posts whose terms another segmenter version cut."""
+    if not segmenter:
+        return {"exists": {"field": "segmenter"}}
+    return {"bool": {"must_not": [{"term": {"segmenter": segmenter}}]}}
 
 
 def enrichment_document(enrichment) -> dict[str, Any]:

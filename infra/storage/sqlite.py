@@ -14,7 +14,7 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from core.errors import StorageUnavailable, VersionMismatch
 from core.post import Enrichment, Post
@@ -27,17 +27,21 @@ from infra.storage.sqlite_sql import (COLUMNS, MIGRATIONS, SCAN_SHARE, SCHEMA, S
 _INSERT = f"INSERT OR REPLACE INTO posts ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 _FIELDS = "SELECT " + ", ".join(f"p.{c}" for c in COLUMNS)
 _SELECT = _FIELDS + " FROM posts p"
+_REINDEX_BATCH = 500     # posts re-segmented per write transaction
 _GROUP_COLUMNS = {"platform": "platform", "source": "source", "sentiment_label": "sentiment_label",
                   "event": "event_id"}
 
 
 class SqlitePostStore:
     """Posts in one SQLite file. ``segment`` splits Chinese text into words (jieba's search mode when
-    None); pass the NLP segmenter with the county's user dictionary so that school names stay whole."""
+    None); pass the NLP segmenter with the county's user dictionary so that school names stay whole, and
+    its fingerprint as ``segmenter_version``: every post records the version that cut its index terms."""
 
-    def __init__(self, path: str | Path, segment: common.Segmenter | None = None, *, clock=None):
+    def __init__(self, path: str | Path, segment: common.Segmenter | None = None, *, clock=None,
+                 segmenter_version: str = ""):
         self.path = Path(path)
         self._terms = common.Terms(segment)
+        self.segmenter_version = segmenter_version
         self._clock = clock
         self._lock = threading.RLock()
         # When a search word is common enough to scan the time index instead (see sqlite_sql.SCAN_SHARE).
@@ -118,17 +122,20 @@ class SqlitePostStore:
             next_rid = con.execute("SELECT coalesce(max(rid), 0) + 1 FROM posts").fetchone()[0]
             rows, fts_rows, stale_fts, rids = [], [], [], []
             for post in accepted.values():
+                segmenter = self.segmenter_version
                 if post.id in stored:
-                    rid, title, text, enrichment = stored[post.id]
+                    rid, title, text, enrichment, stored_segmenter = stored[post.id]
                     merged = common.merge(post, title, text, _lazy_enrichment(enrichment, post, title, text))
                     post, reindex = merged.post, merged.text_changed
                     report.updated.append(post.id)
                     if reindex:
                         stale_fts.append((rid,))
+                    else:   # the stored terms stay, and so does the record of what cut them
+                        segmenter = stored_segmenter
                 else:
                     rid, next_rid, reindex = next_rid, next_rid + 1, True
                     report.new.append(post.id)
-                rows.append(_row(rid, post))
+                rows.append(_row(rid, post, segmenter))
                 rids.append((rid, post.enrichment))
                 if reindex:
                     fts_rows.append((rid, terms.get(post.id) or self._terms.of(post.title, post.text)))
@@ -152,9 +159,10 @@ class SqlitePostStore:
     def _stored(self, con: sqlite3.Connection, ids: list[str]) -> dict[str, tuple]:
         found: dict[str, tuple] = {}
         for part in chunks(ids, 500):
-            sql = f"SELECT id, rid, title, text, enrichment FROM posts WHERE id IN ({','.join('?' * len(part))})"
-            for post_id, rid, title, text, enrichment in con.execute(sql, part):
-                found[post_id] = (rid, title, text, enrichment)
+            sql = (f"SELECT id, rid, title, text, enrichment, segmenter FROM posts "
+                   f"WHERE id IN ({','.join('?' * len(part))})")
+            for post_id, *stored in con.execute(sql, part):
+                found[post_id] = tuple(stored)
         return found
 
     def _write_keywords(self, con: sqlite3.Connection, rids: list[tuple[int, Enrichment | None]],
@@ -198,6 +206,51 @@ class SqlitePostStore:
             deleted = con.execute("DELETE FROM posts WHERE published_us < ?", (limit,)).rowcount
             con.execute("COMMIT")
         return deleted
+
+    # --- segmenter versions
+
+    @property
+    def needs_reindex(self) -> bool:
+        # Two range probes of posts_by_segmenter: any version below or above ours.
+        version = self.segmenter_version
+        return bool(self._read("SELECT EXISTS (SELECT 1 FROM posts WHERE segmenter < ?) "
+                               "OR EXISTS (SELECT 1 FROM posts WHERE segmenter > ?)", (version, version))[0][0])
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
+        version = self.segmenter_version
+        # Posts stored after the start were cut by their writers; leaving them out is what lets the loop end.
+        last_rid = self._read("SELECT coalesce(max(rid), 0) FROM posts")[0][0]
+        stale = [f"segmenter {op} ? AND rid <= ?" for op in ("<", ">")]
+        total = sum(self._read(f"SELECT count(*) FROM posts WHERE {c}", (version, last_rid))[0][0] for c in stale)
+        done = 0
+        for condition in stale:
+            while True:
+                # Re-segmented posts leave the range, so each query finds the next batch without a cursor.
+                rows = self._read(f"SELECT rid, title, text FROM posts WHERE {condition} LIMIT ?",
+                                  (version, last_rid, _REINDEX_BATCH))
+                if not rows:
+                    break
+                done += self._rewrite_terms({rid: (title, text, self._terms.of(title, text))
+                                             for rid, title, text in rows})
+                if progress:
+                    progress(done, total)
+        return done
+
+    def _rewrite_terms(self, cut: dict[int, tuple[str, str, str]]) -> int:
+        """Replace the FTS rows of these posts (cut outside the lock) and stamp them with this store's version;
+        a post whose title or text a writer changed meanwhile is cut again here."""
+        with self._write() as con:
+            con.execute("BEGIN IMMEDIATE")
+            current = con.execute(f"SELECT rid, title, text FROM posts WHERE rid IN ({','.join('?' * len(cut))})",
+                                  list(cut)).fetchall()
+            fts_rows = [(rid, cut[rid][2] if cut[rid][:2] == (title, text) else self._terms.of(title, text))
+                        for rid, title, text in current]
+            con.executemany("DELETE FROM posts_fts WHERE rowid = ?", [(rid,) for rid, _ in fts_rows])
+            con.executemany("INSERT INTO posts_fts (rowid, terms) VALUES (?, ?)", fts_rows)
+            con.executemany("UPDATE posts SET segmenter = ? WHERE rid = ?",
+                            [(self.segmenter_version, rid) for rid, _ in fts_rows])
+            con.execute("COMMIT")
+        return len(fts_rows)
 
     # --- reads
 
@@ -312,7 +365,7 @@ def _lazy_enrichment(stored_json: str | None, incoming: Post, title: str, text: 
     return common.enrichment_from_mapping(json.loads(stored_json))
 
 
-def _row(rid: int, post: Post) -> tuple:
+def _row(rid: int, post: Post, segmenter: str = "") -> tuple:
     values = common.enrichment_fields(post.enrichment)
     enrichment = common.enrichment_to_dict(post.enrichment)
     return (post.id, rid, post.source, post.platform, post.url, common.micros(post.published_at),
@@ -320,7 +373,7 @@ def _row(rid: int, post: Post) -> tuple:
             post.likes, common.dumps(post.raw) if post.raw else None, post.page, post.capture_method,
             common.dumps(common.copies_to_list(post.copies)) if post.copies else None,
             common.dumps(enrichment) if enrichment else None, values["model_version"], values["sentiment"],
-            values["sentiment_label"], values["rumour_score"], values["event_id"])
+            values["sentiment_label"], values["rumour_score"], values["event_id"], segmenter)
 
 
 def _post(row: tuple) -> Post:

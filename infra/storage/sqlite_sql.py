@@ -8,12 +8,12 @@ from typing import Any, Iterator, Sequence
 from core.storage import PostQuery
 from infra.storage.common import micros
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # The column order of every row the store writes and reads; id comes first so that rows key themselves.
 COLUMNS = ("id", "rid", "source", "platform", "url", "published_us", "fetched_us", "title", "text", "author",
            "reposts", "comments", "likes", "raw", "page", "capture_method", "copies", "enrichment",
-           "model_version", "sentiment", "sentiment_label", "rumour_score", "event_id")
+           "model_version", "sentiment", "sentiment_label", "rumour_score", "event_id", "segmenter")
 
 SCHEMA = """
 CREATE TABLE posts (
@@ -26,13 +26,16 @@ CREATE TABLE posts (
     reposts INTEGER NOT NULL, comments INTEGER NOT NULL, likes INTEGER NOT NULL,
     raw TEXT, page TEXT, capture_method TEXT NOT NULL, copies TEXT,
     enrichment TEXT,                         -- JSON; NULL until the NLP worker has seen the post
-    model_version TEXT, sentiment REAL, sentiment_label TEXT, rumour_score REAL, event_id TEXT
+    model_version TEXT, sentiment REAL, sentiment_label TEXT, rumour_score REAL, event_id TEXT,
+    segmenter TEXT NOT NULL DEFAULT ''       -- the version of the segmenter that cut the post's FTS terms
 );
 -- Time order for pages, and (covering platform and source) the scan that beats per-row lookups when a
 -- search word occurs in a large share of the posts.
 CREATE INDEX posts_scan ON posts (published_us DESC, id, platform, source);
 CREATE INDEX posts_by_fetch ON posts (fetched_us, id);
 CREATE INDEX posts_by_event ON posts (event_id) WHERE event_id IS NOT NULL;
+-- Finds the posts a reindex must re-segment without reading every row.
+CREATE INDEX posts_by_segmenter ON posts (segmenter);
 CREATE TABLE post_schools (rid INTEGER NOT NULL, school TEXT NOT NULL, PRIMARY KEY (school, rid)) WITHOUT ROWID;
 CREATE INDEX post_schools_by_post ON post_schools (rid);
 CREATE TABLE post_incidents (rid INTEGER NOT NULL, incident_type TEXT NOT NULL,
@@ -45,6 +48,9 @@ CREATE VIRTUAL TABLE posts_fts USING fts5 (terms, tokenize = 'unicode61 remove_d
 # How a store at schema version N (the key) moves to N + 1.
 MIGRATIONS = {
     1: "DROP INDEX posts_by_time; CREATE INDEX posts_scan ON posts (published_us DESC, id, platform, source);",
+    # Posts stored before segmenter versions were recorded were cut by plain jieba, the unnamed version ''.
+    2: "ALTER TABLE posts ADD COLUMN segmenter TEXT NOT NULL DEFAULT ''; "
+       "CREATE INDEX posts_by_segmenter ON posts (segmenter);",
 }
 
 # A search word matching at least this share of all posts makes the time-index scan cheaper than looking up

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from infra.storage.common import default_segmenter
+from infra.storage.elasticsearch import ElasticsearchPostStore
 from infra.storage.sqlite import SqlitePostStore
 from tests.storage.posts import POSTS
 
@@ -27,14 +28,16 @@ class Stores:
         self.es_url = request.getfixturevalue("es_url") if backend == "elasticsearch" else None
         self.opened = []
 
-    def open(self):
-        name = f"t{uuid.uuid4().hex[:10]}"
+    def open(self, segment=None, segmenter_version: str = "", name: str | None = None):
+        """A new empty store, or with ``name`` (a store's ``name`` attribute) the same store opened again."""
+        name = name or f"t{uuid.uuid4().hex[:10]}"
+        segment = segment or self.segmenter
         if self.backend == "sqlite":
-            store = SqlitePostStore(self.folder / f"{name}.db", segment=self.segmenter)
+            store = SqlitePostStore(self.folder / f"{name}.db", segment=segment, segmenter_version=segmenter_version)
         else:
-            from infra.storage.elasticsearch import ElasticsearchPostStore
-
-            store = ElasticsearchPostStore(self.es_url, index_prefix=name, segment=self.segmenter)
+            store = ElasticsearchPostStore(self.es_url, index_prefix=name, segment=segment,
+                                           segmenter_version=segmenter_version)
+        store.name = name
         self.opened.append(store)
         return store
 
@@ -42,7 +45,7 @@ class Stores:
         for store in self.opened:
             if self.backend == "elasticsearch":
                 store.client.indices.delete(index=f"{store.alias}-*", ignore_unavailable=True)
-                store.client.indices.delete_index_template(name=store.alias)
+                store.client.options(ignore_status=404).indices.delete_index_template(name=store.alias)
             store.close()
 
 

@@ -24,7 +24,7 @@ def cli_args(request, tmp_path, monkeypatch):
         args += ["--set", f"es_url={request.getfixturevalue('es_url')}", "--set", f"es_index_prefix=cli{id(args)}"]
     yield args
     if request.param == "elasticsearch":
-        store = open_post_store(_settings(args))
+        store = _open(args)
         store.client.indices.delete(index=f"{store.alias}-*", ignore_unavailable=True)
         store.client.indices.delete_index_template(name=store.alias)
         store.close()
@@ -35,22 +35,29 @@ def _settings(args):
     return load_settings(environ={}, overrides=pairs)
 
 
+def _open(args):
+    """The store the CLI opens for these flags, opened the way the runtime does."""
+    settings = _settings(args)
+    return open_post_store(settings.store, sqlite_file=settings.sqlite_file, es_url=settings.es_url,
+                           es_index_prefix=settings.es_index_prefix, es_timeout=settings.es_timeout)
+
+
 def test_init_then_status_shows_the_posts_per_platform(cli_args, capsys):
     assert main([*cli_args, "init"]) == 0
     assert "0 posts" in capsys.readouterr().out
-    store = open_post_store(_settings(cli_args))
+    store = _open(cli_args)
     store.upsert_many(POSTS)
     store.close()
     assert main([*cli_args, "status", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["posts"] == len(POSTS) and summary["unenriched"] == 2
     assert summary["per_platform"]["weibo"] == 6
-    assert list(summary["per_school"])[0] == "quxian-zhongxue"
+    assert list(summary["per_school"])[0] == "渠县中学"      # quxian-zhongxue, by its name
 
 
 def test_search_prints_the_matching_posts_newest_first(cli_args, capsys):
     main([*cli_args, "init"])
-    store = open_post_store(_settings(cli_args))
+    store = _open(cli_args)
     store.upsert_many(POSTS)
     store.close()
     capsys.readouterr()

@@ -3,19 +3,22 @@ quickly, instead of a hang or a traceback."""
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
+import sqlite3
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from core.errors import ConfigurationError, StorageUnavailable, VersionMismatch
-from core.settings import load_settings
+from core.errors import ConfigurationError, InvalidInput, StorageUnavailable, VersionMismatch
 from infra.storage import open_post_store
 from infra.storage.elasticsearch import ElasticsearchPostStore
 from infra.storage.sqlite import SqlitePostStore
+from infra.storage.sqlite_sql import SCHEMA
+from tests.storage.posts import POSTS
 
 
 def free_port() -> int:
@@ -112,8 +115,6 @@ def test_sqlite_path_that_cannot_be_a_database_names_the_path(tmp_path):
 
 
 def test_sqlite_file_of_another_schema_version_is_refused_and_left_alone(tmp_path):
-    import sqlite3
-
     path = tmp_path / "future.db"
     with sqlite3.connect(path) as con:
         con.execute("CREATE TABLE keep (x)")
@@ -126,16 +127,14 @@ def test_sqlite_file_of_another_schema_version_is_refused_and_left_alone(tmp_pat
 
 
 def test_an_unknown_backend_name_says_which_ones_exist(tmp_path):
-    settings = load_settings(environ={}, overrides={"store": "mongodb", "data_dir": str(tmp_path)})
     with pytest.raises(ConfigurationError) as caught:
-        open_post_store(settings)
+        open_post_store("mongodb", sqlite_file=tmp_path / "posts.db", es_url="http://127.0.0.1:9", es_index_prefix="x",
+                        es_timeout=1.0)
     assert "sqlite" in str(caught.value) and "elasticsearch" in str(caught.value)
 
 
 @pytest.mark.elasticsearch
 def test_a_page_too_deep_for_elasticsearch_is_refused_plainly(es_url):
-    from core.errors import InvalidInput
-
     store = ElasticsearchPostStore(es_url, index_prefix="deep-page-test")
     try:
         with pytest.raises(InvalidInput) as caught:
@@ -147,30 +146,33 @@ def test_a_page_too_deep_for_elasticsearch_is_refused_plainly(es_url):
         store.close()
 
 
-def test_a_store_of_the_previous_schema_is_migrated_in_place(tmp_path):
-    import sqlite3
+def _old_schema(version: int) -> str:
+    """The schema a store of an earlier version was made with."""
+    schema = SCHEMA.replace(",\n    segmenter TEXT NOT NULL DEFAULT ''", "")
+    schema = schema.replace("CREATE INDEX posts_by_segmenter ON posts (segmenter);", "")
+    if version == 1:
+        schema = schema.replace("CREATE INDEX posts_scan ON posts (published_us DESC, id, platform, source)",
+                                "CREATE INDEX posts_by_time ON posts (published_us DESC, id)")
+    return schema
 
-    from infra.storage.sqlite_sql import SCHEMA
-    from tests.storage.posts import POSTS
 
-    path = tmp_path / "v1.db"
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_store_of_a_previous_schema_is_migrated_in_place(tmp_path, version):
+    path = tmp_path / f"v{version}.db"
     with sqlite3.connect(path) as con:
-        con.executescript(SCHEMA.replace("CREATE INDEX posts_scan ON posts (published_us DESC, id, platform, source)",
-                                         "CREATE INDEX posts_by_time ON posts (published_us DESC, id)"))
-        con.execute("PRAGMA user_version = 1")
+        con.executescript(_old_schema(version))
+        con.execute(f"PRAGMA user_version = {version}")
     with SqlitePostStore(path) as store:
         store.upsert_many(POSTS[:2])
-    with SqlitePostStore(path) as store:
-        assert store.count() == 2
+    with SqlitePostStore(path, segmenter_version="profile-1") as store:
+        assert store.count() == 2 and store.needs_reindex
     with sqlite3.connect(path) as con:
         indexes = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        assert con.execute("PRAGMA user_version").fetchone()[0] == 2
-    assert "posts_scan" in indexes and "posts_by_time" not in indexes
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert {"posts_scan", "posts_by_segmenter"} <= indexes and "posts_by_time" not in indexes
 
 
 def test_credentials_in_the_url_are_sent_but_never_shown(fake_server):
-    import base64
-
     server = fake_server(200, json.dumps({"version": {"number": "8.19.0"}}))
     seen = []
     handler = server.server.RequestHandlerClass
@@ -186,3 +188,23 @@ def test_credentials_in_the_url_are_sent_but_never_shown(fake_server):
         ElasticsearchPostStore(secret_url, timeout=2)
     assert "s3cret" not in str(caught.value) and server.url in str(caught.value)
     assert seen == ["Basic " + base64.b64encode(b"monitor:s3cret").decode()]
+
+
+def test_an_elasticsearch_8_refusing_the_version_9_api_is_a_version_mismatch(fake_server):
+    # What a real 8.x node answers the version-9 media type this client asks in.
+    server = fake_server(400, json.dumps({"error": {"type": "media_type_header_exception",
+                                                    "reason": "Accept version must be either version 8 or 7, but "
+                                                              "found 9."}, "status": 400}))
+    with pytest.raises(VersionMismatch) as caught:
+        ElasticsearchPostStore(server.url, timeout=2)
+    message = str(caught.value)
+    assert server.url in message and "Elasticsearch 9.x" in message and "version 8 or 7" in message
+
+
+def test_refused_credentials_are_named_without_showing_them(fake_server):
+    server = fake_server(401, json.dumps({"error": {"type": "security_exception", "reason": "unable to authenticate"},
+                                          "status": 401}))
+    with pytest.raises(StorageUnavailable) as caught:
+        ElasticsearchPostStore(server.url.replace("http://", "http://monitor:wrong@"), timeout=2)
+    message = str(caught.value)
+    assert server.url in message and "credentials" in message and "wrong" not in message

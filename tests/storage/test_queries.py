@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from core.storage import Bucket, PostQuery
-from tests.storage.posts import BY_TIME, ERZHONG, SHIYAN, WENHUI, ZHONGXUE, utc
+from tests.storage.posts import BY_TIME, ERZHONG, POSTS, SHIYAN, WENHUI, ZHONGXUE, utc
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,6 @@ def test_aggregate_counts_exactly(loaded, by, query, expected):
 
 
 def test_stored_posts_come_back_unchanged(loaded):
-    from tests.storage.posts import POSTS
-
     wanted = {p.id: p for p in POSTS}
     for found in loaded.get_many(list(wanted)):
         assert found == wanted[found.id]

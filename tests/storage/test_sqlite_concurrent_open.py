@@ -6,11 +6,10 @@ from __future__ import annotations
 import multiprocessing
 
 from core.storage import PostQuery
+from infra.storage.sqlite import SqlitePostStore
 
 
 def _open_and_count(path: str, start, results) -> None:
-    from infra.storage.sqlite import SqlitePostStore
-
     start.wait(timeout=120)  # every process is ready before any opens the file
     try:
         store = SqlitePostStore(path)
