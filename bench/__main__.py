@@ -24,7 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description="Run yuqing's benchmarks.")
     parser.add_argument("--only", action="append", default=[], metavar="NAME",
                         help="run only this benchmark module (repeatable); names: " + ", ".join(module_names()))
-    parser.add_argument("--posts", type=int, default=100_000, help="posts in the storage benchmark (default 100000)")
+    parser.add_argument("--posts", type=int, default=1_000_000,
+                        help="posts in the storage benchmark (default 1000000)")
     args, args.rest = parser.parse_known_args(argv)
     logging.basicConfig(level=logging.WARNING)
     unknown = [n for n in args.only if n not in module_names()]

@@ -1,11 +1,15 @@
-"""Storage benchmark: ingest throughput of both post stores against the bare floor, and search latency.
+"""Storage benchmark: ingest throughput of both post stores against the bare floor, search latency, and the
+bytes each post takes on disk.
 
 The floor is the work no store can avoid, measured in the same run on the same posts: jieba segmentation
 of the texts plus the raw client write of pre-built rows/documents (SQLite ``executemany`` into the same
 schema, Elasticsearch bulk into an index made from the same template). A store ingests through its real
 ``upsert_many`` in crawler-sized batches, refreshing after each as the contract demands.
+Posts are generated batch by batch (``bench.synthetic``; the same posts in every pass, generation not timed),
+so a million posts never sit in memory at once.
 Target: each store >= 70% of its floor's posts/s; search p95 < 100 ms.
-Elasticsearch is measured when ``YUQING_TEST_ES_URL`` (or ``--es-url``) names a node (``make bench`` starts one).
+Elasticsearch is measured when ``YUQING_TEST_ES_URL`` (or ``--es-url``) names a node (``make bench`` starts one);
+its indices get a fresh prefix and are deleted at the end.
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ import statistics
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from elasticsearch import helpers
 
-from bench.synthetic import PostFactory
+from bench.synthetic import COMMON_WORD, PostFactory
 from core.storage import PostQuery
 from infra.storage import common
 from infra.storage import elasticsearch_docs as docs
@@ -47,127 +52,232 @@ def queries(factory: PostFactory) -> list[tuple[str, PostQuery, str, int]]:
         ("text 渠县中学 打架, by relevance", PostQuery(text="渠县中学 打架"), "relevance", 0),
         ("school + 7 days + negative", PostQuery(schools=(school,), since=end - timedelta(days=7),
                                                  sentiment_below=0.4), "time", 0),
-        ("text 家长 + weibo + 30 days, page 3", PostQuery(text="家长", platforms=("weibo",),
-                                                          since=end - timedelta(days=30)), "time", 40),
+        (f"text {COMMON_WORD} + weibo + 30 days, page 3", PostQuery(text=COMMON_WORD, platforms=("weibo",),
+                                                                   since=end - timedelta(days=30)), "time", 40),
     ]
+
+
+@dataclass
+class Figures:
+    """What one backend measured."""
+
+    raw_s: float = 0.0
+    store_s: float = 0.0
+    recrawl_per_s: float = 0.0
+    searches: list[tuple[str, float, float, int]] = field(default_factory=list)
+    disk: list[tuple[str, int]] = field(default_factory=list)     # (what, bytes) at the end of the ingest
 
 
 def run(args: argparse.Namespace) -> None:
     options = _options(args)
     factory = PostFactory()
-    started = time.perf_counter()
-    posts = factory.batch(0, options.posts)
-    print(f"{len(posts):,} synthetic posts, mean {statistics.mean(len(p.text) for p in posts):.0f} characters "
-          f"(generated in {time.perf_counter() - started:.1f} s)", flush=True)
+    print(f"{options.posts:,} synthetic posts in batches of {BATCH:,}; words: {factory.vocabulary.origin}",
+          flush=True)
+    _describe(factory)
+    _load("start")
     segment = common.default_segmenter()
-    seg_s, terms = _time_segmentation(posts, segment)
-    rows = {}
     folder = Path(tempfile.mkdtemp(prefix="yuqing-bench-"))
-    try:
-        rows["sqlite"] = _sqlite_figures(posts, terms, seg_s, folder, segment, factory)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    prefix = f"bench{uuid.uuid4().hex[:6]}"
+    rows: dict[str, Figures] = {"sqlite": Figures()}
     if options.es_url:
-        rows["elasticsearch"] = _es_figures(posts, terms, seg_s, options.es_url, segment, factory)
+        rows["elasticsearch"] = Figures()
     else:
         print("Elasticsearch skipped: set YUQING_TEST_ES_URL or pass --es-url (make bench does)")
-    _print_tables(len(posts), seg_s, rows)
+    try:
+        seg_s = _floor(factory, options, segment, folder, prefix, rows)
+        rows["sqlite"] = _sqlite_store(factory, options, segment, folder, rows["sqlite"])
+        shutil.rmtree(folder, ignore_errors=True)
+        if options.es_url:
+            rows["elasticsearch"] = _es_store(factory, options, segment, prefix, rows["elasticsearch"])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    _print_tables(options.posts, seg_s, rows)
     # Other work on the machine slows every figure alike; the load says how much to trust absolute times.
-    print(f"\nload average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    _load("end")
 
 
 def _options(args: argparse.Namespace) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench --only storage")
     parser.add_argument("--es-url", default=os.environ.get("YUQING_TEST_ES_URL", ""))
-    extra = parser.parse_args(getattr(args, "rest", []))
-    extra.posts = getattr(args, "posts", 100_000)
+    extra, _ = parser.parse_known_args(getattr(args, "rest", []) or [])
+    extra.posts = int(getattr(args, "posts", 1_000_000))
+    if extra.posts < BATCH:
+        raise SystemExit(f"--posts must be at least {BATCH:,} (one batch)")
     return extra
 
 
-def _time_segmentation(posts, segment) -> tuple[float, list[str]]:
-    """Bare jieba over every title and text (the floor's share), and the terms the raw writes use."""
-    started = time.perf_counter()
-    words = [(segment(p.title) if p.title else []) + segment(p.text) for p in posts]
-    seg_s = time.perf_counter() - started
-    print(f"floor: jieba segmentation {seg_s:.1f} s ({len(posts) / seg_s:,.0f} posts/s)", flush=True)
-    terms = [" ".join(common.clean_words(w)) for w in words]
-    return seg_s, terms
+def _load(moment: str) -> None:
+    print(f"load average at the {moment}: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} CPUs", flush=True)
 
 
-def _sqlite_figures(posts, terms, seg_s, folder, segment, factory) -> dict:
+def _describe(factory: PostFactory) -> None:
+    """Lengths and payload sizes of the first 5,000 posts, per platform: what the figures were measured on."""
+    sample = factory.batch(0, 5_000)
+    lengths = [len(p.text) for p in sample]
+    payload = [len((p.page or "").encode()) + len(common.dumps(p.raw).encode()) for p in sample]
+    share = sum(COMMON_WORD in p.text for p in sample) / len(sample)
+    print(f"text: mean {statistics.mean(lengths):.0f} characters, median {statistics.median(lengths):.0f}; "
+          f"payload + page: mean {statistics.mean(payload):,.0f} bytes; {COMMON_WORD} in {share:.0%} of posts; "
+          f"published over {factory.days} days", flush=True)
+
+
+def _batches(factory: PostFactory, total: int):
+    for start in range(0, total, BATCH):
+        yield factory.batch(start, min(total, start + BATCH))
+
+
+# --- the floor: segmentation once, then the raw writes of both backends, batch by batch
+
+def _floor(factory, options, segment, folder: Path, prefix: str, rows: dict[str, Figures]) -> float:
     con = sqlite3.connect(folder / "raw.db", isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
     con.executescript(SCHEMA)
-    built = [(backend._row(i + 1, p), (i + 1, t), [(i + 1, s) for s in p.enrichment.schools],
-              [(i + 1, k) for k in p.enrichment.incident_types]) for i, (p, t) in enumerate(zip(posts, terms))]
+    es = _RawElasticsearch(options.es_url, prefix) if options.es_url else None
+    seg_s, rid = 0.0, 0
+    terms_of = common.Terms(segment).of
+    try:
+        for posts in _batches(factory, options.posts):
+            started = time.perf_counter()
+            terms = [terms_of(p.title, p.text) for p in posts]
+            seg_s += time.perf_counter() - started
+            rows["sqlite"].raw_s += _raw_sqlite(con, posts, terms, rid)
+            rid += len(posts)
+            if es:
+                rows["elasticsearch"].raw_s += es.write(posts, terms)
+    finally:
+        con.close()
+        if es:
+            es.close()
+    print(f"floor: jieba {seg_s:.1f} s ({options.posts / seg_s:,.0f} posts/s); raw SQLite "
+          f"{rows['sqlite'].raw_s:.1f} s" + (f"; raw Elasticsearch bulk {rows['elasticsearch'].raw_s:.1f} s"
+                                             if es else ""), flush=True)
+    return seg_s
+
+
+def _raw_sqlite(con: sqlite3.Connection, posts, terms, first_rid: int) -> float:
+    built = [(backend._row(first_rid + i + 1, p), (first_rid + i + 1, t),
+              [(first_rid + i + 1, s) for s in p.enrichment.schools],
+              [(first_rid + i + 1, k) for k in p.enrichment.incident_types]) for i, (p, t) in enumerate(zip(posts, terms))]
     started = time.perf_counter()
-    for start in range(0, len(built), BATCH):
-        part = built[start:start + BATCH]
-        con.execute("BEGIN IMMEDIATE")
-        con.executemany(backend._INSERT, [b[0] for b in part])
-        con.executemany("INSERT INTO posts_fts (rowid, terms) VALUES (?, ?)", [b[1] for b in part])
-        con.executemany("INSERT INTO post_schools VALUES (?, ?)", [r for b in part for r in b[2]])
-        con.executemany("INSERT INTO post_incidents VALUES (?, ?)", [r for b in part for r in b[3]])
-        con.execute("COMMIT")
-    raw_s = time.perf_counter() - started
-    con.close()
-    print(f"floor: raw SQLite executemany {raw_s:.1f} s", flush=True)
-    store = backend.SqlitePostStore(folder / "store.db", segment=segment)
-    store_s = _ingest(store, posts, "SQLite store")
-    figures = {"raw_s": raw_s, "store_s": store_s, "searches": _searches(store, factory)}
-    _check_recrawl(store, posts[:BATCH], figures)
+    con.execute("BEGIN IMMEDIATE")
+    con.executemany(backend._INSERT, [b[0] for b in built])
+    con.executemany("INSERT INTO posts_fts (rowid, terms) VALUES (?, ?)", [b[1] for b in built])
+    con.executemany("INSERT INTO post_schools VALUES (?, ?)", [r for b in built for r in b[2]])
+    con.executemany("INSERT INTO post_incidents VALUES (?, ?)", [r for b in built for r in b[3]])
+    con.execute("COMMIT")
+    return time.perf_counter() - started
+
+
+class _RawElasticsearch:
+    """A bare index from the same template, written by plain bulk requests of pre-built documents."""
+
+    def __init__(self, url: str, prefix: str):
+        self.store = ElasticsearchPostStore(url, index_prefix=f"{prefix}-raw")
+        self.client = self.store.client
+        self.index = f"{prefix}-raw-posts-000001"
+
+    def write(self, posts, terms) -> float:
+        actions = [{"_index": self.index, "_id": p.id, "_source": docs.document(p, t)} for p, t in zip(posts, terms)]
+        started = time.perf_counter()
+        helpers.bulk(self.client, actions, chunk_size=1_000, refresh=False)
+        self.client.indices.refresh(index=self.index)
+        return time.perf_counter() - started
+
+    def close(self) -> None:
+        _drop_es(self.store)
+
+
+def _drop_es(store: ElasticsearchPostStore) -> None:
+    store.client.indices.delete(index=f"{store.alias}-*", ignore_unavailable=True)
+    store.client.options(ignore_status=404).indices.delete_index_template(name=store.alias)
     store.close()
+
+
+# --- the stores
+
+def _sqlite_store(factory, options, segment, folder: Path, figures: Figures) -> Figures:
+    store = backend.SqlitePostStore(folder / "store.db", segment=segment)
+    try:
+        figures.store_s = _ingest(store, factory, options.posts, "SQLite store")
+        figures.searches = _searches(store, factory)
+        figures.recrawl_per_s = _recrawl(store, factory)
+    finally:
+        store.close()
+    path = folder / "store.db"
+    figures.disk = [("file", path.stat().st_size)] + _sqlite_tables(path)
     return figures
 
 
-def _es_figures(posts, terms, seg_s, url, segment, factory) -> dict:
-    prefix = f"bench{uuid.uuid4().hex[:6]}"
-    store = ElasticsearchPostStore(url, index_prefix=prefix, segment=segment)
-    client = store.client
-    raw_index = f"{prefix}-raw-posts-000001"
-    client.indices.put_index_template(name=f"{prefix}-raw", **docs.load_template(f"{prefix}-raw"))
-    client.indices.create(index=raw_index)
-    actions = [{"_index": raw_index, "_id": p.id, "_source": docs.document(p, t)} for p, t in zip(posts, terms)]
+def _sqlite_tables(path: Path) -> list[tuple[str, int]]:
+    """Bytes per table and index (SQLite's dbstat), the full-text index's shadow tables summed."""
+    con = sqlite3.connect(path)
     try:
-        started = time.perf_counter()
-        for start in range(0, len(actions), BATCH):
-            helpers.bulk(client, actions[start:start + BATCH], chunk_size=1_000, refresh=False)
-            client.indices.refresh(index=raw_index)
-        raw_s = time.perf_counter() - started
-        print(f"floor: raw Elasticsearch bulk {raw_s:.1f} s", flush=True)
-        client.indices.delete(index=raw_index)
-        del actions
-        store_s = _ingest(store, posts, "Elasticsearch store")
-        figures = {"raw_s": raw_s, "store_s": store_s, "searches": _searches(store, factory)}
-        _check_recrawl(store, posts[:BATCH], figures)
-        return figures
+        sizes = con.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall()
     finally:
-        client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
-        client.indices.delete_index_template(name=f"{prefix}-raw")
-        client.indices.delete_index_template(name=store.alias)
-        store.close()
+        con.close()
+    grouped: dict[str, int] = {}
+    for name, size in sizes:
+        key = "posts_fts (full-text index)" if name.startswith("posts_fts") else name
+        grouped[key] = grouped.get(key, 0) + size
+    return sorted(grouped.items(), key=lambda item: -item[1])
 
 
-def _ingest(store, posts, name: str) -> float:
+def _es_store(factory, options, segment, prefix: str, figures: Figures) -> Figures:
+    store = ElasticsearchPostStore(options.es_url, index_prefix=prefix, segment=segment)
+    try:
+        figures.store_s = _ingest(store, factory, options.posts, "Elasticsearch store")
+        figures.searches = _searches(store, factory)
+        figures.recrawl_per_s = _recrawl(store, factory)
+        figures.disk = _es_disk(store)
+    finally:
+        _drop_es(store)
+    return figures
+
+
+def _es_disk(store: ElasticsearchPostStore) -> list[tuple[str, int]]:
+    """The index's size as ``_cat/indices`` reports it (after a flush), and per field from ``_disk_usage``."""
+    client = store.client
+    client.indices.flush(index=store.alias)
+    cat = client.cat.indices(index=f"{store.alias}-*", bytes="b", format="json")
+    disk = [("pri.store.size", sum(int(row["pri.store.size"]) for row in cat)),
+            ("store.size", sum(int(row["store.size"]) for row in cat))]
     started = time.perf_counter()
-    for start in range(0, len(posts), BATCH):
-        report = store.upsert_many(posts[start:start + BATCH])
+    usage = client.indices.disk_usage(index=f"{store.alias}-*", run_expensive_tasks=True)
+    per_field: dict[str, int] = {}
+    for index, report in usage.body.items():
+        if index.startswith("_"):
+            continue
+        for name, sizes in report.get("fields", {}).items():
+            per_field[name] = per_field.get(name, 0) + int(sizes.get("total_in_bytes", 0))
+    print(f"Elasticsearch _disk_usage took {time.perf_counter() - started:.0f} s", flush=True)
+    top = sorted(per_field.items(), key=lambda item: -item[1])[:8]
+    return disk + [(f"field {name}", size) for name, size in top]
+
+
+def _ingest(store, factory, total: int, name: str) -> float:
+    seconds = 0.0
+    for posts in _batches(factory, total):
+        started = time.perf_counter()
+        report = store.upsert_many(posts)
+        seconds += time.perf_counter() - started
         if report.rejected:
             raise RuntimeError(f"{name} rejected {len(report.rejected)} bench posts: {report.rejected[0]}")
-    seconds = time.perf_counter() - started
-    if store.count() != len(posts):
-        raise RuntimeError(f"{name} holds {store.count()} posts after ingesting {len(posts)}")
+    if store.count() != total:
+        raise RuntimeError(f"{name} holds {store.count()} posts after ingesting {total}")
     print(f"{name}: upsert_many {seconds:.1f} s", flush=True)
     return seconds
 
 
-def _check_recrawl(store, posts, figures: dict) -> None:
+def _recrawl(store, factory) -> float:
     """A re-crawl of unchanged posts: reported as updates, no segmentation needed."""
+    posts = factory.batch(0, BATCH)
     started = time.perf_counter()
     report = store.upsert_many(posts)
-    figures["recrawl_per_s"] = len(posts) / (time.perf_counter() - started)
+    per_s = len(posts) / (time.perf_counter() - started)
     assert len(report.updated) == len(posts)
+    return per_s
 
 
 def _searches(store, factory) -> list[tuple[str, float, float, int]]:
@@ -185,19 +295,23 @@ def _searches(store, factory) -> list[tuple[str, float, float, int]]:
     return results
 
 
-def _print_tables(n: int, seg_s: float, rows: dict) -> None:
+def _print_tables(n: int, seg_s: float, rows: dict[str, Figures]) -> None:
     print(f"\nIngest of {n:,} posts (batches of {BATCH:,}); floor = jieba {seg_s:.1f} s + raw client write")
     print(f"{'backend':<14}{'floor s':>9}{'floor posts/s':>15}{'store s':>9}{'store posts/s':>15}"
           f"{'share':>8}{'re-crawl/s':>12}  target >= {TARGET_SHARE:.0%}")
-    for backend, f in rows.items():
-        floor_s = seg_s + f["raw_s"]
-        share = floor_s / f["store_s"]
+    for name, f in rows.items():
+        floor_s = seg_s + f.raw_s
+        share = floor_s / f.store_s
         verdict = "ok" if share >= TARGET_SHARE else "BELOW TARGET"
-        print(f"{backend:<14}{floor_s:>9.1f}{n / floor_s:>15,.0f}{f['store_s']:>9.1f}{n / f['store_s']:>15,.0f}"
-              f"{share:>8.0%}{f['recrawl_per_s']:>12,.0f}  {verdict}")
+        print(f"{name:<14}{floor_s:>9.1f}{n / floor_s:>15,.0f}{f.store_s:>9.1f}{n / f.store_s:>15,.0f}"
+              f"{share:>8.0%}{f.recrawl_per_s:>12,.0f}  {verdict}")
     print(f"\nSearch latency at {n:,} posts, {RUNS} runs each (ms); target p95 < {TARGET_P95_MS:.0f} ms")
     print(f"{'backend':<14}{'query':<38}{'p50':>8}{'p95':>8}{'matches':>9}")
-    for backend, f in rows.items():
-        for name, p50, p95, total in f["searches"]:
+    for name, f in rows.items():
+        for query, p50, p95, total in f.searches:
             flag = "" if p95 < TARGET_P95_MS else "  SLOW"
-            print(f"{backend:<14}{name:<38}{p50:>8.1f}{p95:>8.1f}{total:>9,}{flag}")
+            print(f"{name:<14}{query:<38}{p50:>8.1f}{p95:>8.1f}{total:>9,}{flag}")
+    print(f"\nOn disk after ingesting {n:,} posts (bytes, bytes per post)")
+    for name, f in rows.items():
+        for what, size in f.disk:
+            print(f"{name:<14}{what:<38}{size:>15,}{size / n:>10,.0f}")
