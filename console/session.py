@@ -8,11 +8,12 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from core.errors import PermissionDenied, YuqingError
+from core.vocabulary import role_name
 from core.workflow import User
-from core.workflow.model import ROLE_NAMES
 
 from console import data
 from console.components.feedback import explain
+from console.components.text import full_time
 
 TOKEN_KEY = "auth.token"
 USER_KEY = "auth.user"
@@ -105,11 +106,9 @@ def login_page() -> None:
 
 def sidebar(current: User) -> None:
     """Who is logged in, the deployment's time, refresh and logout."""
-    from console.components.text import full_time
-
     with st.sidebar:
         st.markdown(f"**{current.display_name or current.username}**")
-        st.caption(f"{ROLE_NAMES.get(current.role, current.role)} · {current.unit or '—'}")
+        st.caption(f"{role_name(current.role)} · {current.unit or '—'}")
         st.caption(f"系统时间：{full_time(data.now())}")
         left, right = st.columns(2)
         if left.button("刷新", key="auth.refresh", width="stretch"):

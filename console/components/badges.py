@@ -1,12 +1,12 @@
 """Badges as Streamlit Markdown (``:color-badge[...]``) for grades, states and response clocks. The
-labels are our own words, never web text."""
+labels are the vocabulary's words, never web text and never a code."""
 
 from __future__ import annotations
 
-from core.event import GRADE_NAMES
+from core.vocabulary import GRADE_NAMES, name_of, unknown
 from core.workflow import ClockView
-from core.workflow.model import (ALERT_STATE_NAMES, CLOCK_NAMES, CLOCK_STAGE_NAMES, ESCALATION_NAMES,
-                                 RELEASE_STATUS_NAMES)
+
+from console.components.text import duration
 
 _GRADE_COLOURS = {"I": "red", "II": "orange", "III": "blue", "IV": "gray"}
 _STAGE_COLOURS = {"running": "green", "warning_50": "blue", "warning_80": "orange", "overdue": "red",
@@ -20,28 +20,27 @@ _RELEASE_COLOURS = {"draft": "gray", "checked": "blue", "signed": "orange", "app
 def grade(grade_code: str) -> str:
     """``:red-badge[I级 特别重大]`` for grade I, and so on."""
     colour = _GRADE_COLOURS.get(grade_code, "gray")
-    return f":{colour}-badge[{grade_code}级 {GRADE_NAMES.get(grade_code, '')}]"
+    if grade_code not in GRADE_NAMES:
+        return f":gray-badge[{unknown(grade_code)}]"
+    return f":{colour}-badge[{grade_code}级 {GRADE_NAMES[grade_code]}]"
 
 
 def alert_state(state: str) -> str:
-    return f":{_ALERT_COLOURS.get(str(state), 'gray')}-badge[{ALERT_STATE_NAMES.get(str(state), state)}]"
+    return f":{_ALERT_COLOURS.get(str(state), 'gray')}-badge[{name_of('alert_state', state)}]"
 
 
 def release_status(status: str) -> str:
-    return f":{_RELEASE_COLOURS.get(str(status), 'gray')}-badge[{RELEASE_STATUS_NAMES.get(str(status), status)}]"
+    return f":{_RELEASE_COLOURS.get(str(status), 'gray')}-badge[{name_of('release_status', status)}]"
 
 
 def escalation_status(status: str) -> str:
-    return f":blue-badge[{ESCALATION_NAMES.get(str(status), status)}]"
+    return f":blue-badge[{name_of('escalation_status', status)}]"
 
 
 def clock(view: ClockView) -> str:
     """``:orange-badge[5小时信息发布 · 即将到期 · 剩余 0小时50分]``."""
-    from console.components.text import duration
-
     stage = str(view.stage)
-    name = CLOCK_NAMES.get(str(view.clock.kind), str(view.clock.kind))
-    label = f"{name} · {CLOCK_STAGE_NAMES.get(stage, stage)}"
+    label = f"{name_of('clock_kind', view.clock.kind)} · {name_of('clock_stage', stage)}"
     if stage not in ("met", "cancelled"):
         seconds = view.remaining.total_seconds()
         label += f" · {duration(seconds)}" if seconds < 0 else f" · 剩余 {duration(seconds)}"

@@ -11,6 +11,7 @@ import pandas as pd
 from core.clock import CHINA_TZ
 from core.event import TimelinePoint
 from core.storage import Bucket
+from core.vocabulary import unknown
 
 
 def _local(iso: str) -> datetime:
@@ -24,9 +25,10 @@ def time_frame(buckets: Sequence[Bucket]) -> pd.DataFrame:
 
 def label_frame(buckets: Sequence[Bucket], names: Mapping[str, str] | None = None,
                 column: str = "类别") -> pd.DataFrame:
-    """A frame of (column, 数量) with keys turned into names."""
+    """A frame of (column, 数量) with keys turned into names (``未知（key）`` for a key ``names`` lacks)."""
     names = names or {}
-    return pd.DataFrame({column: [names.get(b.key, b.key) for b in buckets], "数量": [b.count for b in buckets]})
+    return pd.DataFrame({column: [names.get(b.key, unknown(b.key)) for b in buckets],
+                         "数量": [b.count for b in buckets]})
 
 
 def trend(buckets: Sequence[Bucket], title: str = "信息量趋势", hourly: bool = False) -> alt.Chart:

@@ -13,6 +13,8 @@ import streamlit as st
 from core.errors import (ConfigurationError, Conflict, InvalidInput, NotFound, PermissionDenied,
                          StorageUnavailable, YuqingError)
 
+from console import data
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -71,8 +73,6 @@ def show_flash() -> None:
 def call(action: Callable[[], Any], success: str) -> bool:
     """``attempt`` for buttons that change something: on success, flash ``success``, forget cached reads
     and rerun so every widget shows the new state; on refusal show why and stay. Returns False on refusal."""
-    from console import data
-
     try:
         action()
     except YuqingError as error:

@@ -8,18 +8,12 @@ from typing import Mapping
 import streamlit as st
 
 from core.post import Post, sentiment_label
+from core.vocabulary import incident_name, platform_name, sentiment_name, unknown
 
 from console.components.text import plain, short_time
 
-PLATFORM_NAMES = {"weibo": "微博", "news": "新闻网站", "rss": "RSS", "tieba": "贴吧", "gov_board": "政务留言板",
-                  "wechat": "微信", "douyin": "抖音", "forum": "论坛", "video": "视频"}
-SENTIMENT_NAMES = {"negative": "负面", "neutral": "中性", "positive": "正面"}
 _SENTIMENT_COLOURS = {"negative": "red", "neutral": "gray", "positive": "green"}
 BODY_LIMIT = 600          # characters of the text shown on a card; the rest is behind 全文
-
-
-def platform_name(platform: str) -> str:
-    return PLATFORM_NAMES.get(platform, platform)
 
 
 def _badges(post: Post, schools: Mapping[str, str]) -> str:
@@ -29,13 +23,13 @@ def _badges(post: Post, schools: Mapping[str, str]) -> str:
     parts = []
     label = sentiment_label(enrichment.sentiment)
     if label:
-        parts.append(f":{_SENTIMENT_COLOURS[label]}-badge[{SENTIMENT_NAMES[label]} {enrichment.sentiment:.2f}]")
+        parts.append(f":{_SENTIMENT_COLOURS[label]}-badge[{sentiment_name(label)} {enrichment.sentiment:.2f}]")
     if enrichment.rumour_score is not None and enrichment.rumour_score >= 0.5:
         parts.append(f":red-badge[疑似谣言 {enrichment.rumour_score:.2f}]")
     for school in enrichment.schools:
-        parts.append(f":blue-badge[{plain(schools.get(school, school))}]")
+        parts.append(f":blue-badge[{plain(schools.get(school, unknown(school)))}]")
     for kind in enrichment.incident_types:
-        parts.append(f":orange-badge[{plain(kind)}]")
+        parts.append(f":orange-badge[{plain(incident_name(kind))}]")
     return " ".join(parts) or ":gray-badge[无标签]"
 
 

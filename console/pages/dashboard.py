@@ -7,18 +7,21 @@ from datetime import timedelta
 
 import streamlit as st
 
+from core.errors import ConfigurationError
 from core.post import NEGATIVE_BELOW
+from core.profile import Profile
 from core.storage import PostQuery
+from core.vocabulary import EMPTY, OPEN_ALERT_STATES, SENTIMENT_NAMES, name_of, platform_name
 from core.workflow import User
 
 from console import data, session
 from console.components import badges, charts
-from console.components.post_card import SENTIMENT_NAMES, platform_name
+from console.components.labels import chinese_or, job_label, source_label
 from console.components.text import full_time, plain, short_time
 
 RANGES = {1: "近24小时", 7: "近7天", 30: "近30天"}
 SENTIMENT_COLOURS = {"负面": "#d62728", "中性": "#9e9e9e", "正面": "#2ca02c"}
-OPEN_STATES = ("new", "under_review", "confirmed")
+OPEN_STATES = OPEN_ALERT_STATES
 
 
 def render() -> None:
@@ -48,7 +51,8 @@ def _metrics(user: User, query: PostQuery, since) -> None:
         titles = {a.id: a.title for a in alerts}
         st.error("以下回应时限已超时，请值班领导督办：")
         for view in overdue:
-            st.markdown(f"{plain(titles.get(view.clock.alert_id, view.clock.alert_id))} {badges.clock(view)}")
+            title = titles.get(view.clock.alert_id, f"预警 {view.clock.alert_id}")
+            st.markdown(f"{plain(title)} {badges.clock(view)}")
 
 
 def _charts(query: PostQuery, days: int) -> None:
@@ -89,28 +93,48 @@ def _events(user: User, since) -> None:
             st.markdown(line)
 
 
+def _profile() -> Profile | None:
+    try:
+        return data.profile()
+    except ConfigurationError:
+        return None                     # 设置 shows what is wrong with the profile; here sources go unnamed
+
+
+def job_rows(jobs, profile: Profile | None) -> list[dict]:
+    """The worker's jobs as table rows, every code in words (a message written for logs is not shown)."""
+    return [{"任务": job_label(j.job_id, profile), "上次开始": full_time(j.last_start),
+             "耗时（秒）": EMPTY if j.duration_s is None else f"{j.duration_s:.1f}",
+             "结果": name_of("job_outcome", j.outcome), "说明": chinese_or(j.message, EMPTY),
+             "失败次数": j.failures} for j in jobs]
+
+
+def source_rows(sources, profile: Profile | None) -> list[dict]:
+    """Each source's health as the worker saw it, as table rows."""
+    return [{"信息源": source_label(s.source, profile), "状态": "正常" if s.healthy else "异常",
+             "原因": chinese_or(s.reason, "采集正常" if s.healthy else "采集失败，详见 yuqing crawl-health"),
+             "时间": full_time(s.at)} for s in sources]
+
+
 def _health() -> None:
     st.subheader("运行状态")
     worker = data.extra("worker")
+    profile = _profile()
     left, right = st.columns(2)
     with left:
         st.markdown("**后台任务心跳**")
         if worker is None or worker.state == "never":
             st.caption("未检测到后台任务进程（yuqing worker）。请启动后台任务，否则不会采集新信息。")
         else:
-            text = f"{worker.state_name} · 最近心跳 {full_time(worker.beat_at)}"
+            text = f"{name_of('worker_state', worker.state)} · 最近心跳 {full_time(worker.beat_at)}"
             if worker.drill_time:
                 text += f" · 演练时间 {full_time(worker.drill_time)}"
             (st.success if worker.alive else st.error)(text)
             if worker.jobs:
-                st.dataframe([{"任务": j.job_id, "上次开始": full_time(j.last_start), "耗时（秒）": j.duration_s,
-                               "结果": j.outcome_name, "说明": j.message, "失败次数": j.failures}
-                              for j in worker.jobs], hide_index=True, width="stretch")
+                st.dataframe(job_rows(worker.jobs, profile), hide_index=True, width="stretch")
     with right:
         st.markdown("**采集健康**")
         sources = list(getattr(worker, "sources", None) or [])
         if not sources:
             st.caption("暂无采集记录。")
         else:
-            st.dataframe([{"信息源": s.source, "状态": "正常" if s.healthy else "异常", "原因": s.reason,
-                           "时间": full_time(s.at)} for s in sources], hide_index=True, width="stretch")
+            st.dataframe(source_rows(sources, profile), hide_index=True, width="stretch")

@@ -12,13 +12,12 @@ from pathlib import Path
 import streamlit as st
 
 from core.clock import CHINA_TZ
+from core.vocabulary import ESCALATION_KIND_NAMES, ESCALATION_TARGET_NAMES, actor_name, name_of, platform_name
 from core.workflow import Escalation
 from core.workflow.evidence import verify_pack
-from core.workflow.model import ESCALATION_NAMES, EscalationKind, EscalationTarget
 
 from console import data, session
 from console.components import badges
-from console.components.post_card import platform_name
 from console.components.feedback import attempt, call, flash
 from console.components.text import alert_label, full_time, plain, short_time
 
@@ -29,8 +28,7 @@ def render() -> None:
     st.title("升级处置")
     wf, user = data.workflow(), session.user()
     cases = wf.escalations.list(user)
-    labels = {c.id: f"{ESCALATION_NAMES[c.kind]}→{ESCALATION_NAMES[c.target]} · {short_time(c.created_at)}"
-                    for c in cases}
+    labels = {c.id: f"{_kind(c.kind)}→{_target(c.target)} · {short_time(c.created_at)}" for c in cases}
     pending = st.session_state.pop("escalation.open_next", None)
     if pending in labels:
         st.session_state["escalation.chosen"] = pending
@@ -41,6 +39,14 @@ def render() -> None:
     else:
         _case(wf.escalations.get(user, chosen))
     _verify()
+
+
+def _kind(kind: str) -> str:
+    return name_of("escalation_kind", kind)
+
+
+def _target(target: str) -> str:
+    return name_of("escalation_target", target)
 
 
 def _post_label(posts: dict, post_id: str) -> str:
@@ -61,12 +67,12 @@ def _open_form() -> None:
     posts = {p.id: p for p in data.posts(alert.post_ids)}
     with st.form(f"escalation.open.{alert.id}"):
         cols = st.columns(2)
-        kind = cols[0].selectbox("类型", [k.value for k in EscalationKind], format_func=ESCALATION_NAMES.get,
-                                 key="escalation.kind")
-        target = cols[1].selectbox("移交单位", [t.value for t in EscalationTarget], format_func=ESCALATION_NAMES.get,
+        kind = cols[0].selectbox("类型", list(ESCALATION_KIND_NAMES), format_func=_kind, key="escalation.kind")
+        target = cols[1].selectbox("移交单位", list(ESCALATION_TARGET_NAMES), format_func=_target,
                                    key="escalation.target")
         chosen = st.multiselect("证据信息", list(alert.post_ids), default=list(alert.post_ids)[:20],
-                                format_func=lambda i: _post_label(posts, i), key=f"escalation.posts.{alert.id}")
+                                format_func=lambda i: _post_label(posts, i), key=f"escalation.posts.{alert.id}",
+                                placeholder="请选择作为证据的信息")
         summary = st.text_area("案情摘要", key="escalation.summary", height=120)
         person = st.text_input("接收单位责任人", key="escalation.person")
         day = st.date_input("反馈时限", value=(data.now() + timedelta(days=3)).astimezone(CHINA_TZ).date(),
@@ -83,14 +89,14 @@ def _open_form() -> None:
 
 
 def _case(case: Escalation) -> None:
-    st.markdown(f"{badges.escalation_status(case.status)} **{ESCALATION_NAMES[case.kind]}** → "
-                f"{ESCALATION_NAMES[case.target]}")
+    people = data.workflow().users.display_names()
+    st.markdown(f"{badges.escalation_status(case.status)} **{_kind(case.kind)}** → {_target(case.target)}")
     st.markdown(plain(case.summary))
-    st.caption(plain(f"发起 {case.created_by} {full_time(case.created_at)} · 证据信息 {len(case.post_ids)} 条"
-                     f" · 责任人 {case.person or '—'} · 时限 {full_time(case.deadline)}"
-                     + (f" · 审批 {case.approved_by} {full_time(case.approved_at)}" if case.approved_by else "")))
+    approved = f" · 审批 {actor_name(case.approved_by, people)} {full_time(case.approved_at)}" if case.approved_by else ""
+    st.caption(plain(f"发起 {actor_name(case.created_by, people)} {full_time(case.created_at)} · 证据信息 "
+                     f"{len(case.post_ids)} 条 · 责任人 {case.person or '—'} · 时限 {full_time(case.deadline)}{approved}"))
     for item in case.feedback:
-        st.caption(plain(f"反馈 {full_time(item.at)} {item.by}：{item.text}"))
+        st.caption(plain(f"反馈 {full_time(item.at)} {actor_name(item.by, people)}：{item.text}"))
     tabs = st.tabs(["办理", "附件", "证据包"], key=f"escalation.tabs.{case.id}", on_change="rerun")
     with tabs[0]:
         _handle(case)
@@ -122,8 +128,10 @@ def _handle(case: Escalation) -> None:
 
 def _attachments(case: Escalation) -> None:
     wf, user = data.workflow(), session.user()
+    people = wf.users.display_names()
     for item in case.attachments:
-        st.caption(plain(f"{item.name} · {item.size} 字节 · SHA-256 {item.sha256[:16]}… · {item.uploaded_by}"))
+        st.caption(plain(f"{item.name} · {item.size} 字节 · SHA-256 {item.sha256[:16]}… · "
+                         f"{actor_name(item.uploaded_by, people)}"))
     limit_mb = int(data.settings()["upload_max_bytes"]) / 1024 / 1024
     with st.form(f"escalation.attach.{case.id}", clear_on_submit=True):
         upload = st.file_uploader(f"添加附件（截图 PNG/JPG、PDF、TXT、HTML、JSON，不超过 {limit_mb:.0f} MB）",

@@ -7,11 +7,12 @@ import streamlit as st
 
 from core.event import Event
 from core.storage import Bucket
+from core.vocabulary import incident_name, platform_name, unknown
 
 from console import data, session
 from console.components import badges, charts
 from console.components.feedback import call
-from console.components.post_card import platform_name, post_card
+from console.components.post_card import post_card
 from console.components.text import event_label, plain, short_time
 
 POSTS_SHOWN = 30
@@ -46,8 +47,9 @@ def render() -> None:
     cols[2].metric("疑似谣言占比", f"{item.rumour_share:.0%}")
     cols[3].metric("负面占比", f"{item.negative_share:.0%}")
     names = data.school_names()
-    schools = "、".join(names.get(s, s) for s in item.schools) or "—"
-    st.caption(plain(f"涉及学校：{schools} · 类型：{'、'.join(item.incident_types) or '—'} · "
+    schools = "、".join(names.get(s, unknown(s)) for s in item.schools) or "—"
+    kinds = "、".join(incident_name(t) for t in item.incident_types) or "—"
+    st.caption(plain(f"涉及学校：{schools} · 类型：{kinds} · "
                      f"首发 {short_time(item.first_seen)} · 最近 {short_time(item.last_seen)}"))
     if item.grade_reasons:
         st.caption("定级依据：" + plain("；".join(item.grade_reasons)))

@@ -9,13 +9,14 @@ import streamlit as st
 
 from core.post import NEGATIVE_BELOW, POSITIVE_FROM
 from core.storage import PostQuery
+from core.vocabulary import PLATFORMS, SENTIMENT_NAMES, platform_name
 
 from console import data
-from console.components.post_card import PLATFORM_NAMES, platform_name, post_card
+from console.components.post_card import post_card
 from console.components.text import event_label
 
 RANGES = {1: "近24小时", 7: "近7天", 30: "近30天", 0: "全部"}
-SENTIMENTS = {"any": "全部", "negative": "负面", "neutral": "中性", "positive": "正面"}
+SENTIMENTS = {"any": "全部", **SENTIMENT_NAMES}
 
 
 def _query(text: str, days: int, platforms: list[str], schools: list[str], sentiment: str,
@@ -39,7 +40,7 @@ def render() -> None:
         text = st.text_input("关键词", key="feed.text", placeholder="例如：食堂 卫生")
         cols = st.columns(4)
         days = cols[0].selectbox("时间", list(RANGES), format_func=RANGES.get, index=1, key="feed.days")
-        platforms = cols[1].multiselect("平台", list(PLATFORM_NAMES), format_func=platform_name,
+        platforms = cols[1].multiselect("平台", list(PLATFORMS), format_func=platform_name,
                                         key="feed.platforms")
         schools = cols[2].multiselect("学校", list(names), format_func=names.get, key="feed.schools")
         sentiment = cols[3].selectbox("情感", list(SENTIMENTS), format_func=SENTIMENTS.get, key="feed.sentiment")

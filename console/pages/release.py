@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import Conflict, YuqingError
+from core.vocabulary import actor_name, name_of, unknown
 from core.workflow import Alert, Release
 
 from console import data, session
@@ -15,9 +16,15 @@ from console.components.feedback import attempt, call, explain, flash, show_erro
 from console.components.text import alert_label, full_time, plain, short_time
 
 NEW = "__new__"
-CHANNEL_NAMES = {"website": "官方网站", "webhook": "微博/微信转发（Webhook）"}
-FINDING_NAMES = {"name": "学生姓名", "id_number": "身份证号", "phone": "电话号码", "address": "家庭住址",
-                 "class_name": "班级+姓名"}
+
+
+def _channel(name: str) -> str:
+    return name_of("publish_channel", name)
+
+
+def _person(username: str) -> str:
+    """A user's display name for a stored username (系统 for the system)."""
+    return actor_name(username, data.workflow().users.display_names())
 
 
 def render() -> None:
@@ -38,7 +45,7 @@ def render() -> None:
     if pending and pending[0] == alert.id and pending[1] in options:
         st.session_state[f"release.chosen.{alert.id}"] = pending[1]
     names = {t.name: t.title for t in wf.templates.list()}
-    labels = {r.id: f"{names.get(r.template, r.template)} · {short_time(r.created_at)}" for r in releases}
+    labels = {r.id: f"{names.get(r.template, unknown(r.template))} · {short_time(r.created_at)}" for r in releases}
     chosen = st.radio("回应稿", options, key=f"release.chosen.{alert.id}", horizontal=True,
                       format_func=lambda i: "＋ 新建回应稿" if i == NEW else labels[i])
     if chosen == NEW:
@@ -77,7 +84,7 @@ def _new_draft(alert: Alert, releases: list[Release]) -> None:
         title = st.text_input("标题（留空则使用模板生成的标题）", key=f"release.new_title.{name}")
         values = {}
         for field in template.fields:
-            label = f"{field.description}（{field.name}）" + ("" if field.required else "，可选")
+            label = field.description + ("" if field.required else "（可选）")
             if _is_list(field):
                 label += "，每行一项"
             values[field.name] = st.text_area(label, value=_as_text(context.get(field.name)), height=68,
@@ -100,7 +107,7 @@ def _new_draft(alert: Alert, releases: list[Release]) -> None:
 
 
 def _work_on(release: Release) -> None:
-    st.markdown(f"{badges.release_status(release.status)} **{plain(release.title)}** · 第 {release.version} 版 · 起草人 {plain(release.created_by)}"
+    st.markdown(f"{badges.release_status(release.status)} **{plain(release.title)}** · 第 {release.version} 版 · 起草人 {plain(_person(release.created_by))}"
                 f" · {full_time(release.updated_at or release.created_at)}")
     tabs = st.tabs(["编辑", "预览与检查", "签发与发布", "版本与发布记录"], key=f"release.tabs.{release.id}",
                    on_change="rerun")      # the open tab stays open after an action reruns the page
@@ -189,7 +196,7 @@ def _preview(release: Release) -> None:
             st.rerun()
     if release.findings:
         st.markdown(f"**检查发现并隐去 {len(release.findings)} 处：**")
-        st.dataframe([{"类型": FINDING_NAMES.get(f.kind, f.kind), "原文": f.original, "替换为": f.replacement}
+        st.dataframe([{"类型": name_of("mask_finding", f.kind), "原文": f.original, "替换为": f.replacement}
                       for f in release.findings], hide_index=True, width="stretch")
     elif release.status != "draft":
         st.success("未发现未成年人个人信息。")
@@ -197,8 +204,10 @@ def _preview(release: Release) -> None:
 
 def _sign_and_publish(release: Release) -> None:
     wf, user = data.workflow(), session.user()
-    st.caption(plain(f"发言人签发：{release.signed_by or '未签'} {full_time(release.signed_at) if release.signed_at else ''}"
-                     f" · 领导审批：{release.approved_by or '未批'} "
+    signed = _person(release.signed_by) if release.signed_by else "未签"
+    approved = _person(release.approved_by) if release.approved_by else "未批"
+    st.caption(plain(f"发言人签发：{signed} {full_time(release.signed_at) if release.signed_at else ''}"
+                     f" · 领导审批：{approved} "
                      f"{full_time(release.approved_at) if release.approved_at else ''}"))
     cols = st.columns(2)
     if cols[0].button("发言人签发", key=f"release.sign.{release.id}"):
@@ -210,7 +219,7 @@ def _sign_and_publish(release: Release) -> None:
         st.warning("未配置发布渠道。请设置 `publish_dir`（官网）或 `webhook_url`（微博/微信转发）。")
         return
     chosen = st.multiselect("发布渠道", channels, default=channels, key=f"release.channels.{release.id}",
-                            format_func=lambda c: CHANNEL_NAMES.get(c, c))
+                            format_func=_channel, placeholder="请选择发布渠道")
     if st.button("发布", key=f"release.publish.{release.id}", type="primary"):
         try:
             publications = wf.releases.publish(user, release.id, chosen or None)
@@ -219,11 +228,11 @@ def _sign_and_publish(release: Release) -> None:
             return
         failed = [p for p in publications if not p.ok]
         if failed:
-            flash("部分渠道发布失败：" + "；".join(f"{CHANNEL_NAMES.get(p.channel, p.channel)}：{p.error}"
+            flash("部分渠道发布失败：" + "；".join(f"{_channel(p.channel)}：{p.error}"
                                            for p in failed) + "。可检查渠道设置后重试。",
                   "warning")
         else:
-            flash("已发布：" + "；".join(f"{CHANNEL_NAMES.get(p.channel, p.channel)} → {p.location}"
+            flash("已发布：" + "；".join(f"{_channel(p.channel)} → {p.location}"
                                        for p in publications))
         data.refresh()
         st.rerun()
@@ -231,15 +240,17 @@ def _sign_and_publish(release: Release) -> None:
 
 def _history(release: Release) -> None:
     wf, user = data.workflow(), session.user()
+    people = wf.users.display_names()
     versions = wf.releases.versions(user, release.id)
-    st.dataframe([{"版本": v.number, "标题": v.title, "保存人": v.saved_by, "时间": full_time(v.saved_at),
-                   "说明": v.note} for v in versions], hide_index=True, width="stretch")
+    st.dataframe([{"版本": v.number, "标题": v.title, "保存人": actor_name(v.saved_by, people),
+                   "时间": full_time(v.saved_at), "说明": v.note} for v in versions], hide_index=True, width="stretch")
     publications = wf.releases.publications(user, release.id)
     if publications:
         st.markdown("**发布记录**")
-        st.dataframe([{"渠道": CHANNEL_NAMES.get(p.channel, p.channel), "位置": p.location, "时间": full_time(p.published_at),
-                       "发布人": p.published_by, "版本": p.release_version, "SHA-256": p.content_sha256[:16],
+        st.dataframe([{"渠道": _channel(p.channel), "位置": p.location, "时间": full_time(p.published_at),
+                       "发布人": actor_name(p.published_by, people), "版本": p.release_version, "SHA-256": p.content_sha256[:16],
                        "结果": "成功" if p.ok else f"失败：{p.error}"} for p in publications],
                      hide_index=True, width="stretch")
     if release.first_release_id:
-        st.caption(f"本稿为续发，首发稿：{release.first_release_id}")
+        first = attempt(lambda: wf.releases.get(user, release.first_release_id))
+        st.caption(plain(f"本稿为续发，首发稿：{first.title if first else release.first_release_id}"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from core.clock import CHINA_TZ
@@ -11,6 +13,29 @@ from console.components.feedback import attempt
 from console.components.text import event_label
 
 KINDS = {"daily": "舆情日报", "weekly": "舆情周报", "special": "舆情专报（单个事件）"}
+# An image line of the report's Markdown (``![name](file.png)``). A browser cannot load the file it names, so
+# the page shows the chart itself at that place instead of the line.
+_IMAGE_LINE = re.compile(r"^!\[[^\]]*\]\(([^)]*)\)\s*$")
+
+
+def split_at_charts(markdown: str, charts: dict[str, bytes]) -> list[tuple[str, str]]:
+    """The report as ("text", markdown) and ("chart", name) parts in order; a chart the text does not name
+    comes at the end."""
+    parts: list[tuple[str, str]] = []
+    text: list[str] = []
+    shown = set()
+    for line in markdown.splitlines():
+        image = _IMAGE_LINE.match(line.strip())
+        if image and image.group(1) in charts:
+            parts.append(("text", "\n".join(text)))
+            parts.append(("chart", image.group(1)))
+            shown.add(image.group(1))
+            text = []
+        else:
+            text.append(line)
+    parts.append(("text", "\n".join(text)))
+    parts += [("chart", name) for name in charts if name not in shown]
+    return [(kind, value) for kind, value in parts if kind == "chart" or value.strip()]
 
 
 def render() -> None:
@@ -44,8 +69,10 @@ def render() -> None:
                             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     cols[1].download_button("下载 Markdown", report.markdown.encode("utf-8"), file_name=f"{report.title}.md",
                             mime="text/markdown", key="reports.md")
-    for name, png in report.charts.items():
-        st.image(png, caption=name)
     with st.container(border=True):
         # The report is our own template's Markdown; Streamlit never renders raw HTML in it.
-        st.markdown(report.markdown)
+        for kind, value in split_at_charts(report.markdown, report.charts):
+            if kind == "chart":
+                st.image(report.charts[value], caption=value.removesuffix(".png"))
+            else:
+                st.markdown(value)

@@ -8,10 +8,8 @@ from datetime import datetime, time, timedelta
 import streamlit as st
 
 from core.clock import CHINA_TZ
-from core.event import GRADE_NAMES, GRADES
+from core.vocabulary import ALERT_STATE_NAMES, GRADES, UNIT_KINDS, actor_name, grade_label, unknown
 from core.workflow import Alert
-from core.workflow.alerts import UNIT_KINDS
-from core.workflow.model import ALERT_STATE_NAMES
 
 from console import data, session
 from console.components import badges
@@ -27,7 +25,7 @@ def render() -> None:
     st.title("预警审核")
     wf, user = data.workflow(), session.user()
     states = st.multiselect("状态", list(ALERT_STATE_NAMES), default=["new", "under_review", "confirmed"],
-                            format_func=ALERT_STATE_NAMES.get, key="review.states")
+                            format_func=ALERT_STATE_NAMES.get, key="review.states", placeholder="请选择状态")
     alerts = wf.alerts.list(user, states=states)
     if not alerts:
         st.info("没有符合条件的预警。")
@@ -58,7 +56,8 @@ def _details(alert: Alert) -> None:
     st.markdown(f"{badges.grade(alert.grade)} {badges.alert_state(alert.state)} **{plain(alert.title)}**")
     st.markdown(badges.clocks(wf.clocks.for_alert(alert.id)))
     names = data.school_names()
-    st.caption(plain(f"首次发现 {full_time(alert.t0)} · 学校 {'、'.join(names.get(s, s) for s in alert.schools) or '—'}"
+    schools = "、".join(names.get(s, unknown(s)) for s in alert.schools) or "—"
+    st.caption(plain(f"首次发现 {full_time(alert.t0)} · 学校 {schools}"
                      f" · 热度 {alert.heat:.1f} · 谣言占比 {alert.rumour_share:.0%}"))
     if alert.rules:
         st.caption("预警依据：" + plain("；".join(alert.rules)))
@@ -67,8 +66,10 @@ def _details(alert: Alert) -> None:
                          f"时限：{full_time(alert.deadline)}"))
     if alert.dismiss_reason:
         st.caption("排除理由：" + plain(alert.dismiss_reason))
+    people = data.workflow().users.display_names()
     for change in alert.grade_history:
-        st.caption(plain(f"{full_time(change.at)} {change.by} 将等级由 {change.old} 调整为 {change.new}：{change.reason}"))
+        st.caption(plain(f"{full_time(change.at)} {actor_name(change.by, people)} 将等级由 {grade_label(change.old)} "
+                         f"调整为 {grade_label(change.new)}：{change.reason}"))
     if alert.analysis:
         st.caption("研判：" + plain(alert.analysis))
     with st.expander(f"相关信息（{len(alert.post_ids)} 条）"):
@@ -106,7 +107,7 @@ def _grade(alert: Alert) -> None:
     wf, user = data.workflow(), session.user()
     with st.form("review.grade"):
         grade = st.selectbox("新等级", list(GRADES), index=GRADES.index(alert.grade), key=f"review.grade_value.{alert.id}",
-                             format_func=lambda g: f"{g}级 {GRADE_NAMES[g]}")
+                             format_func=grade_label)
         reason = st.text_input("调整理由", key="review.grade_reason")
         if st.form_submit_button("调整等级"):
             if not reason.strip():

@@ -10,11 +10,12 @@ import streamlit as st
 
 from core.errors import ConfigurationError, InvalidInput, YuqingError
 from core.profile import DEFAULT_PROFILE, Profile, parse_profile
-from core.workflow import Permission, Role
-from core.workflow.model import ROLE_NAMES
+from core.vocabulary import ROLE_NAMES, ROLES, platform_name, role_name
+from core.workflow import Permission
 
 from console import data, session
 from console.components.feedback import call, show_error
+from console.components.labels import source_label
 
 
 def render() -> None:
@@ -41,12 +42,19 @@ def _profile() -> None:
 def _show_profile(profile: Profile) -> None:
     st.markdown(f"**{profile.province}{profile.city}{profile.county}** · 学校 {len(profile.schools)} 所 · "
                 f"乡镇（街道）{len(profile.townships)} 个 · 信息源 {len(profile.sources)} 个")
-    st.dataframe([{"编号": s.id, "名称": s.name, "类型": s.kind, "乡镇": s.township, "别名": "、".join(s.aliases),
+    st.dataframe([{"配置编号": s.id, "名称": s.name, "类型": s.kind, "乡镇": s.township, "别名": "、".join(s.aliases),
                    "需结合县名的简称": "、".join(s.ambiguous_aliases)} for s in profile.schools],
                  hide_index=True, width="stretch")
     st.markdown("**监测关键词：** " + "；".join(profile.keywords))
-    st.dataframe([{"名称": s.name, "采集器": s.spider, "间隔（秒）": s.interval_s, "启用": "是" if s.enabled else "否",
-                   "权重": s.weight} for s in profile.sources], hide_index=True, width="stretch")
+    st.dataframe(source_rows(profile), hide_index=True, width="stretch")
+
+
+def source_rows(profile: Profile) -> list[dict]:
+    """The configured sources in words. The configuration name is what the profile file and the
+    command line (``yuqing crawl <name>``) call the source."""
+    return [{"信息源": source_label(s.name, profile), "平台": platform_name(s.spider), "配置名": s.name,
+             "间隔（秒）": s.interval_s, "启用": "是" if s.enabled else "否", "权重": s.weight}
+            for s in profile.sources]
 
 
 def validate_profile_upload(raw: bytes, max_bytes: int) -> tuple[str, Profile]:
@@ -137,16 +145,16 @@ def _users() -> None:
     except YuqingError as error:
         show_error(error)
         return
-    st.dataframe([{"用户名": u.username, "姓名": u.display_name, "角色": ROLE_NAMES.get(u.role, u.role),
+    st.dataframe([{"用户名": u.username, "姓名": u.display_name, "角色": role_name(u.role),
                    "单位": u.unit, "邮箱": u.email, "值班": "是" if u.on_duty else "", "状态": "启用" if u.active else "停用"}
                   for u in users], hide_index=True, width="stretch")
-    roles = [r.value for r in Role]
+    roles = list(ROLES)
     with st.form("settings.new_user", clear_on_submit=True):
         st.markdown("**新增用户**")
         cols = st.columns(3)
         username = cols[0].text_input("用户名", key="settings.new_username")
         name = cols[1].text_input("姓名", key="settings.new_name")
-        role = cols[2].selectbox("角色", roles, format_func=ROLE_NAMES.get, key="settings.new_role")
+        role = cols[2].selectbox("角色", roles, format_func=role_name, key="settings.new_role")
         cols = st.columns(3)
         password = cols[0].text_input("初始密码（至少8位）", type="password", key="settings.new_password")
         unit = cols[1].text_input("单位", key="settings.new_unit")
@@ -161,14 +169,16 @@ def _change_user(users) -> None:
     wf, user = data.workflow(), session.user()
     by_name = {u.username: u for u in users}
     st.markdown("**修改用户**")
-    chosen = st.selectbox("用户", list(by_name), key="settings.user")
+    chosen = st.selectbox("用户", list(by_name), key="settings.user",
+                          format_func=lambda name: f"{by_name[name].display_name}（{name}）")
     target = by_name[chosen]
-    roles = [r.value for r in Role]
+    who = target.display_name or chosen
+    roles = list(ROLES)
     cols = st.columns(4)
-    role = cols[0].selectbox("角色", roles, index=roles.index(target.role), format_func=ROLE_NAMES.get,
+    role = cols[0].selectbox("角色", roles, index=roles.index(target.role), format_func=role_name,
                              key=f"settings.role.{chosen}")
     if cols[0].button("修改角色", key=f"settings.set_role.{chosen}"):
-        call(lambda: wf.users.set_role(user, chosen, role), f"{chosen} 的角色已改为{ROLE_NAMES[role]}。")
+        call(lambda: wf.users.set_role(user, chosen, role), f"{who} 的角色已改为{ROLE_NAMES[role]}。")
     if cols[1].button("取消值班" if target.on_duty else "设为值班", key=f"settings.duty.{chosen}"):
         call(lambda: wf.users.set_on_duty(user, chosen, not target.on_duty), "值班状态已更新。")
     if cols[2].button("停用" if target.active else "启用", key=f"settings.active.{chosen}"):
@@ -176,4 +186,4 @@ def _change_user(users) -> None:
     with cols[3].form(f"settings.password.{chosen}", clear_on_submit=True):
         password = st.text_input("新密码", type="password", key=f"settings.password_value.{chosen}")
         if st.form_submit_button("重置密码"):
-            call(lambda: wf.users.set_password(user, chosen, password), f"{chosen} 的密码已重置。")
+            call(lambda: wf.users.set_password(user, chosen, password), f"{who} 的密码已重置。")

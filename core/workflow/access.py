@@ -72,7 +72,8 @@ class Guard:
             self.deny(name, str(permission), target, "用户不存在或已停用，请重新登录。")
         if not allowed(stored.role, permission):
             self.deny(stored.username, str(permission), target,
-                      f"{ROLE_NAMES[stored.role]}（{stored.username}）无权{PERMISSION_NAMES[permission]}。")
+                      f"{ROLE_NAMES[stored.role]}{stored.display_name or stored.username}无权"
+                      f"{PERMISSION_NAMES[permission]}。")
         return stored
 
     def deny(self, actor: str, action: str, target: str, reason: str, exc: type[Exception] = PermissionDenied,

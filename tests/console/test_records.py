@@ -41,7 +41,7 @@ def test_audit_log_verifies_for_the_leader_and_refuses_the_reviewer(seeded):
     at = open_page(login("leader"), "audit-log")
     assert "审计日志完整" in act(at, "校验审计日志")
     actions = set(at.dataframe[0].value["操作"])
-    assert "alert.raise" in actions and "login" in actions
+    assert "发起预警" in actions and "登录" in actions          # actions by name, never as codes
     reviewer = open_page(login("reviewer"), "audit-log")
     assert "无权执行此操作" in texts(reviewer) and not reviewer.dataframe
 
@@ -89,7 +89,7 @@ def test_administrator_adds_a_user_who_can_then_log_in(seeded):
 def test_an_edited_audit_entry_is_named_by_the_verification(seeded):
     import sqlite3
 
-    with sqlite3.connect(seeded.data_dir / "workflow.db") as db:    # someone edits the log behind our back
+    with sqlite3.connect(seeded.data_dir / "state.db") as db:       # someone edits the log behind our back
         db.execute("UPDATE audit_log SET actor = 'nobody' WHERE seq = 2")
     at = open_page(login("leader"), "audit-log")
     said = act(at, "校验审计日志")
