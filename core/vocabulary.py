@@ -97,7 +97,7 @@ ESCALATION_STATUS_NAMES = {"opened": "待审批", "sent": "已移交", "accepted
 # The three above in one table (their codes do not overlap), as the workflow has always read them.
 ESCALATION_NAMES = {**ESCALATION_KIND_NAMES, **ESCALATION_TARGET_NAMES, **ESCALATION_STATUS_NAMES}
 
-LEDGER_KIND_NAMES = {"alert": "预警", "release": "回应", "escalation": "移交"}
+LEDGER_KIND_NAMES = {"alert": "预警", "release": "回应发布", "escalation": "移交处置"}
 REPORT_KIND_NAMES = {"daily": "舆情日报", "weekly": "舆情周报", "special": "舆情专报"}
 
 # --- the audit log
