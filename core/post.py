@@ -67,7 +67,8 @@ POSITIVE_FROM = 0.6
 
 
 def sentiment_label(score: float | None) -> str | None:
-    """'negative' / 'neutral' / 'positive' for a probability-of-positive score, None when unscored."""
+    """'negative' / 'neutral' / 'positive' (``core.vocabulary.SENTIMENTS``, named by ``SENTIMENT_NAMES``) for a
+    probability-of-positive score, None when unscored."""
     if score is None:
         return None
     if score < NEGATIVE_BELOW:
