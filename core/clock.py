@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from core.errors import ConfigurationError
+
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -75,15 +77,12 @@ def clock_from_settings(settings) -> Clock:
     """The clock every process of a deployment shares: wall-clock time, or a drill's ScaledClock when the
     setting ``clock_origin`` is set (with ``clock_speed`` and ``clock_wall_origin``), so that the simulated
     web, the worker and the console of one drill agree on the time."""
-    origin_text = str(settings.get("clock_origin") or "").strip()
+    origin_text = str(settings.clock_origin or "").strip()
     if not origin_text:
         return SystemClock()
     try:
         origin = ensure_aware(datetime.fromisoformat(origin_text.replace("Z", "+00:00")))
     except ValueError:
-        from core.errors import ConfigurationError
-
         raise ConfigurationError(f"setting 'clock_origin' is {origin_text!r}; expected an ISO 8601 time "
                                  "such as 2026-11-29T08:00:00+08:00") from None
-    wall_origin = float(settings.get("clock_wall_origin") or 0.0) or None
-    return ScaledClock(origin, float(settings.get("clock_speed") or 1.0), wall_origin)
+    return ScaledClock(origin, settings.clock_speed or 1.0, settings.clock_wall_origin or None)

@@ -148,14 +148,17 @@ class MonitoringService:
 
     # --- enrichment
 
-    def enrich(self, *, max_posts: int | None = None, should_stop: Callable[[], bool] | None = None) -> EnrichStats:
-        """Enrich every pending post (at most ``max_posts``) and update the events they belong to.
-        ``should_stop`` is asked between batches: a worker shutting down finishes the batch in hand."""
+    def enrich(self, *, max_posts: int | None = None, batch_size: int | None = None,
+               should_stop: Callable[[], bool] | None = None) -> EnrichStats:
+        """Enrich every pending post (at most ``max_posts``, ``batch_size`` at a time, by default the service's)
+        and update the events they belong to. ``should_stop`` is asked between batches: a worker shutting down
+        finishes the batch in hand."""
         stats = EnrichStats(model_version=self.analyser.model_version)
         started = time.monotonic()
         book = self.analyser.open_book()
         loaded = _EventsOfRound(self.events, book, self.analyser.event_window)
-        for batch in self.posts.iter_unenriched(self.analyser.model_version, batch_size=self.batch_size):
+        size = max(1, batch_size or self.batch_size)
+        for batch in self.posts.iter_unenriched(self.analyser.model_version, batch_size=size):
             if (max_posts is not None and stats.posts >= max_posts) or (should_stop and should_stop()):
                 break
             if max_posts is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.clock import SystemClock
 from core.settings import Settings
 from infra.runtime import Runtime
 from nlp.models import read_manifest, shipped_model_dir
@@ -58,7 +57,7 @@ def run_train(args, runtime: Runtime) -> int:
 
 
 def _model_dir(task: str, explicit: str | None, settings: Settings) -> Path:
-    configured = settings.get(f"{task}_model") or ""
+    configured = settings[f"{task}_model"]
     return Path(explicit or configured or shipped_model_dir(task))
 
 
@@ -72,21 +71,8 @@ def run_eval(args, runtime: Runtime) -> int:
     return 0
 
 
-def run_enrich(args, settings: Settings) -> int:
-    from infra.storage import open_event_store, open_post_store
-    from infra.worker.service import load_worker_profile
-    from nlp.enrich import enrich_pending
-    from nlp.pipeline import load_pipeline
-
-    pipeline = load_pipeline(load_worker_profile(settings), settings.get("sentiment_model") or "",
-                             settings.get("rumour_model") or "", settings)
-    batch = args.batch_size or int(settings.get("enrich_batch_size") or 500)
-    store, events = open_post_store(settings), open_event_store(settings)
-    try:
-        stats = enrich_pending(store, events, pipeline, SystemClock(), batch_size=batch, max_posts=args.limit)
-    finally:
-        store.close()
-        events.close()
+def run_enrich(args, runtime: Runtime) -> int:
+    stats = runtime.monitoring.enrich(max_posts=args.limit, batch_size=args.batch_size)
     figures = {"posts": stats.posts, "batches": stats.batches, "events_created": stats.events_created,
                "events_updated": stats.events_updated, "events_deleted": stats.events_deleted,
                "seconds": round(stats.seconds, 2), "posts_per_second": round(stats.posts_per_second, 1),

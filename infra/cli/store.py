@@ -8,7 +8,7 @@ import json
 from core.clock import CHINA_TZ
 from core.settings import SETTINGS
 from core.storage import PostQuery
-from core.vocabulary import platform_name, worker_state_name
+from core.vocabulary import name_of, platform_name
 from infra.runtime import Runtime
 
 
@@ -74,7 +74,7 @@ def worker_line(runtime: Runtime) -> str:
     status = runtime.state.worker_status.read()
     failing = sum(1 for job in status.jobs if job.outcome in ("error", "timeout"))
     beat = status.beat_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S") if status.beat_at else "—"
-    return (f"后台任务 worker: {worker_state_name(status.state)}，最近心跳 {beat}"
+    return (f"后台任务 worker: {name_of('worker_state', status.state)}，最近心跳 {beat}"
             + (f"，{failing} 项任务出错（见 `yuqing worker-status`）" if failing else ""))
 
 

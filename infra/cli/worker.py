@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 
 from core.clock import CHINA_TZ
-from core.vocabulary import job_name, job_outcome_name, worker_state_name
+from core.vocabulary import job_name, name_of
 from infra.drill import Drill
 from infra.runtime import Runtime
 from infra.worker.service import Worker
@@ -49,14 +49,14 @@ def run_worker_status(args, runtime: Runtime) -> int:
     if args.json:
         print(json.dumps(asdict(status), ensure_ascii=False, indent=2, default=str))
         return 0
-    print(f"后台任务 worker: {worker_state_name(status.state)}"
+    print(f"后台任务 worker: {name_of('worker_state', status.state)}"
           + (f"，进程 {status.pid}（主机 {status.host}）" if status.pid else ""))
     print(f"最近心跳 heartbeat: {_when(status.beat_at)}   启动于 started: {_when(status.started_at)}")
     if status.drill_time:
         print(f"演练时间 drill time: {_when(status.drill_time)}")
     for job in status.jobs:
         took = f"{job.duration_s:.1f}秒" if job.duration_s is not None else "—"
-        outcome = job_outcome_name(job.outcome) if job.outcome else "—"
+        outcome = name_of("job_outcome", job.outcome)
         print(f"  {job_name(job.job_id):<16} 上次 {_when(job.last_start)}（{took}）{outcome:<8} "
               f"下次 {_when(job.next_run)}  共 {job.runs} 次，失败 {job.failures} 次")
         if job.outcome not in (None, "ok") and job.message:

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core.clock import CHINA_TZ
-from core.event import GRADE_NAMES
+from core.vocabulary import GRADE_NAMES, grade_rank
+from core.workflow import Workflow
 
 CLOCK_LIMITS = (("release_5h", "5小时信息发布", timedelta(hours=5)),
                 ("press_24h", "24小时新闻发布会", timedelta(hours=24)),
@@ -47,13 +48,10 @@ def _span(delta: timedelta | None) -> str:
     return f"{minutes // 60}小时{minutes % 60}分钟" if minutes >= 60 else f"{max(minutes, 0)}分钟"
 
 
-def milestones(workflow, event_store, now: datetime) -> list[Milestones]:
+def milestones(workflow: Workflow, event_store, now: datetime) -> list[Milestones]:
     """One entry per alert of the drill, gravest first."""
-    from core.event import grade_rank
-    from core.workflow.model import Alert, Release
-
     result = []
-    for alert in sorted(workflow.repo.find(Alert), key=lambda a: (-grade_rank(a.grade), a.t0)):
+    for alert in sorted(workflow.alerts.all_alerts(), key=lambda a: (-grade_rank(a.grade), a.t0)):
         event = event_store.get_event(alert.event_id) if event_store else None
         item = Milestones(alert.title, alert.grade, first_post=event.first_seen if event else alert.t0,
                           detected=(event.detected_at if event and event.detected_at else alert.raised_at),
@@ -62,8 +60,7 @@ def milestones(workflow, event_store, now: datetime) -> list[Milestones]:
             item.reviewed, item.review_outcome = alert.confirmed_at, "确认"
         elif str(alert.state) in ("dismissed", "closed") and alert.updated_at:
             item.reviewed, item.review_outcome = alert.updated_at, "排除" if str(alert.state) == "dismissed" else "办结"
-        published = sorted((r for r in workflow.repo.find(Release, alert_id=alert.id) if r.published_at),
-                           key=lambda r: r.published_at)
+        published = workflow.releases.published_for(alert.id)
         if published:
             item.first_release, item.first_release_title = published[0].published_at, published[0].title
         item.clocks = _clock_rows(workflow, alert, now)

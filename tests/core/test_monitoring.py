@@ -1,9 +1,6 @@
-"""The monitoring round's enrichment over real stores: survives a restart, an edited post and a crash mid-batch.
-
-Moved unchanged from tests/nlp/test_events.py (the four store-loop tests, their helpers and the ``stores``
-fixture of tests/nlp/conftest.py) when the store loop left nlp for ``core.monitoring``; the lead rewires them
-to the MonitoringService.
-"""
+"""The monitoring round over the real stores a runtime opens (SQLite post store, SQLite state database, the
+shipped models): enrichment groups posts into events and survives a restart, an edited post and a crash
+mid-batch; the round raises alerts and tells people about grave ones once."""
 
 from __future__ import annotations
 
@@ -12,24 +9,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from core.clock import ManualClock
+from core.monitoring import MonitoringService
 from core.post import Post
-from core.profile import load_profile
+from core.settings import load_settings
 from core.storage import PostQuery
-from nlp.enrich import enrich_pending
+from infra.runtime import open_runtime
 
 T0 = datetime(2026, 11, 26, 0, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture(scope="session")
-def profile():
-    return load_profile()
-
-
-@pytest.fixture(scope="session")
-def pipeline(profile):
-    from nlp.pipeline import load_pipeline
-
-    return load_pipeline(profile)
 
 
 def make_post(key: str, text: str, minutes: float = 0, *, platform: str = "weibo", title: str = "",
@@ -40,17 +26,27 @@ def make_post(key: str, text: str, minutes: float = 0, *, platform: str = "weibo
                 reposts=reposts)
 
 
-@pytest.fixture()
-def stores(tmp_path):
-    """A real SQLite post store and event store in a temporary folder."""
-    from infra.storage.event_store import SqliteEventStore
-    from infra.storage.sqlite import SqlitePostStore
+CLOCK = ManualClock(T0 + timedelta(hours=4))
 
-    posts = SqlitePostStore(tmp_path / "posts.db")
-    events = SqliteEventStore(tmp_path / "events.db")
-    yield posts, events
-    posts.close()
-    events.close()
+
+@pytest.fixture()
+def runtime(tmp_path):
+    """A deployment in a temporary folder, composed the way every process composes it."""
+    settings = load_settings(environ={}, overrides={"data_dir": str(tmp_path)})
+    with open_runtime(settings, clock=CLOCK, bcrypt_rounds=4) as runtime:
+        yield runtime
+
+
+@pytest.fixture()
+def stores(runtime):
+    return runtime.posts, runtime.events
+
+
+def enrich_pending(post_store, event_store, runtime, clock, batch_size=200, max_posts=None):
+    """One enrichment run over these stores, as the worker runs it (a fresh service: a fresh event book)."""
+    service = MonitoringService(post_store, event_store, runtime.analyser, runtime.workflow, clock,
+                                batch_size=batch_size)
+    return service.enrich(max_posts=max_posts)
 
 
 STORY = [  # one canteen incident at 渠县二小, one traffic incident at 渠县一小, and noise
@@ -85,10 +81,10 @@ def _groups(membership: dict[str, str | None]) -> set[frozenset[str]]:
 EXPECTED = {frozenset({"weibo:a1", "weibo:a2", "weibo:a3", "weibo:a4"}), frozenset({"weibo:b1", "weibo:b2", "weibo:b3"})}
 
 
-def test_enrichment_groups_posts_into_events_with_heat_grade_and_reasons(pipeline, stores):
+def test_enrichment_groups_posts_into_events_with_heat_grade_and_reasons(runtime, stores):
     post_store, event_store = stores
     post_store.upsert_many(_posts())
-    stats = enrich_pending(post_store, event_store, pipeline, ManualClock(T0 + timedelta(hours=4)), batch_size=3)
+    stats = enrich_pending(post_store, event_store, runtime, ManualClock(T0 + timedelta(hours=4)), batch_size=3)
     assert stats.posts == len(STORY) and stats.events_created == 2
     membership = _membership(post_store)
     assert _groups(membership) == EXPECTED and membership["weibo:n1"] is None
@@ -96,16 +92,16 @@ def test_enrichment_groups_posts_into_events_with_heat_grade_and_reasons(pipelin
     assert canteen.schools == ("quxian-erxiao",) and "food_safety" in canteen.incident_types
     assert canteen.first_seen == T0 and canteen.post_count == 4 and canteen.grade in ("IV", "III", "II", "I")
     assert canteen.grade_reasons and "热度" in canteen.grade_reasons[0]
-    assert enrich_pending(post_store, event_store, pipeline, ManualClock(T0)).posts == 0   # nothing left
+    assert enrich_pending(post_store, event_store, runtime, ManualClock(T0)).posts == 0   # nothing left
 
 
-def test_enrichment_survives_a_restart_between_batches(pipeline, stores):
+def test_enrichment_survives_a_restart_between_batches(runtime, stores):
     post_store, event_store = stores
     post_store.upsert_many(_posts())
     clock = ManualClock(T0 + timedelta(hours=4))
-    first = enrich_pending(post_store, event_store, pipeline, clock, batch_size=2, max_posts=3)
+    first = enrich_pending(post_store, event_store, runtime, clock, batch_size=2, max_posts=3)
     assert first.posts == 3
-    enrich_pending(post_store, event_store, pipeline, clock, batch_size=2)   # a fresh run: a new clusterer
+    enrich_pending(post_store, event_store, runtime, clock, batch_size=2)   # a fresh run: a new clusterer
     assert _groups(_membership(post_store)) == EXPECTED
     assert len(event_store.list_events(limit=10)) == 2
 
@@ -126,29 +122,48 @@ class _CrashOnce:
         return self._store.write_enrichment(enrichments)
 
 
-def test_a_crash_after_events_were_saved_does_not_count_posts_twice(pipeline, stores):
+def test_a_crash_after_events_were_saved_does_not_count_posts_twice(runtime, stores):
     post_store, event_store = stores
     post_store.upsert_many(_posts())
     clock = ManualClock(T0 + timedelta(hours=4))
     with pytest.raises(RuntimeError):
-        enrich_pending(_CrashOnce(post_store), event_store, pipeline, clock, batch_size=4)
-    enrich_pending(post_store, event_store, pipeline, clock, batch_size=4)
+        enrich_pending(_CrashOnce(post_store), event_store, runtime, clock, batch_size=4)
+    enrich_pending(post_store, event_store, runtime, clock, batch_size=4)
     membership = _membership(post_store)
     assert _groups(membership) == EXPECTED
     canteen = event_store.get_event(membership["weibo:a1"])
     assert len(canteen.post_ids) == len(set(canteen.post_ids)) == 4 and canteen.post_count == 4
 
 
-def test_an_edited_post_moves_to_the_event_it_now_describes(pipeline, stores):
+def test_an_edited_post_moves_to_the_event_it_now_describes(runtime, stores):
     post_store, event_store = stores
     post_store.upsert_many(_posts())
     clock = ManualClock(T0 + timedelta(hours=4))
-    enrich_pending(post_store, event_store, pipeline, clock)
+    enrich_pending(post_store, event_store, runtime, clock)
     before = _membership(post_store)
     edited = make_post("a4", "渠县一小门口又有学生差点被车撞，家长要求装红绿灯", 120)
     post_store.upsert_many([edited])                  # changed text: the store drops its stale enrichment
-    assert enrich_pending(post_store, event_store, pipeline, clock).posts == 1
+    assert enrich_pending(post_store, event_store, runtime, clock).posts == 1
     after = _membership(post_store)
     assert after["weibo:a4"] == before["weibo:b1"] != before["weibo:a1"]
     assert "weibo:a4" not in event_store.get_event(before["weibo:a1"]).post_ids
     assert "weibo:a4" in event_store.get_event(before["weibo:b1"]).post_ids
+
+
+GRAVE = [  # a drowning at one school, told many times within two hours: a grade II/I event
+    (f"d{i}", f"网传渠县中学两名学生在河边溺水身亡，第{i}位网友转发，家长悲痛，学校至今没有回应", 10 * i, 500 * i)
+    for i in range(1, 16)
+]
+
+
+def test_a_round_raises_an_alert_for_a_grave_event_and_tells_people_once(runtime):
+    runtime.posts.upsert_many([make_post(key, text, minutes, reposts=reposts) for key, text, minutes, reposts in GRAVE])
+    first = runtime.monitoring.enrichment_round()
+    assert first.enrichment.posts == len(GRAVE) and first.alerts_raised == 1
+    [alert] = runtime.workflow.alerts.all_alerts()
+    assert alert.grade in ("II", "I") and alert.schools == ("quxian-zhongxue",)
+    ledger = runtime.state.notifications
+    assert ledger.is_planned(f"alert:{alert.id}:major") and ledger.planned_triggers() == 1
+    second = runtime.monitoring.enrichment_round()           # nothing new: no second alert, nobody told again
+    assert second.enrichment.posts == 0 and second.alerts_raised == 0 and ledger.planned_triggers() == 1
+    assert "渠县中学" in runtime.monitoring.major_alert_triggers()[0].body      # the school's name, not its id
