@@ -1,12 +1,13 @@
-"""A real workflow over a real SQLite database in a temporary folder, a manual clock, one user per role."""
+"""A real workflow over a real state database (SQLite) in a temporary folder, a manual clock, one user per role."""
 
 from __future__ import annotations
 
 import pytest
 
 from core.clock import ManualClock
+from core.settings import BUNDLED_TEMPLATES
 from core.workflow import SYSTEM, WorkflowConfig, build_workflow
-from infra.workflow_db import BUNDLED_TEMPLATES, open_repository
+from infra.state import open_state_database
 from workflow_factories import FACTS, PASSWORD, ROLES, T0, make_event
 
 
@@ -39,12 +40,14 @@ def make_workflow(tmp_path, clock, channel):
     opened = []
 
     def make(post_store=None, event_store=None, channels=None, **config):
-        repo = open_repository(f"sqlite:///{tmp_path / 'workflow.db'}")
+        state = open_state_database(f"sqlite:///{tmp_path / 'state.db'}")
         config.setdefault("county", "渠县")
         cfg = WorkflowConfig(templates_dir=BUNDLED_TEMPLATES, evidence_dir=tmp_path / "evidence",
                              school_names={"qx-no2": "渠县第二中学"}, **config)
-        wf = build_workflow(repo, clock, cfg, channels=[channel] if channels is None else channels,
-                            post_store=post_store, event_store=event_store, bcrypt_rounds=4)
+        wf = build_workflow(state.workflow_repository(), clock, cfg,
+                            channels=[channel] if channels is None else channels, post_store=post_store,
+                            event_store=event_store, bcrypt_rounds=4)
+        wf.on_close.append(state.close)
         opened.append(wf)
         return wf
 

@@ -3,7 +3,7 @@ from sqlalchemy import delete, update
 
 from core.errors import PermissionDenied
 from core.vocabulary import action_name
-from infra.workflow_db import tables
+from infra.state import tables
 from workflow_factories import PASSWORD, make_event
 
 

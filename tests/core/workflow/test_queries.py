@@ -6,8 +6,9 @@ import pytest
 
 from core.errors import ConfigurationError, InvalidInput
 from core.notifications import Contact
+from core.settings import BUNDLED_TEMPLATES
 from core.workflow import SYSTEM, WorkflowConfig, build_workflow
-from infra.workflow_db import BUNDLED_TEMPLATES, open_repository
+from infra.state import open_state_database
 from workflow_factories import FACTS, PASSWORD, T0, make_event
 
 
@@ -113,12 +114,13 @@ def test_escalations_created_since_a_moment(wf, users, confirmed_alert, clock):
 
 
 def test_a_workflow_needs_a_county_from_the_profile(tmp_path, clock):
-    repo = open_repository(f"sqlite:///{tmp_path / 'w.db'}")
+    state = open_state_database(f"sqlite:///{tmp_path / 'w.db'}")
     try:
         with pytest.raises(ConfigurationError, match="county"):
-            build_workflow(repo, clock, WorkflowConfig(templates_dir=BUNDLED_TEMPLATES, evidence_dir=tmp_path))
+            build_workflow(state.workflow_repository(), clock,
+                           WorkflowConfig(templates_dir=BUNDLED_TEMPLATES, evidence_dir=tmp_path))
     finally:
-        repo.close()
+        state.close()
 
 
 def test_the_publisher_defaults_to_the_county_education_bureau(make_workflow, users, confirmed_alert):
