@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core.storage import PostQuery
+from infra.storage.sqlite import SqlitePostStore
 from nlp.segment import make_segmenter, user_dictionary
 
 from .conftest import make_post
@@ -26,9 +28,6 @@ def test_bad_input_gives_no_words(profile):
 
 
 def test_post_store_searches_whole_school_names_with_the_segmenter(profile, tmp_path):
-    from infra.storage.sqlite import SqlitePostStore
-    from core.storage import PostQuery
-
     store = SqlitePostStore(tmp_path / "posts.db", segment=make_segmenter(profile))
     try:
         store.upsert_many([make_post("a", "渠县二中门口发生交通事故"), make_post("b", "二中今天放假，渠县下雨")])
