@@ -147,6 +147,11 @@ class PostStore(Protocol):
         ``progress(done, total)`` is called after each batch."""
         ...
 
+    def drop(self) -> None:
+        """Delete everything this store holds (its file, or its indices and template) and release it; for a
+        drill's own store once the drill is over. The store is unusable afterwards."""
+        ...
+
     def close(self) -> None:
         """Release connections. The store is unusable afterwards."""
         ...

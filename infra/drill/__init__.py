@@ -89,7 +89,10 @@ class Drill:
             crawl_base_url=web.url, worker_interval_scale=self.speed, worker_enrich_interval_s=3,
             worker_clock_interval_s=3, worker_heartbeat_s=2, worker_report_hour=-1)
         self.runtime = open_runtime(self.settings, clock=self.clock)
-        previous = {sig: signal.signal(sig, lambda *_: self.stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+        # Ctrl-C and SIGTERM end the drill; a drill run from another thread (a test) is ended through ``stop``.
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = {sig: signal.signal(sig, lambda *_: self.stop.set())
+                    for sig in ((signal.SIGTERM, signal.SIGINT) if in_main else ())}
         try:
             logins = self._seed_users()
             self._start("worker", [sys.executable, "-m", "infra.cli", "worker"])

@@ -303,6 +303,17 @@ class ElasticsearchPostStore:
         with self._calls("counting unenriched posts"):
             return int(self.client.count(index=self.alias, query=docs.unenriched_query(model_version))["count"])
 
+    def drop(self) -> None:
+        """Delete every index and the template under this store's prefix (a drill's posts, afterwards); the
+        store is unusable after it."""
+        with self._calls("deleting the drill's indices"):
+            # By name: Elasticsearch refuses wildcard deletes (action.destructive_requires_name).
+            names = list(self.client.indices.get(index=f"{self.alias}-*", allow_no_indices=True))
+            if names:
+                self.client.indices.delete(index=",".join(names))
+            if self.client.indices.exists_index_template(name=self.alias):
+                self.client.indices.delete_index_template(name=self.alias)
+
     def close(self) -> None:
         self.client.close()
 

@@ -347,6 +347,12 @@ class SqlitePostStore:
             where.scan = matches >= enough
         return where
 
+    def drop(self) -> None:
+        """Close the store and delete its file (a drill's posts, afterwards); unusable after it."""
+        self.close()
+        for path in (self.path, self.path.with_name(self.path.name + "-wal"), self.path.with_name(self.path.name + "-shm")):
+            path.unlink(missing_ok=True)
+
     def close(self) -> None:
         with self._lock:
             self._con.close()
