@@ -1,10 +1,10 @@
 """The workflow services: review -> respond -> escalate, with the response clocks, sign-off, evidence
 packs, the ledger and the audit trail. UI-free; every permission is checked here.
 
-Build the services with ``build_workflow`` (the composition roots call
-``infra.workflow_db.open_workflow(settings, clock)``, which picks the database and channels):
+Build the services with ``build_workflow`` (the runtime, ``infra.runtime``, does it once per process over the
+state database, with the channels and the county from the profile):
 
-    wf = open_workflow(settings, SystemClock())
+    wf = open_runtime(settings).workflow
     session = wf.users.login("reviewer", "...")          # the console keeps session.token
     user = wf.users.resolve(session.token)
     wf.alerts.confirm(user, alert_id)
