@@ -1,14 +1,10 @@
-"""Opening yuqing's small SQLite side files (crawl health, events, notification ledger, worker status)."""
+"""What every process opening a SQLite file must know (the post store and the state database use it)."""
 
 from __future__ import annotations
 
 import sqlite3
 import time
-from pathlib import Path
 from typing import Callable, TypeVar
-
-from core.errors import StorageUnavailable
-
 
 T = TypeVar("T")
 
@@ -27,17 +23,3 @@ def retry_when_locked(action: Callable[[], T], seconds: float = 30.0) -> T:
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.5)
-
-
-def open_sqlite_file(path: Path, schema: str, what: str, autocommit: bool = True) -> sqlite3.Connection:
-    """A connection to ``path`` (its folder created) in WAL mode with ``schema`` applied, shareable across
-    threads (callers hold their own lock). Any failure becomes StorageUnavailable naming ``what`` and the path."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        options = {"isolation_level": None} if autocommit else {}
-        connection = sqlite3.connect(str(path), timeout=30, check_same_thread=False, **options)
-        retry_when_locked(lambda: connection.execute("PRAGMA journal_mode=WAL"))
-        retry_when_locked(lambda: connection.executescript(schema))
-        return connection
-    except (OSError, sqlite3.Error) as error:
-        raise StorageUnavailable(f"cannot open the {what} {path}: {error}") from None

@@ -1,5 +1,5 @@
-"""The workflow database (migrations, cross-connection conflicts, audit under concurrency), the publishing
-channels against a real folder and a real local HTTP receiver, and the workflow CLI commands."""
+"""The publishing channels against a real folder and a real local HTTP receiver, and the workflow CLI
+commands. (The workflow database's own tests moved to tests/state.)"""
 
 from __future__ import annotations
 
@@ -10,20 +10,16 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 
 from core.clock import ManualClock
-from core.errors import Conflict, StorageUnavailable
+from core.errors import StorageUnavailable
 from core.settings import load_settings
 from core.workflow import SYSTEM
 from core.workflow.channels import OutgoingRelease
-from core.workflow.model import Role, User
 from infra.cli import main as cli
 from infra.publish.webhook import WebhookChannel, signature
 from infra.publish.website import WebsiteChannel
-from infra.workflow_db import migrate, open_repository, open_workflow
-from infra.workflow_db.tables import metadata
+from infra.workflow_db import open_workflow
 
 NOW = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
 
@@ -36,63 +32,9 @@ def _release(**changes) -> OutgoingRelease:
     return OutgoingRelease(**values)
 
 
-def test_migrations_create_exactly_the_declared_tables(tmp_path):
-    repo = open_repository(f"sqlite:///{tmp_path / 'wf.db'}")
-    try:
-        assert migrate.current_revision(repo.engine) == migrate.head_revision()
-        with repo.engine.connect() as conn:
-            assert compare_metadata(MigrationContext.configure(conn), metadata) == []
-    finally:
-        repo.close()
-    again = open_repository(f"sqlite:///{tmp_path / 'wf.db'}")      # at head: opening again changes nothing
-    again.close()
-
-
-def test_a_stale_update_from_another_connection_is_a_conflict(tmp_path):
-    url = f"sqlite:///{tmp_path / 'wf.db'}"
-    one, two = open_repository(url), open_repository(url)
-    try:
-        user = User(id="u1", username="a", display_name="A", role=Role.MONITOR, created_at=NOW)
-        one.add(user)
-        seen_by_two = two.get(User, "u1")
-        one.update(user.__class__(**{**user.__dict__, "display_name": "甲"}), 1)
-        with pytest.raises(Conflict):
-            two.update(seen_by_two.__class__(**{**seen_by_two.__dict__, "display_name": "乙"}), 1)
-        assert one.get(User, "u1").display_name == "甲"
-    finally:
-        one.close()
-        two.close()
-
-
-def test_concurrent_writers_keep_one_unbroken_audit_chain(tmp_path):
-    settings = load_settings(environ={}, overrides={"data_dir": str(tmp_path)})
-    workflows = [open_workflow(settings, ManualClock(NOW), post_store=_NoStore()) for _ in range(2)]
-    try:
-        def write(wf, n):
-            for i in range(15):
-                wf.audit.record(f"writer{n}", "test.write", f"t:{i}")
-        threads = [threading.Thread(target=write, args=(wf, n)) for n, wf in enumerate(workflows)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        report = workflows[0].audit.verify()
-        assert report.ok and report.entries == 30
-    finally:
-        for wf in workflows:
-            wf.close()
-
-
 class _NoStore:
     def close(self):
         pass
-
-
-def test_unusable_database_location_is_reported_with_its_path(tmp_path):
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder")
-    with pytest.raises(StorageUnavailable, match="a-file"):
-        open_repository(f"sqlite:///{blocker / 'wf.db'}")
 
 
 def test_website_channel_writes_escaped_html_and_rss(tmp_path):
