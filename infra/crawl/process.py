@@ -93,6 +93,10 @@ def crawl(runtime: Runtime, source_name: str, run_id: str) -> int:
 
     source = find_source(runtime.profile, source_name)
     process = CrawlerProcess(scrapy_settings(runtime, source, run_id))
+    spiders = process.spider_loader.list()
+    if source.spider not in spiders:
+        raise ConfigurationError(f"source '{source.name}' of {runtime.profile.path} names the spider "
+                                 f"'{source.spider}', which does not exist (spiders: {', '.join(sorted(spiders))})")
     process.crawl(source.spider)
     process.start()
     return 1 if process.bootstrap_failed else 0
