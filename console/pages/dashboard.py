@@ -117,7 +117,7 @@ def source_rows(sources, profile: Profile | None) -> list[dict]:
 
 def _health() -> None:
     st.subheader("运行状态")
-    worker = data.extra("worker")
+    worker = data.worker_status()
     profile = _profile()
     left, right = st.columns(2)
     with left:

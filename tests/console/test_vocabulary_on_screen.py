@@ -32,7 +32,7 @@ from core.errors import PermissionDenied
 from core.post import Enrichment, Post
 from core.vocabulary import GRADES, all_codes
 from core.workflow import SYSTEM
-from infra.worker.status import StatusBook, status_path
+from infra.state import open_state_database
 from tests.console.conftest import login, open_page, submit
 from tests.console.seed import SCRIPT_TEXT, USERS
 
@@ -53,10 +53,11 @@ _LINKS_AND_PATHS = re.compile(r"https?://\S+|(?:/[^\s/：，；。、（）]+){2
 
 
 def _worker_ran() -> None:
-    """The worker's heartbeat, each kind of job and the sources' health, as a running worker records them
-    (messages as the worker writes them today, some in English)."""
-    book = StatusBook(status_path(data.settings()))
+    """The worker's heartbeat, each kind of job and the sources' health in the state database, as a running
+    worker records them (messages as the worker writes them today, some in English)."""
+    state = open_state_database(data.settings().state_url)
     try:
+        book = state.worker_status
         book.beat("running", 60.0)
         for job_id, outcome, message in (("crawl:weibo-search", "ok", "crawl of weibo-search finished in 9.4 s"),
                                          ("crawl:gov-board", "timeout", "crawl of gov-board timed out"),
@@ -66,7 +67,7 @@ def _worker_ran() -> None:
         book.set_source_health("weibo-search", True, "crawl of weibo-search finished in 9.4 s")
         book.set_source_health("gov-board", False, "crawl of gov-board timed out")
     finally:
-        book.close()
+        state.close()
 
 
 def _posts_as_nlp_writes_them() -> None:
@@ -220,6 +221,9 @@ def test_no_raw_code_on_any_page(seeded, username):
     problems = []
     for where, at in _views(login(username), ids):
         problems += _problems(at, f"{username} {where}", forbidden, people)
+        if where == "overview":                     # the worker's jobs and sources are part of what is checked
+            shown = "\n".join(_texts(at._tree))
+            assert "研判与预警" in shown and "微博·关键词搜索" in shown, "the dashboard shows no worker status"
     assert not problems, "raw codes on screen:\n" + "\n".join(dict.fromkeys(problems))
 
 
