@@ -23,6 +23,9 @@ from aiosmtpd.controller import Controller
 
 from core.profile import DEFAULT_PROFILE
 from core.settings import load_settings
+from core.storage import PostStore
+from core.worker_status import WorkerStatus
+from infra.runtime import Runtime, open_runtime
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -52,6 +55,15 @@ class Deployment:
     def settings(self):
         return load_settings(environ=self.env)
 
+    def runtime(self) -> Runtime:
+        """The deployment composed as its processes compose it (close it after use, or use ``with``)."""
+        return open_runtime(self.settings(), bcrypt_rounds=4)
+
+    def open_posts(self) -> PostStore:
+        """A connection of the test's own to the deployment's post store."""
+        with self.runtime() as runtime:
+            return runtime.open_posts()
+
     def set(self, **values) -> None:
         for name, value in values.items():
             self.env["YUQING_" + name.upper()] = str(value)
@@ -72,10 +84,10 @@ class Deployment:
     def log_of(self, process: subprocess.Popen) -> str:
         return (self.root / f"worker-{self.workers.index(process)}.log").read_text(errors="replace")
 
-    def status(self):
-        from infra.worker.status import read_worker_status
-
-        return read_worker_status(self.settings())
+    def status(self) -> WorkerStatus:
+        """The worker's status as `yuqing worker-status` reads it (from the state database)."""
+        with self.runtime() as runtime:
+            return runtime.state.worker_status.read()
 
     def wait_until(self, condition: Callable[[], object], timeout: float, what: str,
                    process: subprocess.Popen | None = None) -> object:

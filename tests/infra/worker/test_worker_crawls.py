@@ -96,9 +96,7 @@ interval_s = 10
     assert not health["hanging-site"].healthy and "time limit" in health["hanging-site"].reason
     assert not health["broken-spider"].healthy and "exit status" in health["broken-spider"].reason
 
-    from infra.storage import open_post_store
-
-    store = open_post_store(deployment.settings())
+    store = deployment.open_posts()
     assert expected and store.count() == len(expected)       # the good source's posts all arrived, once
     assert {p.id for p in store.get_many(sorted(expected))} == expected
     store.close()

@@ -44,11 +44,8 @@ TOTAL = 900
 
 @pytest.mark.slow
 def test_a_worker_killed_or_stopped_mid_enrichment_resumes_without_enriching_any_post_twice(deployment):
-    from infra.storage import open_event_store, open_post_store
-
     deployment.set(enrich_batch_size=30)
-    settings = deployment.settings()
-    store = open_post_store(settings)
+    store = deployment.open_posts()
     store.upsert_many(synthetic_posts(TOTAL, datetime.now(timezone.utc)))
 
     first = deployment.start_worker()
@@ -73,7 +70,8 @@ def test_a_worker_killed_or_stopped_mid_enrichment_resumes_without_enriching_any
     # Posts enriched before the kill kept their enrichment: nobody enriched them again.
     assert {pid: after[pid] for pid in before} == before
     # Every post is in exactly one event, and each event counts it once.
-    events = open_event_store(settings).list_events(limit=10_000)
+    with deployment.runtime() as runtime:
+        events = runtime.events.list_events(limit=10_000)
     membership = Counter(pid for event in events for pid in event.post_ids)
     assert all(count == 1 for count in membership.values())
     in_events = {p.id for p in store.get_many(list(after)) if p.enrichment.event_id}

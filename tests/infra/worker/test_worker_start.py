@@ -36,7 +36,7 @@ def test_a_second_worker_refuses_to_start_and_names_the_first(deployment):
 
     shown = subprocess.run([sys.executable, "-m", "infra.cli", "worker-status"], env=deployment.env,
                            cwd=deployment.root, capture_output=True, text=True, timeout=60)
-    assert "已停止" in shown.stdout and "enrich" in shown.stdout
+    assert "已停止" in shown.stdout and "研判与预警" in shown.stdout
 
 
 @pytest.mark.parametrize("values,needle", [
@@ -50,14 +50,16 @@ def test_a_second_worker_refuses_to_start_and_names_the_first(deployment):
     ({"spool_dir": "/proc/version/spool"}, "not writable"),
 ])
 def test_a_broken_config_or_a_full_spool_disk_stops_the_worker_before_anything_starts(deployment, values, needle):
+    sound = dict(deployment.env)
     deployment.set(**values)
     with pytest.raises(YuqingError) as error:
-        Worker(deployment.settings()).run(install_signals=False)
+        with deployment.runtime() as runtime:
+            Worker(runtime).run(install_signals=False)
     assert needle in str(error.value)
-    # Nothing half-started: no heartbeat, no job store, and the lock is free again.
-    assert not (deployment.data_dir / "worker.db").exists()
-    assert not (deployment.data_dir / "jobs.db").exists()
-    from infra.worker.lock import WorkerLock
-
-    with WorkerLock(deployment.data_dir / "worker.lock"):
-        pass
+    # Nothing half-started: no heartbeat, no scheduled job, and the lock is free again.
+    deployment.env = sound
+    with deployment.runtime() as runtime:
+        assert runtime.state.worker_status.read().state == "never"
+        assert runtime.state.job_store().get_all_jobs() == []
+        with runtime.state.worker_lock():
+            pass
