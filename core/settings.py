@@ -95,7 +95,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("session_ttl_minutes", 480, "Minutes a console login stays valid before the user must log in again."),
     Setting("publish_dir", "", "Folder the official-website channel writes release HTML and rss.xml to; empty means <data_dir>/published."),
     Setting("publish_base_url", "http://localhost:8080/", "Public URL of publish_dir, used for links in the RSS feed."),
-    Setting("publisher", "渠县教育局", "The issuing body printed on releases (发布单位)."),
+    Setting("publisher", "", "The issuing body printed on releases (发布单位); empty means the county's education bureau, <county>教育局."),
     Setting("webhook_url", "", "URL that receives each published release as a JSON POST (Weibo/WeChat relay); empty disables it."),
     Setting("webhook_secret", "", "When set, each webhook POST carries X-Yuqing-Signature: sha256=<HMAC of the body>."),
     Setting("webhook_timeout", 5.0, "Seconds to wait for the webhook receiver before the publication is recorded as failed."),

@@ -33,7 +33,7 @@ def test_import_contracts_hold():
 def copy_of_the_code(tmp_path_factory) -> Path:
     where = tmp_path_factory.mktemp("house")
     for package in PACKAGES:
-        shutil.copytree(ROOT / package, where / package, ignore=shutil.ignore_patterns("__pycache__", "models", "*.toml"))
+        shutil.copytree(ROOT / package, where / package, ignore=shutil.ignore_patterns("__pycache__", "*.safetensors", "*.npz"))
     shutil.copy(ROOT / "pyproject.toml", where / "pyproject.toml")
     return where
 

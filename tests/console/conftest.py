@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from console import data
+from core.settings import load_settings
 from tests.console.seed import PASSWORD, Seeded, seed
 
 APP = Path(__file__).resolve().parents[2] / "console" / "app.py"
@@ -23,7 +25,7 @@ def _seed_template(tmp_path_factory) -> Seeded:
 @pytest.fixture
 def seeded(_seed_template, tmp_path, monkeypatch) -> Seeded:
     """A seeded data folder of this test's own that the console under test reads (``YUQING_DATA_DIR``)."""
-    for name in ("YUQING_CONFIG", "YUQING_STORE", "YUQING_SQLITE_PATH", "YUQING_WORKFLOW_DB_URL",
+    for name in ("YUQING_CONFIG", "YUQING_STORE", "YUQING_SQLITE_PATH", "YUQING_WORKFLOW_DB_URL", "YUQING_STATE_DB_URL", "YUQING_STATE_DB_SCHEMA",
                  "YUQING_CLOCK_ORIGIN", "YUQING_PROFILE", "YUQING_PUBLISH_DIR", "YUQING_EVIDENCE_DIR",
                  "YUQING_WEBHOOK_URL"):
         monkeypatch.delenv(name, raising=False)
@@ -31,6 +33,7 @@ def seeded(_seed_template, tmp_path, monkeypatch) -> Seeded:
     data_dir = tmp_path / "data"
     shutil.copytree(_seed_template.data_dir, data_dir)
     monkeypatch.setenv("YUQING_DATA_DIR", str(data_dir))
+    data.bind(load_settings())                  # what console/app.py does at the start of every run
     return replace(_seed_template, data_dir=data_dir)
 
 

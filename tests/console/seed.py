@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from core.clock import SystemClock
 from core.event import Event, TimelinePoint
 from core.post import Enrichment, Post, PostCopy
 from core.settings import load_settings
 from core.workflow import SYSTEM
+from infra.runtime import open_runtime
 
 PASSWORD = "demo-pass-2026"
 USERS = {"monitor": "monitor", "reviewer": "reviewer", "spokesperson": "spokesperson", "leader": "leader",
          "police": "police_liaison", "admin": "admin"}
+DISPLAY_NAMES = {"monitor": "王舆情", "reviewer": "李审核", "spokesperson": "张发言", "leader": "赵值班",
+                 "police": "刘联络", "admin": "陈管理"}
 SCRIPT_TEXT = "<script>alert('xss')</script>渠县中学门口有人聚集 [点我](http://evil.example/) :red[假消息]"
 
 
@@ -39,7 +41,7 @@ def _post(n: int, now: datetime, text: str, *, platform: str = "weibo", school: 
         raw={"id": n, "text": text}, page=f"<html><body>{n}</body></html>", capture_method="seed (tests)",
         copies=(PostCopy(platform="news", url=f"https://news.example.cn/c/{n}"),) if n % 3 == 0 else (),
         enrichment=Enrichment(model_version="seed-1", schools=(school,), sentiment=sentiment, rumour_score=rumour,
-                              rumour_cues=("网传",) if rumour >= 0.5 else (), incident_types=("食品安全",),
+                              rumour_cues=("网传",) if rumour >= 0.5 else (), incident_types=("food_safety",),
                               event_id=event_id, enriched_at=published + timedelta(minutes=10)))
 
 
@@ -59,7 +61,7 @@ def _events(now: datetime, posts: list[Post]) -> list[Event]:
     def make(event_id: str, title: str, grade: str, rumour_share: float, school: str) -> Event:
         members = [p for p in posts if p.enrichment and p.enrichment.event_id == event_id]
         first = min(p.published_at for p in members)
-        return Event(id=event_id, title=title, schools=(school,), incident_types=("食品安全",), first_seen=first,
+        return Event(id=event_id, title=title, schools=(school,), incident_types=("food_safety",), first_seen=first,
                      last_seen=max(p.published_at for p in members), post_ids=tuple(p.id for p in members),
                      representative_post_id=members[0].id, post_count=len(members),
                      spread_by_platform={"weibo": len(members), "news": 1}, engagement=100, heat=42.0 + len(members),
@@ -74,31 +76,22 @@ def _events(now: datetime, posts: list[Post]) -> list[Event]:
 
 def seed(data_dir: Path) -> Seeded:
     """Fill ``data_dir`` with posts, events, users and alerts; returns what the tests refer to."""
-    from infra.storage import open_event_store, open_post_store
-    from infra.workflow_db import open_workflow
-
     data_dir.mkdir(parents=True, exist_ok=True)
     # A config file name that does not exist: a ./yuqing.toml of the checkout must not leak into the seed.
     settings = load_settings(environ={"YUQING_DATA_DIR": str(data_dir), "YUQING_CONFIG": str(data_dir / "-.toml")})
     now = datetime.now(timezone.utc)
-    posts_store, event_store = open_post_store(settings), open_event_store(settings)
-    posts = _posts(now)
-    report = posts_store.upsert_many(posts)
-    assert not report.rejected, report.rejected
-    events = _events(now, posts)
-    event_store.save_events(events)
     # Low bcrypt cost keeps the tests quick; the hash records its cost, so logins stay quick too.
-    workflow = open_workflow(settings, SystemClock(), post_store=posts_store, event_store=event_store,
-                             bcrypt_rounds=4)
-    try:
+    with open_runtime(settings, bcrypt_rounds=4) as runtime:
+        posts = _posts(now)
+        report = runtime.posts.upsert_many(posts)
+        assert not report.rejected, report.rejected
+        events = _events(now, posts)
+        runtime.events.save_events(events)
+        workflow = runtime.workflow
         for username, role in USERS.items():
-            workflow.users.create(SYSTEM, username, PASSWORD, role, display_name=f"演示{username}",
+            workflow.users.create(SYSTEM, username, PASSWORD, role, display_name=DISPLAY_NAMES[username],
                                   email=f"{username}@example.cn", unit="渠县教育局", on_duty=role == "leader")
         workflow.alerts.raise_from_events(events)
         alert_ids = {e.id: alert.id for e in events if (alert := workflow.alerts.for_event(e.id))}
-    finally:
-        workflow.close()
-        posts_store.close()
-        getattr(event_store, "close", lambda: None)()
     return Seeded(data_dir=data_dir, event_ids=tuple(e.id for e in events), alert_ids=alert_ids,
                   script_post_id="weibo:seed30")

@@ -15,7 +15,7 @@ def test_right_password_opens_the_dashboard_with_the_users_name(seeded):
     at = login("reviewer")
     assert [t.value for t in at.title] == ["总览"]
     shown = texts(at)
-    assert "演示reviewer" in shown and "预警审核员" in shown
+    assert "李审核" in shown and "预警审核员" in shown
     assert "渠县中学食堂饭菜疑似变质" in shown          # the seeded grade II event is on the dashboard
 
 
