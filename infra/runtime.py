@@ -170,13 +170,15 @@ class Runtime:
     def notifier(self) -> Notifier:
         """E-mail and group-chat notifications over the state database's sent-ledger; the people to reach
         by role are the workflow's active users with an e-mail, asked at planning time."""
+        return build_notifier(self.notify_config(), self.state.notifications, directory=self.workflow.users.contacts)
+
+    def notify_config(self) -> NotifyConfig:
         s = self.settings
-        config = NotifyConfig(smtp_host=s.smtp_host, smtp_port=s.smtp_port, smtp_user=s.smtp_user,
-                              smtp_password=s.smtp_password, smtp_from=s.smtp_from, smtp_tls=s.smtp_tls,
-                              webhooks=tuple(s.notify_webhooks), emails=tuple(s.notify_emails),
-                              routes=tuple(s.notify_routes), max_attempts=s.notify_max_attempts,
-                              retry_s=s.notify_retry_s)
-        return build_notifier(config, self.state.notifications, directory=self.workflow.users.contacts)
+        return NotifyConfig(smtp_host=s.smtp_host, smtp_port=s.smtp_port, smtp_user=s.smtp_user,
+                            smtp_password=s.smtp_password, smtp_from=s.smtp_from, smtp_tls=s.smtp_tls,
+                            webhooks=tuple(s.notify_webhooks), emails=tuple(s.notify_emails),
+                            routes=tuple(s.notify_routes), max_attempts=s.notify_max_attempts,
+                            retry_s=s.notify_retry_s)
 
     @once
     def monitoring(self) -> MonitoringService:

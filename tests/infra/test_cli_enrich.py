@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import json
 
+from datetime import datetime, timedelta, timezone
+
+from core.post import Post
 from infra.cli import main
-from infra.storage.event_store import SqliteEventStore
+from infra.state import open_state_database
 from infra.storage.sqlite import SqlitePostStore
 
-from .conftest import make_post
+T0 = datetime(2026, 11, 26, 0, 0, tzinfo=timezone.utc)
+
+
+def make_post(key: str, text: str, minutes: float) -> Post:
+    at = T0 + timedelta(minutes=minutes)
+    return Post(id=f"weibo:{key}", source="weibo", platform="weibo", url=f"http://example.invalid/{key}",
+                published_at=at, fetched_at=at, text=text)
 
 
 def test_yuqing_enrich_enriches_the_configured_store_and_saves_events(tmp_path, capsys):
@@ -29,11 +38,11 @@ def test_yuqing_enrich_enriches_the_configured_store_and_saves_events(tmp_path, 
         assert store.get("weibo:c").enrichment.event_id is None
     finally:
         store.close()
-    events = SqliteEventStore(tmp_path / "events.db")
+    state = open_state_database(f"sqlite:///{tmp_path / 'state.db'}")
     try:
-        assert [e.post_ids for e in events.list_events()] == [("weibo:a", "weibo:b")]
+        assert [e.post_ids for e in state.events.list_events()] == [("weibo:a", "weibo:b")]
     finally:
-        events.close()
+        state.close()
     assert main(argv) == 0                     # a second run finds nothing left to do
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["posts"] == 0
 

@@ -1,4 +1,5 @@
-"""Notifications against a real local SMTP server (aiosmtpd) and a real local HTTP receiver."""
+"""Notifications against a real local SMTP server (aiosmtpd) and a real local HTTP receiver, planned in the
+state database's sent-ledger."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from aiosmtpd.controller import Controller
 
 from core.clock import ManualClock
 from core.errors import ConfigurationError
+from core.notifications import Contact, Trigger
 from core.settings import load_settings
-from infra.notify import Contact, Ledger, Trigger, open_notifier, read_deliveries
+from infra.notify import build_notifier
+from infra.runtime import open_runtime
+from infra.state import open_state_database
 
 START = datetime(2026, 11, 29, 1, 0, tzinfo=timezone.utc)
 
@@ -93,6 +97,30 @@ def receiver():
 
 def settings_for(tmp_path, **values):
     return load_settings(environ={}, overrides={"data_dir": str(tmp_path), **values})
+
+
+_opened = []
+
+
+@pytest.fixture(autouse=True)
+def _close_what_was_opened():
+    yield
+    while _opened:
+        _opened.pop().close()
+
+
+def open_notifier(settings, directory=lambda: (), clock=None):
+    """A notifier as a process builds it from these settings (a new process each call: its own connection to
+    the state database), with the people to reach given by ``directory``."""
+    runtime = open_runtime(settings)
+    _opened.append(runtime)
+    return build_notifier(runtime.notify_config(), runtime.state.notifications, directory=directory, clock=clock)
+
+
+def read_deliveries(settings, statuses=()):
+    """What the console reads: the ledger's deliveries, newest first."""
+    with open_runtime(settings) as runtime:
+        return runtime.state.notifications.deliveries(statuses=statuses)
 
 
 ALERT = Trigger(id="alert:a-1:major", kind="alert_major", title="【舆情预警】渠县中学食堂事件（II级 重大）",
@@ -183,8 +211,9 @@ def test_a_delivery_interrupted_by_a_crash_is_not_resent(tmp_path, receiver):
     [due] = notifier.ledger.due(notifier.clock.now())
     notifier.ledger.mark_sending(due)                                # the process dies right here
 
-    ledger = Ledger(tmp_path / "notify.db")
-    assert ledger.recover_interrupted() == 1
+    restarted = open_state_database(settings.state_url)                # the next worker's start
+    assert restarted.notifications.recover_interrupted() == 1
+    restarted.close()
     assert open_notifier(settings).deliver_due().sent == 0
     assert "hook" not in {p.strip("/") for p in receiver.bodies}
     assert read_deliveries(settings)[0].status == "interrupted"

@@ -19,7 +19,7 @@ from core.workflow.channels import OutgoingRelease
 from infra.cli import main as cli
 from infra.publish.webhook import WebhookChannel, signature
 from infra.publish.website import WebsiteChannel
-from infra.workflow_db import open_workflow
+from infra.runtime import open_runtime
 
 NOW = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
 
@@ -30,11 +30,6 @@ def _release(**changes) -> OutgoingRelease:
                   publisher="渠县教育局")
     values.update(changes)
     return OutgoingRelease(**values)
-
-
-class _NoStore:
-    def close(self):
-        pass
 
 
 def test_website_channel_writes_escaped_html_and_rss(tmp_path):
@@ -94,18 +89,16 @@ def test_webhook_failures_are_errors_with_a_sentence(receiver):
 
 
 @pytest.mark.slow
-def test_open_workflow_publishes_through_the_configured_channels(tmp_path, receiver):
+def test_the_runtime_publishes_through_the_configured_channels(tmp_path, receiver):
     settings = load_settings(environ={}, overrides={"data_dir": str(tmp_path), "webhook_url": receiver})
-    wf = open_workflow(settings, ManualClock(NOW), post_store=_NoStore(), bcrypt_rounds=4)
-    try:
+    with open_runtime(settings, clock=ManualClock(NOW), bcrypt_rounds=4) as runtime:
+        wf = runtime.workflow
         assert wf.releases.channel_names() == ["webhook", "website"]
         release = _approved_release(wf)
         wf.releases.publish(SYSTEM, release.id)
         records = wf.releases.publications(SYSTEM, release.id)
         assert {(p.channel, p.ok) for p in records} == {("webhook", True), ("website", True)}
         assert (tmp_path / "published" / "rss.xml").exists() and len(_Receiver.received) == 1
-    finally:
-        wf.close()
 
 
 @pytest.mark.slow
@@ -125,7 +118,7 @@ def test_cli_users_seed_ledger_verify(tmp_path, capsys, monkeypatch):
     assert (tmp_path / "l.xlsx").read_bytes()[:2] == b"PK"
     assert cli(base + ["verify-audit"]) == 0
     import sqlite3
-    with sqlite3.connect(tmp_path / "workflow.db") as db:
+    with sqlite3.connect(tmp_path / "state.db") as db:
         db.execute("UPDATE audit_log SET detail = 'x' WHERE seq = 2")
     assert cli(base + ["verify-audit"]) == 1
     assert "第 2 条" in capsys.readouterr().out
