@@ -6,12 +6,23 @@ same code path a browser triggers) on an embedded store of synthetic posts, cold
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from bench.synthetic import PostFactory
+from console import data
+from core.event import Event, TimelinePoint
+from core.settings import load_settings
+from core.workflow import SYSTEM
+from infra.runtime import open_runtime
 
 PAGES = ["overview", "posts", "events", "alerts", "releases", "escalations", "ledger-book", "report-center",
          "audit-log", "admin"]
@@ -27,8 +38,6 @@ def _options(args) -> argparse.Namespace:
 
 
 def _events(posts) -> list:
-    from core.event import Event, TimelinePoint
-
     groups = defaultdict(list)
     for post in posts:
         if post.enrichment and post.enrichment.event_id:
@@ -50,30 +59,18 @@ def _events(posts) -> list:
 
 
 def _seed(data_dir: Path, count: int) -> None:
-    from bench.synthetic import PostFactory
-    from core.clock import SystemClock
-    from core.settings import load_settings
-    from core.workflow import SYSTEM
-    from infra.storage import open_event_store, open_post_store
-    from infra.workflow_db import open_workflow
-
     settings = load_settings(environ={"YUQING_DATA_DIR": str(data_dir), "YUQING_CONFIG": str(data_dir / "-.toml")})
     factory = PostFactory(days=30, end=datetime.now(timezone.utc))
-    posts_store, event_store = open_post_store(settings), open_event_store(settings)
-    posts = []
-    for start in range(0, count, 2_000):
-        batch = factory.batch(start, min(count, start + 2_000))
-        posts_store.upsert_many(batch)
-        posts.extend(batch)
-    events = _events(posts)
-    event_store.save_events(events)
-    workflow = open_workflow(settings, SystemClock(), post_store=posts_store, event_store=event_store,
-                             bcrypt_rounds=4)
-    workflow.users.create(SYSTEM, "leader", PASSWORD, "leader", on_duty=True)
-    workflow.alerts.raise_from_events(events)
-    workflow.close()
-    posts_store.close()
-    event_store.close()
+    with open_runtime(settings, bcrypt_rounds=4) as runtime:
+        posts = []
+        for start in range(0, count, 2_000):
+            batch = factory.batch(start, min(count, start + 2_000))
+            runtime.posts.upsert_many(batch)
+            posts.extend(batch)
+        events = _events(posts)
+        runtime.events.save_events(events)
+        runtime.workflow.users.create(SYSTEM, "leader", PASSWORD, "leader", on_duty=True)
+        runtime.workflow.alerts.raise_from_events(events)
 
 
 def _open(at, url_path: str):
@@ -86,11 +83,6 @@ def _open(at, url_path: str):
 
 
 def run(args) -> None:
-    import os
-
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
     options = _options(args)
     root = Path(__file__).resolve().parents[1]
     with tempfile.TemporaryDirectory() as folder:
@@ -100,7 +92,7 @@ def run(args) -> None:
         print(f"seeded {options.console_posts} posts in {time.perf_counter() - started:.1f} s")
         os.environ["YUQING_DATA_DIR"] = str(data_dir)
         os.environ["YUQING_CONFIG"] = str(data_dir / "-.toml")       # no ./yuqing.toml of the checkout
-        from console import data
+        data.bind(load_settings())
 
         at = AppTest.from_file(str(root / "console" / "app.py"), default_timeout=120).run()
         at.session_state["auth.token"] = data.workflow().users.login("leader", PASSWORD).token

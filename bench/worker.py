@@ -10,6 +10,7 @@ Then it measures the worker's CPU share while nothing new arrives.
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import statistics
@@ -19,6 +20,12 @@ import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+from core.profile import DEFAULT_PROFILE
+from core.settings import Settings, load_settings
+from infra.runtime import open_runtime
+from infra.simweb.scenario import load_scenario
+from infra.simweb.server import SimWeb
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 POSTS = 60
@@ -60,8 +67,6 @@ def scenario_toml(start: datetime) -> str:
 
 def bench_profile(folder: Path) -> Path:
     """The shipped profile with just the two sources the bench crawls, every 60 s."""
-    from core.profile import DEFAULT_PROFILE
-
     kept, skipping = [], False
     for line in DEFAULT_PROFILE.read_text(encoding="utf-8").splitlines():
         if line.strip().startswith("["):
@@ -88,41 +93,24 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
 
 
-def observe(settings, expected: dict[str, datetime], deadline: float) -> tuple[dict[str, float], dict[str, float]]:
+def observe(settings: Settings, expected: dict[str, datetime], deadline: float) -> tuple[dict[str, float], dict[str, float]]:
     """Poll once a second: when each post reached the store, and when a reviewer could see it under an alert."""
-    from core.workflow.model import Alert
-    from infra.storage import open_post_store
-    from infra.workflow_db import open_workflow
-
     stored: dict[str, float] = {}
     alerted: dict[str, float] = {}
-    store = open_post_store(settings)
-    try:
+    with open_runtime(settings) as runtime:
+        alerts = runtime.workflow.alerts
         while len(alerted) < len(expected) and time.time() < deadline:
             now = time.time()
-            workflow = open_workflow(settings)
-            try:
-                events = {a.event_id for a in workflow.repo.find(Alert) if str(a.state) != "dismissed"}
-            finally:
-                workflow.close()
-            for post in store.get_many(list(expected)):
+            events = {a.event_id for a in alerts.all_alerts() if str(a.state) != "dismissed"}
+            for post in runtime.posts.get_many(list(expected)):
                 stored.setdefault(post.id, now)
                 if post.enrichment and post.enrichment.event_id in events:
                     alerted.setdefault(post.id, now)
             time.sleep(max(0.0, 1.0 - (time.time() - now)))
-    finally:
-        store.close()
     return stored, alerted
 
 
 def run(args) -> None:
-    import logging
-
-    from core.settings import load_settings
-    from infra.simweb.scenario import load_scenario
-    from infra.simweb.server import SimWeb
-    from infra.worker.crawl import child_env
-
     logging.getLogger("alembic").setLevel(logging.WARNING)
     folder = Path(tempfile.mkdtemp(prefix="yuqing-bench-worker-"))
     start = (datetime.now(timezone.utc) + timedelta(seconds=LEAD_S)).replace(microsecond=0)
@@ -136,7 +124,8 @@ def run(args) -> None:
                 if not scenario.is_copy(p)}
     log = (folder / "worker.log").open("wb")
     worker = subprocess.Popen([sys.executable, "-m", "infra.cli", "worker"], cwd=REPO_ROOT, stdout=log,
-                              stderr=subprocess.STDOUT, env=child_env(settings, {"PYTHONPATH": str(REPO_ROOT)}))
+                              stderr=subprocess.STDOUT,
+                              env={**os.environ, **settings.environment(), "PYTHONPATH": str(REPO_ROOT)})
     try:
         last = max(expected.values()).timestamp()
         stored, alerted = observe(settings, expected, last + INTERVAL_S + 60)
