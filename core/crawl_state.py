@@ -55,6 +55,11 @@ class CrawlStateStore(Protocol):
         i of a stored post), as post id -> signature bytes."""
         ...
 
+    def candidates_many(self, queries: Sequence[Sequence[int]]) -> list[dict[str, bytes]]:
+        """``candidates`` of several posts (each a sequence of band keys) in one round trip, in their order; a
+        crawl batch asks for all its posts at once."""
+        ...
+
     def exclusive(self) -> AbstractContextManager["CrawlStateStore"]:
         """The deployment-wide crawl ingest lock (see the module promises)."""
         ...

@@ -101,8 +101,13 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
+        """A unit of work that only reads. SQLite: one transaction (one snapshot). PostgreSQL: autocommit, which
+        under its default READ COMMITTED isolation sees what a transaction would, and saves the BEGIN and COMMIT
+        round trips (a crawl asks the crawl state once per post)."""
         try:
             with self.engine.connect() as conn:
+                if self.dialect == "postgresql":
+                    conn.execution_options(isolation_level="AUTOCOMMIT")
                 with conn.begin():
                     yield conn
         except SQLAlchemyError as error:

@@ -85,6 +85,20 @@ def test_candidates_share_a_band_key_in_the_same_band(state):
     assert crawl.candidates([2 ** 63 - 1, 5, 5]) == {"d": b"sig-d"}
 
 
+def test_candidates_of_a_whole_batch_come_in_one_call_and_in_order(state):
+    crawl = state.crawl_state
+    crawl.index([(f"p{i}", f"sig-{i}".encode(), [i * 100 + band for band in range(16)]) for i in range(200)])
+    queries = [[i * 100 + band if band == i % 16 else -1 for band in range(16)] for i in range(200)]
+    queries.append([-7] * 16)                                           # shares nothing
+    with crawl.exclusive():                                              # 3,200 keys: more than one query
+        crawl.index([("new", b"sig-new", [-1] * 16)])
+        found = crawl.candidates_many(queries)
+    assert found[:3] == [{"p0": b"sig-0", "new": b"sig-new"}, {"p1": b"sig-1", "new": b"sig-new"},
+                         {"p2": b"sig-2", "new": b"sig-new"}]
+    assert all(found[i].keys() == {f"p{i}", "new"} for i in range(200)) and found[200] == {}
+    assert crawl.candidates_many([]) == [] and crawl.candidates_many([[]]) == [{}]
+
+
 def test_an_exclusive_block_commits_its_writes_together_and_reads_them_meanwhile(target):
     state, other = target.open(), target.open()
     try:
