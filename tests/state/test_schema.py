@@ -142,3 +142,11 @@ def test_drop_removes_the_sqlite_file_and_its_companions(tmp_path):
         state.events.list_events()
     state.drop()
     assert list((tmp_path / "drill").iterdir()) == []
+
+
+def test_our_job_table_is_column_for_column_the_one_apscheduler_declares(state):
+    theirs = state.job_store().jobs_t
+    ours = apscheduler_jobs
+    describe = lambda table: [(c.name, repr(c.type), c.nullable, c.primary_key) for c in table.columns]
+    assert describe(ours) == describe(theirs) and ours.name == theirs.name
+    assert {i.name for i in ours.indexes} == {i.name for i in theirs.indexes}

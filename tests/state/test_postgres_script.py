@@ -1,0 +1,57 @@
+"""infra/postgres.sh as an operator meets it: usage errors are plain, the server `make test` started reports
+itself with its URL, and a server that cannot start says why with its log."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "infra" / "postgres.sh"
+
+
+def script(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", str(SCRIPT), *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **env})
+
+
+def test_an_unknown_command_prints_the_usage():
+    result = script("restart")
+    assert result.returncode == 2 and "usage:" in result.stderr and "start [--port N]" in result.stderr
+
+
+@pytest.mark.parametrize("args,words", [(("start", "--port", "high"), "--port needs a number"),
+                                        (("start", "--verbose"), "unknown option --verbose")])
+def test_bad_start_options_are_named(args, words):
+    result = script(*args)
+    assert result.returncode == 1 and words in result.stderr
+
+
+@pytest.mark.postgres
+def test_the_test_server_reports_itself_running_with_its_url(pg_url):
+    result = script("status")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert pg_url in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not glob.glob("/usr/lib/postgresql/*/bin/initdb"), reason="PostgreSQL is not installed")
+def test_a_server_that_cannot_start_shows_its_log():
+    home = Path(tempfile.mkdtemp(prefix="yuqing-pg-broken-"))
+    home.chmod(0o777)                     # the server's system user must reach it
+    try:
+        assert script("start", "--port", "5499", YUQING_PG_HOME=str(home)).returncode == 0
+        assert script("stop", YUQING_PG_HOME=str(home)).returncode == 0
+        with open(home / "data" / "postgresql.conf", "a") as conf:
+            conf.write("\nshared_buffers = 'plenty'\n")
+        result = script("start", "--port", "5499", YUQING_PG_HOME=str(home))
+        assert result.returncode == 1 and "failed to start (log tail above)" in result.stderr
+        assert "shared_buffers" in result.stderr and "server.log" in result.stderr
+    finally:
+        script("stop", YUQING_PG_HOME=str(home))
+        shutil.rmtree(home, ignore_errors=True)
