@@ -135,15 +135,14 @@ def _floor(factory, options, segment, folder: Path, prefix: str, rows: dict[str,
     con.execute("PRAGMA synchronous=NORMAL")
     con.executescript(SCHEMA)
     es = _RawElasticsearch(options.es_url, prefix) if options.es_url else None
-    seg_s, rid = 0.0, 0
+    seg_s = 0.0
     terms_of = common.Terms(segment).of
     try:
         for posts in _batches(factory, options.posts):
             started = time.perf_counter()
             terms = [terms_of(p.title, p.text) for p in posts]
             seg_s += time.perf_counter() - started
-            rows["sqlite"].raw_s += _raw_sqlite(con, posts, terms, rid)
-            rid += len(posts)
+            rows["sqlite"].raw_s += _raw_sqlite(con, posts, terms)
             if es:
                 rows["elasticsearch"].raw_s += es.write(posts, terms)
     finally:
@@ -156,16 +155,12 @@ def _floor(factory, options, segment, folder: Path, prefix: str, rows: dict[str,
     return seg_s
 
 
-def _raw_sqlite(con: sqlite3.Connection, posts, terms, first_rid: int) -> float:
-    built = [(backend._row(first_rid + i + 1, p), (first_rid + i + 1, t),
-              [(first_rid + i + 1, s) for s in p.enrichment.schools],
-              [(first_rid + i + 1, k) for k in p.enrichment.incident_types]) for i, (p, t) in enumerate(zip(posts, terms))]
+def _raw_sqlite(con: sqlite3.Connection, posts, terms) -> float:
+    """The rows the store writes for new posts, built first (keys, facets: not timed), then written bare."""
+    rows = backend.new_post_rows(con, posts, terms)
     started = time.perf_counter()
     con.execute("BEGIN IMMEDIATE")
-    con.executemany(backend._INSERT, [b[0] for b in built])
-    con.executemany("INSERT INTO posts_fts (rowid, terms) VALUES (?, ?)", [b[1] for b in built])
-    con.executemany("INSERT INTO post_schools VALUES (?, ?)", [r for b in built for r in b[2]])
-    con.executemany("INSERT INTO post_incidents VALUES (?, ?)", [r for b in built for r in b[3]])
+    backend.insert_new_rows(con, *rows)
     con.execute("COMMIT")
     return time.perf_counter() - started
 
@@ -186,13 +181,8 @@ class _RawElasticsearch:
         return time.perf_counter() - started
 
     def close(self) -> None:
-        _drop_es(self.store)
-
-
-def _drop_es(store: ElasticsearchPostStore) -> None:
-    store.client.indices.delete(index=f"{store.alias}-*", ignore_unavailable=True)
-    store.client.options(ignore_status=404).indices.delete_index_template(name=store.alias)
-    store.close()
+        self.store.drop()
+        self.store.close()
 
 
 # --- the stores
@@ -232,7 +222,8 @@ def _es_store(factory, options, segment, prefix: str, figures: Figures) -> Figur
         figures.recrawl_per_s = _recrawl(store, factory)
         figures.disk = _es_disk(store)
     finally:
-        _drop_es(store)
+        store.drop()
+        store.close()
     return figures
 
 

@@ -2,40 +2,51 @@
 
 It keeps every promise of ``core.storage.PostStore``. One connection serves the process (behind a lock,
 so Streamlit's threads may share it); writes run in one ``BEGIN IMMEDIATE`` transaction each, so a failed
-batch leaves nothing half-written, and a reader never sees a partial batch.
+batch leaves nothing half-written, and a reader never sees a partial batch. The layout (time-ordered keys,
+facets in the full-text table) is explained in ``sqlite_sql``; reads are in ``sqlite_search``.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import sqlite3
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from core.errors import StorageUnavailable, VersionMismatch
 from core.post import Enrichment, Post
-from core.storage import Bucket, GroupBy, PostQuery, SearchPage, SortOrder, UpsertReport
-from infra.storage import common
+from core.storage import Bucket, GroupBy, PostQuery, Rejected, SearchPage, SortOrder, UpsertReport
+from infra.storage import common, sqlite_search
 from infra.storage.sqlite_file import retry_when_locked
-from infra.storage.sqlite_sql import (COLUMNS, MIGRATIONS, SCAN_SHARE, SCHEMA, SCHEMA_VERSION, Where, chunks,
-                                      fts_match, time_bucket_sql)
+from infra.storage.sqlite_search import FIELDS
+from infra.storage.sqlite_sql import (COLUMNS, KEY_SPREAD, MIGRATIONS, PUBLISHED_MAX_US, PUBLISHED_MIN_US, SCHEMA,
+                                      SCHEMA_VERSION, Plan, chunks, facets, key_floor)
 
 _INSERT = f"INSERT OR REPLACE INTO posts ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
-_FIELDS = "SELECT " + ", ".join(f"p.{c}" for c in COLUMNS)
-_SELECT = _FIELDS + " FROM posts p"
 _REINDEX_BATCH = 500     # posts re-segmented per write transaction
-_GROUP_COLUMNS = {"platform": "platform", "source": "source", "sentiment_label": "sentiment_label",
-                  "event": "event_id"}
+
+
+@dataclass(frozen=True)
+class _Stored:
+    rid: int
+    title: str
+    text: str
+    enrichment: str | None      # JSON, parsed only when a merge keeps it
+    segmenter: str
+    platform: str
+    source: str
+    facets: str
 
 
 class SqlitePostStore:
     """Posts in one SQLite file. ``segment`` splits Chinese text into words (jieba's search mode when
     None); pass the NLP segmenter with the county's user dictionary so that school names stay whole, and
-    its fingerprint as ``segmenter_version``: every post records the version that cut its index terms."""
+    its fingerprint as ``segmenter_version``: every post records the version that cut its index terms.
+    Posts must be published between the years 1685 and 2255 (the range of the store's time keys)."""
 
     def __init__(self, path: str | Path, segment: common.Segmenter | None = None, *, clock=None,
                  segmenter_version: str = ""):
@@ -44,8 +55,6 @@ class SqlitePostStore:
         self.segmenter_version = segmenter_version
         self._clock = clock
         self._lock = threading.RLock()
-        # When a search word is common enough to scan the time index instead (see sqlite_sql.SCAN_SHARE).
-        self.scan_share, self.scan_min_matches = SCAN_SHARE, 1_000
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
@@ -97,6 +106,19 @@ class SqlitePostStore:
                     self._con.execute("ROLLBACK")
                 raise
 
+    @contextmanager
+    def _reading(self):
+        """Reads that see one state of the file (a page and its count agree)."""
+        with self._lock:
+            try:
+                self._con.execute("BEGIN")
+                try:
+                    yield self._con
+                finally:
+                    self._con.execute("COMMIT")
+            except sqlite3.Error as error:
+                raise StorageUnavailable(f"reading the post store {self.path} failed: {error}") from error
+
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self._lock:
             try:
@@ -111,40 +133,55 @@ class SqlitePostStore:
 
     def upsert_many(self, posts: Iterable[Post | Mapping[str, Any]]) -> UpsertReport:
         batch = common.validate_batch(posts, self._now())
-        accepted, report = batch.accepted, UpsertReport(rejected=batch.rejected)
-        if not accepted:
-            return report
-        # Segmenting is the slow part: done before the write lock, so readers and other writers wait less.
-        terms = self._terms_needed(accepted)
-        with self._write() as con:
-            con.execute("BEGIN IMMEDIATE")
-            stored = self._stored(con, list(accepted))   # again: another writer may have come between
-            next_rid = con.execute("SELECT coalesce(max(rid), 0) + 1 FROM posts").fetchone()[0]
-            rows, fts_rows, stale_fts, rids = [], [], [], []
-            for post in accepted.values():
-                segmenter = self.segmenter_version
-                if post.id in stored:
-                    rid, title, text, enrichment, stored_segmenter = stored[post.id]
-                    merged = common.merge(post, title, text, _lazy_enrichment(enrichment, post, title, text))
-                    post, reindex = merged.post, merged.text_changed
-                    report.updated.append(post.id)
-                    if reindex:
-                        stale_fts.append((rid,))
-                    else:   # the stored terms stay, and so does the record of what cut them
-                        segmenter = stored_segmenter
-                else:
-                    rid, next_rid, reindex = next_rid, next_rid + 1, True
-                    report.new.append(post.id)
-                rows.append(_row(rid, post, segmenter))
-                rids.append((rid, post.enrichment))
-                if reindex:
-                    fts_rows.append((rid, terms.get(post.id) or self._terms.of(post.title, post.text)))
-            con.executemany("DELETE FROM posts_fts WHERE rowid = ?", stale_fts)
-            con.executemany(_INSERT, rows)
-            con.executemany("INSERT INTO posts_fts (rowid, terms) VALUES (?, ?)", fts_rows)
-            self._write_keywords(con, rids, replace=bool(stored))
-            con.execute("COMMIT")
+        report = UpsertReport(rejected=batch.rejected)
+        accepted = _keyable(batch, report)
+        if accepted:
+            # Segmenting is the slow part: done before the write lock, so readers and other writers wait less.
+            terms = self._terms_needed(accepted)
+            with self._write() as con:
+                con.execute("BEGIN IMMEDIATE")
+                self._store(con, accepted, terms, batch.positions, report)
+                con.execute("COMMIT")
+        report.rejected.sort(key=lambda r: r.index)
         return report
+
+    def _store(self, con, accepted: dict[str, Post], terms: dict[str, str], positions, report) -> None:
+        stored = self._stored(con, list(accepted))     # again: another writer may have come between
+        keys = KeyAllocator(con)
+        rows, fts_rows, moved_fts, gone, keyword_rows = [], [], [], [], []
+        for post in accepted.values():
+            old = stored.get(post.id)
+            if old is not None:
+                merged = common.merge(post, old.title, old.text, _lazy_enrichment(old, post))
+                post = merged.post
+            rid = old.rid if old is not None and keys.holds(old.rid, post) else keys.next(post)
+            if rid is None:
+                report.rejected.append(Rejected(positions[post.id], post.id, "published_at",
+                                                f"more than {KEY_SPREAD} posts are published at {post.published_at}"))
+                continue
+            post_facets = _facets_of(post)
+            if old is None:
+                report.new.append(post.id)
+                segmenter = self.segmenter_version
+                fts_rows.append((rid, terms.get(post.id) or self._terms.of(post.title, post.text), post_facets))
+            else:
+                report.updated.append(post.id)
+                gone.append((old.rid,))
+                # Same text: the stored terms stay, and so does the record of what cut them.
+                segmenter = self.segmenter_version if merged.text_changed else old.segmenter
+                if merged.text_changed:
+                    moved_fts.append((rid, terms.get(post.id) or self._terms.of(post.title, post.text),
+                                      post_facets, old.rid))
+                elif rid != old.rid or post_facets != old.facets:
+                    moved_fts.append((rid, None, post_facets, old.rid))
+            rows.append(_row(rid, post, segmenter))
+            keyword_rows.append((rid, post.enrichment))
+        con.executemany("DELETE FROM post_schools WHERE rid = ?", gone)
+        con.executemany("DELETE FROM post_incidents WHERE rid = ?", gone)
+        con.executemany(_INSERT, rows)
+        _move_fts(con, moved_fts)
+        con.executemany("INSERT INTO posts_fts (rowid, terms, facets) VALUES (?, ?, ?)", fts_rows)
+        _insert_keywords(con, keyword_rows)
 
     def _terms_needed(self, accepted: dict[str, Post]) -> dict[str, str]:
         """Index terms of the posts that are new or whose title or text differs from the stored one."""
@@ -154,56 +191,52 @@ class SqlitePostStore:
             except sqlite3.Error as error:
                 raise StorageUnavailable(f"reading the post store {self.path} failed: {error}") from error
         return {post.id: self._terms.of(post.title, post.text) for post in accepted.values()
-                if post.id not in stored or stored[post.id][1:3] != (post.title, post.text)}
+                if post.id not in stored or (stored[post.id].title, stored[post.id].text) != (post.title, post.text)}
 
-    def _stored(self, con: sqlite3.Connection, ids: list[str]) -> dict[str, tuple]:
-        found: dict[str, tuple] = {}
+    def _stored(self, con: sqlite3.Connection, ids: list[str]) -> dict[str, _Stored]:
+        found: dict[str, _Stored] = {}
         for part in chunks(ids, 500):
-            sql = (f"SELECT id, rid, title, text, enrichment, segmenter FROM posts "
-                   f"WHERE id IN ({','.join('?' * len(part))})")
-            for post_id, *stored in con.execute(sql, part):
-                found[post_id] = tuple(stored)
+            sql = ("SELECT p.id, p.rid, p.title, p.text, p.enrichment, p.segmenter, p.platform, p.source, f.facets "
+                   f"FROM posts p JOIN posts_fts f ON f.rowid = p.rid WHERE p.id IN ({','.join('?' * len(part))})")
+            for post_id, *values in con.execute(sql, part):
+                found[post_id] = _Stored(*values)
         return found
-
-    def _write_keywords(self, con: sqlite3.Connection, rids: list[tuple[int, Enrichment | None]],
-                        replace: bool) -> None:
-        """The school and incident-type rows that filters and aggregations use."""
-        if replace:
-            con.executemany("DELETE FROM post_schools WHERE rid = ?", [(rid,) for rid, _ in rids])
-            con.executemany("DELETE FROM post_incidents WHERE rid = ?", [(rid,) for rid, _ in rids])
-        schools = [(rid, s) for rid, e in rids if e for s in dict.fromkeys(e.schools)]
-        incidents = [(rid, t) for rid, e in rids if e for t in dict.fromkeys(e.incident_types)]
-        con.executemany("INSERT INTO post_schools (rid, school) VALUES (?, ?)", schools)
-        con.executemany("INSERT INTO post_incidents (rid, incident_type) VALUES (?, ?)", incidents)
 
     def write_enrichment(self, enrichments: Mapping[str, Enrichment]) -> int:
         if not enrichments:
             return 0
         with self._write() as con:
             con.execute("BEGIN IMMEDIATE")
-            rid_of = {i: s[0] for i, s in self._stored(con, list(enrichments)).items()}
-            updates, rids = [], []
-            for post_id, rid in rid_of.items():
+            stored = self._stored(con, list(enrichments))
+            updates, keyword_rows, moved_fts = [], [], []
+            for post_id, old in stored.items():
                 enrichment = enrichments[post_id]
                 values = common.enrichment_fields(enrichment)
                 updates.append((json.dumps(common.enrichment_to_dict(enrichment), ensure_ascii=False),
                                 values["model_version"], values["sentiment"], values["sentiment_label"],
-                                values["rumour_score"], values["event_id"], rid))
-                rids.append((rid, enrichment))
+                                values["rumour_score"], values["event_id"], old.rid))
+                keyword_rows.append((old.rid, enrichment))
+                new_facets = facets(old.platform, old.source, enrichment.schools if enrichment else (),
+                                    enrichment.incident_types if enrichment else ())
+                if new_facets != old.facets:
+                    moved_fts.append((old.rid, None, new_facets, old.rid))
             con.executemany("UPDATE posts SET enrichment = ?, model_version = ?, sentiment = ?, "
                             "sentiment_label = ?, rumour_score = ?, event_id = ? WHERE rid = ?", updates)
-            self._write_keywords(con, rids, replace=True)
+            con.executemany("DELETE FROM post_schools WHERE rid = ?", [(rid,) for rid, _ in keyword_rows])
+            con.executemany("DELETE FROM post_incidents WHERE rid = ?", [(rid,) for rid, _ in keyword_rows])
+            _insert_keywords(con, keyword_rows)
+            _move_fts(con, moved_fts)
             con.execute("COMMIT")
-        return len(rids)
+        return len(updates)
 
     def delete_older_than(self, cutoff: datetime) -> int:
-        limit = common.micros(cutoff)
-        old = "SELECT rid FROM posts WHERE published_us < ?"
+        # A post's key orders like its publication time, so "published before" is "key below".
+        limit = key_floor(common.micros(cutoff))
         with self._write() as con:
             con.execute("BEGIN IMMEDIATE")
             for table, key in (("posts_fts", "rowid"), ("post_schools", "rid"), ("post_incidents", "rid")):
-                con.execute(f"DELETE FROM {table} WHERE {key} IN ({old})", (limit,))
-            deleted = con.execute("DELETE FROM posts WHERE published_us < ?", (limit,)).rowcount
+                con.execute(f"DELETE FROM {table} WHERE {key} < ?", (limit,))
+            deleted = con.execute("DELETE FROM posts WHERE rid < ?", (limit,)).rowcount
             con.execute("COMMIT")
         return deleted
 
@@ -237,79 +270,59 @@ class SqlitePostStore:
         return done
 
     def _rewrite_terms(self, cut: dict[int, tuple[str, str, str]]) -> int:
-        """Replace the FTS rows of these posts (cut outside the lock) and stamp them with this store's version;
+        """Replace the terms of these posts (cut outside the lock) and stamp them with this store's version;
         a post whose title or text a writer changed meanwhile is cut again here."""
         with self._write() as con:
             con.execute("BEGIN IMMEDIATE")
             current = con.execute(f"SELECT rid, title, text FROM posts WHERE rid IN ({','.join('?' * len(cut))})",
                                   list(cut)).fetchall()
-            fts_rows = [(rid, cut[rid][2] if cut[rid][:2] == (title, text) else self._terms.of(title, text))
-                        for rid, title, text in current]
-            con.executemany("DELETE FROM posts_fts WHERE rowid = ?", [(rid,) for rid, _ in fts_rows])
-            con.executemany("INSERT INTO posts_fts (rowid, terms) VALUES (?, ?)", fts_rows)
+            terms = [(cut[rid][2] if cut[rid][:2] == (title, text) else self._terms.of(title, text), rid)
+                     for rid, title, text in current]
+            con.executemany("UPDATE posts_fts SET terms = ? WHERE rowid = ?", terms)
             con.executemany("UPDATE posts SET segmenter = ? WHERE rid = ?",
-                            [(self.segmenter_version, rid) for rid, _ in fts_rows])
+                            [(self.segmenter_version, rid) for _, rid in terms])
             con.execute("COMMIT")
-        return len(fts_rows)
+        return len(terms)
 
     # --- reads
 
     def get(self, post_id: str) -> Post | None:
-        rows = self._read(_SELECT + " WHERE p.id = ?", (post_id,))
+        rows = self._read(FIELDS + " FROM posts p WHERE p.id = ?", (post_id,))
         return _post(rows[0]) if rows else None
 
     def get_many(self, post_ids: Sequence[str]) -> list[Post]:
         found: dict[str, Post] = {}
         for part in chunks(list(dict.fromkeys(post_ids)), 500):
-            for row in self._read(_SELECT + f" WHERE p.id IN ({','.join('?' * len(part))})", part):
+            for row in self._read(FIELDS + f" FROM posts p WHERE p.id IN ({','.join('?' * len(part))})", part):
                 found[row[0]] = _post(row)
         return [found[i] for i in post_ids if i in found]
 
     def search(self, query: PostQuery = PostQuery(), *, sort: SortOrder = "time",
                offset: int = 0, limit: int = 20) -> SearchPage:
-        where = self._where(query)
-        if where.empty_text:
+        plan = self._plan(query)
+        if plan.empty:
             return SearchPage([], 0)
-        page = (max(int(limit), 0), max(int(offset), 0))
-        if sort == "relevance" and where.match:
-            sql = (_SELECT + " JOIN posts_fts f ON f.rowid = p.rid WHERE f.posts_fts MATCH ?" + where.and_sql() +
-                   " ORDER BY f.rank, p.published_us DESC, p.id LIMIT ? OFFSET ?")
-            rows = self._read(sql, (where.match, *where.params, *page))
-        else:
-            sql = (_FIELDS + where.from_sql() + where.sql(with_match=True) +
-                   " ORDER BY p.published_us DESC, p.id LIMIT ? OFFSET ?")
-            rows = self._read(sql, (*where.all_params(), *page))
-        return SearchPage([_post(row) for row in rows], self._count(where))
+        with self._reading() as con:
+            rows = sqlite_search.page_rows(con, plan, sort == "relevance", max(int(offset), 0), max(int(limit), 0))
+            total = sqlite_search.count(con, plan)
+        return SearchPage([_post(row) for row in rows], total)
 
     def count(self, query: PostQuery = PostQuery()) -> int:
-        where = self._where(query)
-        return 0 if where.empty_text else self._count(where)
-
-    def _count(self, where: Where) -> int:
-        if where.match and not where.conditions:   # every post has exactly one FTS row
-            return self._read("SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ?", (where.match,))[0][0]
-        return self._read("SELECT count(*)" + where.from_sql() + where.sql(with_match=True), where.all_params())[0][0]
+        plan = self._plan(query)
+        if plan.empty:
+            return 0
+        with self._reading() as con:
+            return sqlite_search.count(con, plan)
 
     def aggregate(self, query: PostQuery, by: GroupBy) -> list[Bucket]:
-        where = self._where(query)
-        if where.empty_text:
+        plan = self._plan(query)
+        if plan.empty:
             return []
+        with self._reading() as con:
+            groups = sqlite_search.aggregate(con, plan, by)
         if by in ("hour", "day"):
-            bucket = time_bucket_sql(by)
-            sql = f"SELECT {bucket} AS b, count(*) FROM posts p{where.sql(True)} GROUP BY b ORDER BY b"
-            return [Bucket(common.from_micros(b).isoformat(), n) for b, n in self._read(sql, where.all_params())]
-        if by in ("school", "incident_type"):
-            table, column = ("post_schools", "school") if by == "school" else ("post_incidents", "incident_type")
-            sql = (f"SELECT k.{column}, count(*) AS n FROM {table} k JOIN posts p ON p.rid = k.rid"
-                   f"{where.sql(True)} GROUP BY k.{column} ORDER BY n DESC, k.{column}")
-        elif by in _GROUP_COLUMNS:
-            column = _GROUP_COLUMNS[by]
-            sql = (f"SELECT p.{column}, count(*) AS n FROM posts p{where.sql(True)}"
-                   f"{' AND' if where.has_conditions else ' WHERE'} p.{column} IS NOT NULL"
-                   f" GROUP BY p.{column} ORDER BY n DESC, p.{column}")
-        else:
-            raise ValueError(f"cannot group posts by {by!r}")
-        return [Bucket(str(key), n) for key, n in self._read(sql, where.all_params())]
+            return [Bucket(common.from_micros(key).isoformat(), n) for key, n in groups]
+        return [Bucket(str(key), n) for key, n in groups]
 
     def iter_unenriched(self, model_version: str | None = None, batch_size: int = 500) -> Iterator[list[Post]]:
         # Keyset paging on (fetched_at, id): writing enrichment back between batches moves nothing.
@@ -318,8 +331,8 @@ class SqlitePostStore:
         params: tuple = () if model_version is None else (model_version,)
         after: tuple[int, str] = (-(2 ** 62), "")
         while True:
-            rows = self._read(_SELECT + f" WHERE {wanted} AND (p.fetched_us > ? OR (p.fetched_us = ? AND p.id > ?))"
-                              " ORDER BY p.fetched_us, p.id LIMIT ?",
+            rows = self._read(FIELDS + f" FROM posts p WHERE {wanted} AND (p.fetched_us > ? OR (p.fetched_us = ? "
+                              "AND p.id > ?)) ORDER BY p.fetched_us, p.id LIMIT ?",
                               (*params, after[0], after[0], after[1], max(int(batch_size), 1)))
             if not rows:
                 return
@@ -334,18 +347,10 @@ class SqlitePostStore:
         return self._read("SELECT count(*) FROM posts WHERE model_version IS NULL OR model_version != ?",
                           (model_version,))[0][0]
 
-    def _where(self, query: PostQuery) -> Where:
-        terms = self._terms.query_terms(query.text.strip()) if query.text and query.text.strip() else ()
-        where = Where.of(query, fts_match(terms), empty_text=bool(query.text and query.text.strip()) and not terms)
-        if where.match and where.narrows_by_index:
-            # A common word: checking the filters in the index beats fetching every matching post.
-            posts = self._read("SELECT coalesce(max(rid), 0) FROM posts")[0][0]
-            enough = max(math.ceil(self.scan_share * posts), self.scan_min_matches)
-            # Only "at least `enough`" matters, so counting stops there instead of walking every match.
-            matches = self._read("SELECT count(*) FROM (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? LIMIT ?)",
-                                 (where.match, enough))[0][0]
-            where.scan = matches >= enough
-        return where
+    def _plan(self, query: PostQuery) -> Plan:
+        text = query.text.strip() if query.text else ""
+        terms = self._terms.query_terms(text) if text else ()
+        return Plan.of(query, terms, empty_text=bool(text) and not terms)
 
     def drop(self) -> None:
         """Close the store and delete its file (a drill's posts, afterwards); unusable after it."""
@@ -364,11 +369,92 @@ class SqlitePostStore:
         self.close()
 
 
-def _lazy_enrichment(stored_json: str | None, incoming: Post, title: str, text: str) -> Enrichment | None:
+class KeyAllocator:
+    """Keys for posts in one write transaction: publication microsecond times ``KEY_SPREAD``, plus the next
+    number free in that microsecond."""
+
+    def __init__(self, con: sqlite3.Connection):
+        self._con = con
+        self._last: dict[int, int] = {}
+
+    @staticmethod
+    def holds(rid: int, post: Post) -> bool:
+        """Whether ``rid`` is a key of the post's publication time (a post whose time changed moves)."""
+        return 0 <= rid - key_floor(common.micros(post.published_at)) < KEY_SPREAD
+
+    def next(self, post: Post) -> int | None:
+        """A fresh key, or None when ``KEY_SPREAD`` posts of that microsecond are stored already."""
+        base = key_floor(common.micros(post.published_at))
+        if base not in self._last:
+            top = self._con.execute("SELECT max(rid) FROM posts WHERE rid >= ? AND rid < ?",
+                                    (base, base + KEY_SPREAD)).fetchone()[0]
+            self._last[base] = base - 1 if top is None else top
+        rid = self._last[base] + 1
+        if rid >= base + KEY_SPREAD:
+            return None
+        self._last[base] = rid
+        return rid
+
+
+def new_post_rows(con: sqlite3.Connection, posts: Sequence[Post], terms: Sequence[str]) -> tuple[list, list, list]:
+    """The rows ``upsert_many`` writes for new posts (posts, full-text, schools and incident types), for the
+    benchmark's floor: the same rows written without the store's checks."""
+    keys = KeyAllocator(con)
+    rows, fts_rows, keyword_rows = [], [], []
+    for post, post_terms in zip(posts, terms):
+        rid = keys.next(post)
+        rows.append(_row(rid, post))
+        fts_rows.append((rid, post_terms, _facets_of(post)))
+        keyword_rows.append((rid, post.enrichment))
+    return rows, fts_rows, keyword_rows
+
+
+def insert_new_rows(con: sqlite3.Connection, rows: list, fts_rows: list, keyword_rows: list) -> None:
+    con.executemany(_INSERT, rows)
+    con.executemany("INSERT INTO posts_fts (rowid, terms, facets) VALUES (?, ?, ?)", fts_rows)
+    _insert_keywords(con, keyword_rows)
+
+
+def _keyable(batch: common.Batch, report: UpsertReport) -> dict[str, Post]:
+    """The accepted posts whose publication time has a key; the others are rejected naming the field."""
+    accepted = {}
+    for post_id, post in batch.accepted.items():
+        if PUBLISHED_MIN_US <= common.micros(post.published_at) <= PUBLISHED_MAX_US:
+            accepted[post_id] = post
+        else:
+            report.rejected.append(Rejected(batch.positions[post_id], post_id, "published_at",
+                                            f"published_at {post.published_at} is outside the years 1685-2255"))
+    return accepted
+
+
+def _facets_of(post: Post) -> str:
+    enrichment = post.enrichment
+    return facets(post.platform, post.source, enrichment.schools if enrichment else (),
+                  enrichment.incident_types if enrichment else ())
+
+
+def _move_fts(con: sqlite3.Connection, moves: list[tuple[int, str | None, str, int]]) -> None:
+    """Full-text rows given a new key, facets and (unless None) terms: (new rid, terms, facets, old rid)."""
+    con.executemany("UPDATE posts_fts SET rowid = ?, terms = ?, facets = ? WHERE rowid = ?",
+                    [m for m in moves if m[1] is not None])
+    con.executemany("UPDATE posts_fts SET rowid = ?, facets = ? WHERE rowid = ?",
+                    [(rid, post_facets, old) for rid, terms, post_facets, old in moves if terms is None])
+
+
+def _insert_keywords(con: sqlite3.Connection, rows: list[tuple[int, Enrichment | None]]) -> None:
+    """The school and incident-type rows that aggregations use."""
+    schools = [(rid, s) for rid, e in rows if e for s in dict.fromkeys(e.schools)]
+    incidents = [(rid, t) for rid, e in rows if e for t in dict.fromkeys(e.incident_types)]
+    con.executemany("INSERT INTO post_schools (rid, school) VALUES (?, ?)", schools)
+    con.executemany("INSERT INTO post_incidents (rid, incident_type) VALUES (?, ?)", incidents)
+
+
+def _lazy_enrichment(stored: _Stored, incoming: Post) -> Enrichment | None:
     """Parse the stored enrichment only when the merge can keep it."""
-    if stored_json is None or incoming.enrichment is not None or incoming.title != title or incoming.text != text:
+    if stored.enrichment is None or incoming.enrichment is not None or \
+            (incoming.title, incoming.text) != (stored.title, stored.text):
         return None
-    return common.enrichment_from_mapping(json.loads(stored_json))
+    return common.enrichment_from_mapping(json.loads(stored.enrichment))
 
 
 def _row(rid: int, post: Post, segmenter: str = "") -> tuple:

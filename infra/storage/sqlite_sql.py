@@ -1,49 +1,103 @@
-"""The SQL of the embedded post store: the schema, and a ``PostQuery`` turned into a WHERE clause."""
+"""The SQL of the embedded post store: the schema and its migrations, post keys, index facets, and a
+``PostQuery`` turned into a plan (an FTS5 match with a key range, and the conditions left for ``posts``).
+
+Why the layout looks as it does (measured at 1,000,000 posts, see README "Storage"):
+- A post's key ``rid`` is its publication time in microseconds times ``KEY_SPREAD`` plus a serial number, and the
+  full-text row has the same key. So a time window is a key range, which FTS5 reads without touching the rest
+  of a word's postings, and FTS5 returns matches newest first without sorting them.
+- The full-text table has a second column, ``facets``: one token per platform, source, school and incident type
+  of the post. A search with words (or schools, incident types) and such filters is answered inside FTS5; only
+  the score filters (sentiment, rumour, event) need the posts' rows.
+- Small columns come first in ``posts`` and the payload last, so reading a filter column never follows a row's
+  overflow pages.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Sequence
 
 from core.storage import PostQuery
 from infra.storage.common import micros
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+
+# A post's key is published_us * KEY_SPREAD + n (n < KEY_SPREAD counts posts of the same microsecond); it fits
+# SQLite's 64-bit rowid for publication times between the years 1685 and 2255.
+KEY_SPREAD = 1024
+KEY_MIN, KEY_MAX = -(2 ** 63), 2 ** 63 - 1
+PUBLISHED_MIN_US, PUBLISHED_MAX_US = KEY_MIN // KEY_SPREAD + 1, KEY_MAX // KEY_SPREAD - 1
 
 # The column order of every row the store writes and reads; id comes first so that rows key themselves.
 COLUMNS = ("id", "rid", "source", "platform", "url", "published_us", "fetched_us", "title", "text", "author",
            "reposts", "comments", "likes", "raw", "page", "capture_method", "copies", "enrichment",
            "model_version", "sentiment", "sentiment_label", "rumour_score", "event_id", "segmenter")
 
-SCHEMA = """
-CREATE TABLE posts (
-    rid INTEGER PRIMARY KEY,                 -- the FTS rowid; kept when a post is replaced
+_POSTS = """CREATE TABLE {name} (
+    rid INTEGER PRIMARY KEY,                 -- published_us * KEY_SPREAD + n; also the FTS rowid
     id TEXT NOT NULL UNIQUE,
-    source TEXT NOT NULL, platform TEXT NOT NULL, url TEXT NOT NULL,
     published_us INTEGER NOT NULL,           -- microseconds since the epoch, UTC
     fetched_us INTEGER NOT NULL,
-    title TEXT NOT NULL, text TEXT NOT NULL, author TEXT NOT NULL,
-    reposts INTEGER NOT NULL, comments INTEGER NOT NULL, likes INTEGER NOT NULL,
-    raw TEXT, page TEXT, capture_method TEXT NOT NULL, copies TEXT,
-    enrichment TEXT,                         -- JSON; NULL until the NLP worker has seen the post
+    source TEXT NOT NULL, platform TEXT NOT NULL,
     model_version TEXT, sentiment REAL, sentiment_label TEXT, rumour_score REAL, event_id TEXT,
-    segmenter TEXT NOT NULL DEFAULT ''       -- the version of the segmenter that cut the post's FTS terms
+    segmenter TEXT NOT NULL DEFAULT '',      -- the version of the segmenter that cut the post's FTS terms
+    reposts INTEGER NOT NULL, comments INTEGER NOT NULL, likes INTEGER NOT NULL,
+    url TEXT NOT NULL, author TEXT NOT NULL, capture_method TEXT NOT NULL,
+    title TEXT NOT NULL, text TEXT NOT NULL,
+    enrichment TEXT,                         -- JSON; NULL until the NLP worker has seen the post
+    copies TEXT, raw TEXT, page TEXT
 );
--- Time order for pages, and (covering platform and source) the scan that beats per-row lookups when a
--- search word occurs in a large share of the posts.
-CREATE INDEX posts_scan ON posts (published_us DESC, id, platform, source);
+"""
+_KEYWORDS = """CREATE TABLE {schools} (rid INTEGER NOT NULL, school TEXT NOT NULL, PRIMARY KEY (school, rid))
+    WITHOUT ROWID;
+CREATE TABLE {incidents} (rid INTEGER NOT NULL, incident_type TEXT NOT NULL, PRIMARY KEY (incident_type, rid))
+    WITHOUT ROWID;
+"""
+# terms: the title and text as the segmenter cut them, joined by spaces (unicode61 splits on the spaces);
+# facets: the post's filter values as single tokens. Relevance (bm25) weighs the terms only.
+_FTS = """CREATE VIRTUAL TABLE {name} USING fts5 (terms, facets, tokenize = 'unicode61 remove_diacritics 0');
+INSERT INTO {name} ({name}, rank) VALUES ('rank', 'bm25(1.0, 0.0)');
+"""
+_INDEXES = """
+CREATE INDEX posts_scan ON posts (published_us DESC, id, platform, source);    -- pages of posts without words
 CREATE INDEX posts_by_fetch ON posts (fetched_us, id);
 CREATE INDEX posts_by_event ON posts (event_id) WHERE event_id IS NOT NULL;
--- Finds the posts a reindex must re-segment without reading every row.
-CREATE INDEX posts_by_segmenter ON posts (segmenter);
-CREATE TABLE post_schools (rid INTEGER NOT NULL, school TEXT NOT NULL, PRIMARY KEY (school, rid)) WITHOUT ROWID;
+CREATE INDEX posts_by_segmenter ON posts (segmenter);   -- finds what a reindex must cut again
 CREATE INDEX post_schools_by_post ON post_schools (rid);
-CREATE TABLE post_incidents (rid INTEGER NOT NULL, incident_type TEXT NOT NULL,
-                             PRIMARY KEY (incident_type, rid)) WITHOUT ROWID;
 CREATE INDEX post_incidents_by_post ON post_incidents (rid);
--- The title and text, segmented by jieba and joined by spaces; unicode61 splits on the spaces.
-CREATE VIRTUAL TABLE posts_fts USING fts5 (terms, tokenize = 'unicode61 remove_diacritics 0');
 """
+
+SCHEMA = (_POSTS.format(name="posts") + _KEYWORDS.format(schools="post_schools", incidents="post_incidents")
+          + _FTS.format(name="posts_fts") + _INDEXES)
+
+# The facets of a stored post, as SQL over a version-3 store (the same tokens as ``facets()``).
+_OLD_FACETS = ("'pl' || lower(hex(p.platform)) || ' so' || lower(hex(p.source))"
+               " || coalesce((SELECT ' ' || group_concat('sc' || lower(hex(s.school)), ' ')"
+               " FROM post_schools s WHERE s.rid = p.rid), '')"
+               " || coalesce((SELECT ' ' || group_concat('in' || lower(hex(i.incident_type)), ' ')"
+               " FROM post_incidents i WHERE i.rid = p.rid), '')")
+
+# Version 3 to 4: every post gets its time key and its full-text row gains the facets; terms are copied, not
+# cut again. Posts of one microsecond are numbered by id.
+_TO_TIME_KEYS = ("CREATE TEMP TABLE rekey (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);"
+                 f"INSERT INTO rekey SELECT rid, published_us * {KEY_SPREAD} + "
+                 "row_number() OVER (PARTITION BY published_us ORDER BY id) - 1 FROM posts;"
+                 + _POSTS.format(name="posts_v4") +
+                 f"INSERT INTO posts_v4 ({', '.join(COLUMNS)}) SELECT "
+                 + ", ".join("k.new" if c == "rid" else f"p.{c}" for c in COLUMNS) +
+                 " FROM posts p JOIN rekey k ON k.old = p.rid;"
+                 + _KEYWORDS.format(schools="post_schools_v4", incidents="post_incidents_v4") +
+                 "INSERT INTO post_schools_v4 SELECT k.new, s.school FROM post_schools s JOIN rekey k ON k.old = s.rid;"
+                 "INSERT INTO post_incidents_v4 SELECT k.new, i.incident_type FROM post_incidents i "
+                 "JOIN rekey k ON k.old = i.rid;"
+                 + _FTS.format(name="posts_fts_v4") +
+                 f"INSERT INTO posts_fts_v4 (rowid, terms, facets) SELECT k.new, f.terms, {_OLD_FACETS} "
+                 "FROM posts p JOIN rekey k ON k.old = p.rid JOIN posts_fts f ON f.rowid = p.rid;"
+                 "DROP TABLE posts_fts; DROP TABLE post_schools; DROP TABLE post_incidents; DROP TABLE posts;"
+                 "DROP TABLE rekey;"
+                 "ALTER TABLE posts_v4 RENAME TO posts; ALTER TABLE post_schools_v4 RENAME TO post_schools;"
+                 "ALTER TABLE post_incidents_v4 RENAME TO post_incidents; ALTER TABLE posts_fts_v4 RENAME TO posts_fts;"
+                 + _INDEXES)
 
 # How a store at schema version N (the key) moves to N + 1.
 MIGRATIONS = {
@@ -51,11 +105,8 @@ MIGRATIONS = {
     # Posts stored before segmenter versions were recorded were cut by plain jieba, the unnamed version ''.
     2: "ALTER TABLE posts ADD COLUMN segmenter TEXT NOT NULL DEFAULT ''; "
        "CREATE INDEX posts_by_segmenter ON posts (segmenter);",
+    3: _TO_TIME_KEYS,
 }
-
-# A search word matching at least this share of all posts makes the time-index scan cheaper than looking up
-# every matching post (measured at 100,000 posts: ~4x faster for a word in 80% of posts).
-SCAN_SHARE = 0.1
 
 _HOUR_US = 3_600_000_000
 _DAY_US = 24 * _HOUR_US
@@ -67,11 +118,25 @@ def time_bucket_sql(by: str) -> str:
     return f"(p.published_us - ((p.published_us % {size}) + {size}) % {size})"
 
 
-def fts_match(terms: Sequence[str]) -> str | None:
-    """An FTS5 query in which every term must occur; each term is quoted, so nothing in it is syntax."""
-    if not terms:
-        return None
-    return " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+def key_floor(published_us: int) -> int:
+    """The smallest key of a post published at ``published_us`` (clamped to the key range)."""
+    return max(KEY_MIN, min(KEY_MAX, published_us * KEY_SPREAD))
+
+
+def published_of_key(rid: int) -> int:
+    return rid // KEY_SPREAD
+
+
+def facets(platform: str, source: str, schools: Iterable[str] = (), incident_types: Iterable[str] = ()) -> str:
+    """The facet tokens of a post: a kind prefix and the value's UTF-8 bytes in hex, so that every value is
+    exactly one token whatever characters it has."""
+    return " ".join([_facet("pl", platform), _facet("so", source),
+                     *(_facet("sc", s) for s in dict.fromkeys(schools)),
+                     *(_facet("in", t) for t in dict.fromkeys(incident_types))])
+
+
+def _facet(kind: str, value: str) -> str:
+    return kind + value.encode("utf-8").hex()
 
 
 def chunks(items: list, size: int) -> Iterator[list]:
@@ -80,70 +145,78 @@ def chunks(items: list, size: int) -> Iterator[list]:
 
 
 @dataclass
-class Where:
-    """The conditions of a query on ``posts p``; the full-text match is kept apart because relevance
-    sorting joins the FTS table instead of filtering through it."""
+class Plan:
+    """How one query runs. With ``match`` (words, schools or incident types asked for) it is answered from
+    the full-text table within the key range ``keys``, joined to ``posts p`` only for ``conditions``; without,
+    ``conditions`` select from ``posts p`` alone."""
 
-    conditions: list[str]
-    params: list[Any]
     match: str | None
-    empty_text: bool = False     # the text had no searchable word: nothing can match
-    scan: bool = False           # walk the time index and test FTS membership (set by the store's planner)
+    keys: tuple[int, int] = (KEY_MIN, KEY_MAX)     # FTS rowids from (inclusive) to (exclusive)
+    conditions: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+    has_text: bool = False
+    empty: bool = False          # the text had no searchable word: nothing can match
 
     @classmethod
-    def of(cls, query: PostQuery, match: str | None, empty_text: bool = False) -> "Where":
-        where = cls([], [], match, empty_text)
+    def of(cls, query: PostQuery, terms: Sequence[str], empty_text: bool = False) -> "Plan":
+        facet_groups = [[_facet("sc", s) for s in query.schools], [_facet("in", t) for t in query.incident_types]]
+        if not terms and not any(facet_groups):
+            return cls._posts_only(query, empty_text)
+        facet_groups += [[_facet("pl", p) for p in query.platforms], [_facet("so", s) for s in query.sources]]
+        parts = [f'terms : "{_quoted(term)}"' for term in terms]
+        parts += ["(" + " OR ".join(f"facets : {token}" for token in group) + ")" for group in facet_groups if group]
+        since = key_floor(micros(query.since)) if query.since is not None else KEY_MIN
+        until = key_floor(micros(query.until)) if query.until is not None else KEY_MAX
+        plan = cls(" AND ".join(parts), (since, until), has_text=bool(terms), empty=empty_text)
+        plan._scores(query)
+        return plan
+
+    @classmethod
+    def _posts_only(cls, query: PostQuery, empty_text: bool) -> "Plan":
+        plan = cls(None, empty=empty_text)
         if query.since is not None:
-            where.add("p.published_us >= ?", micros(query.since))
+            plan.add("p.published_us >= ?", micros(query.since))
         if query.until is not None:
-            where.add("p.published_us < ?", micros(query.until))
-        where.any_of("p.platform", query.platforms)
-        where.any_of("p.source", query.sources)
-        where.linked("post_schools", "school", query.schools)
-        where.linked("post_incidents", "incident_type", query.incident_types)
+            plan.add("p.published_us < ?", micros(query.until))
+        for column, values in (("p.platform", query.platforms), ("p.source", query.sources)):
+            if values:
+                plan.add(f"{column} IN ({','.join('?' * len(values))})", *values)
+        plan._scores(query)
+        return plan
+
+    def _scores(self, query: PostQuery) -> None:
         if query.sentiment_below is not None:
-            where.add("p.sentiment < ?", float(query.sentiment_below))
+            self.add("p.sentiment < ?", float(query.sentiment_below))
         if query.sentiment_at_least is not None:
-            where.add("p.sentiment >= ?", float(query.sentiment_at_least))
+            self.add("p.sentiment >= ?", float(query.sentiment_at_least))
         if query.rumour_at_least is not None:
-            where.add("p.rumour_score >= ?", float(query.rumour_at_least))
+            self.add("p.rumour_score >= ?", float(query.rumour_at_least))
         if query.event_id is not None:
-            where.add("p.event_id = ?", query.event_id)
-        return where
-
-    @property
-    def narrows_by_index(self) -> bool:
-        """Whether a condition can be checked inside the ``posts_scan`` index."""
-        return any(c.startswith(("p.published_us", "p.platform", "p.source")) for c in self.conditions)
-
-    def from_sql(self) -> str:
-        return " FROM posts p INDEXED BY posts_scan" if self.scan else " FROM posts p"
+            self.add("p.event_id = ?", query.event_id)
 
     def add(self, condition: str, *params: Any) -> None:
         self.conditions.append(condition)
         self.params.extend(params)
 
-    def any_of(self, column: str, values: tuple[str, ...]) -> None:
-        if values:
-            self.add(f"{column} IN ({','.join('?' * len(values))})", *values)
+    def source_sql(self, join: str = "", extra: Sequence[str] = ()) -> str:
+        """FROM and WHERE over ``posts p`` (joined to its full-text row ``f`` when there is a match), with
+        ``join`` after the posts and ``extra`` conditions (without parameters) after the plan's."""
+        conditions = [*self.conditions, *extra]
+        if self.match is None:
+            return f" FROM posts p{join}" + (" WHERE " + " AND ".join(conditions) if conditions else "")
+        return (f" FROM posts_fts f JOIN posts p ON p.rid = f.rowid{join} WHERE f.posts_fts MATCH ? AND f.rowid >= ?"
+                " AND f.rowid < ?" + "".join(" AND " + c for c in conditions))
 
-    def linked(self, table: str, column: str, values: tuple[str, ...]) -> None:
-        if values:
-            self.add(f"EXISTS (SELECT 1 FROM {table} k WHERE k.rid = p.rid AND k.{column} IN "
-                     f"({','.join('?' * len(values))}))", *values)
+    def source_params(self) -> list[Any]:
+        return ([self.match, *self.keys] if self.match is not None else []) + self.params
 
-    @property
-    def has_conditions(self) -> bool:
-        return bool(self.conditions) or self.match is not None
+    def count_sql(self) -> tuple[str, list[Any]]:
+        """The count; with nothing to check in ``posts`` it never leaves the full-text table."""
+        if self.match is not None and not self.conditions:
+            return ("SELECT count(*) FROM posts_fts f WHERE f.posts_fts MATCH ? AND f.rowid >= ? AND f.rowid < ?",
+                    [self.match, *self.keys])
+        return "SELECT count(*)" + self.source_sql(), self.source_params()
 
-    def sql(self, with_match: bool) -> str:
-        conditions = list(self.conditions)
-        if with_match and self.match:
-            conditions.insert(0, "p.rid IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)")
-        return " WHERE " + " AND ".join(conditions) if conditions else ""
 
-    def and_sql(self) -> str:
-        return "".join(" AND " + c for c in self.conditions)
-
-    def all_params(self) -> list[Any]:
-        return ([self.match] if self.match else []) + self.params
+def _quoted(term: str) -> str:
+    return term.replace('"', '""')

@@ -44,8 +44,7 @@ class Stores:
     def close(self):
         for store in self.opened:
             if self.backend == "elasticsearch":
-                store.client.indices.delete(index=f"{store.alias}-*", ignore_unavailable=True)
-                store.client.options(ignore_status=404).indices.delete_index_template(name=store.alias)
+                store.drop()
             store.close()
 
 

@@ -17,8 +17,6 @@ from core.errors import ConfigurationError, InvalidInput, StorageUnavailable, Ve
 from infra.storage import open_post_store
 from infra.storage.elasticsearch import ElasticsearchPostStore
 from infra.storage.sqlite import SqlitePostStore
-from infra.storage.sqlite_sql import SCHEMA
-from tests.storage.posts import POSTS
 
 
 def free_port() -> int:
@@ -144,32 +142,6 @@ def test_a_page_too_deep_for_elasticsearch_is_refused_plainly(es_url):
         store.client.indices.delete(index="deep-page-test-posts-*", ignore_unavailable=True)
         store.client.indices.delete_index_template(name="deep-page-test-posts")
         store.close()
-
-
-def _old_schema(version: int) -> str:
-    """The schema a store of an earlier version was made with."""
-    schema = SCHEMA.replace(",\n    segmenter TEXT NOT NULL DEFAULT ''", "")
-    schema = schema.replace("CREATE INDEX posts_by_segmenter ON posts (segmenter);", "")
-    if version == 1:
-        schema = schema.replace("CREATE INDEX posts_scan ON posts (published_us DESC, id, platform, source)",
-                                "CREATE INDEX posts_by_time ON posts (published_us DESC, id)")
-    return schema
-
-
-@pytest.mark.parametrize("version", [1, 2])
-def test_a_store_of_a_previous_schema_is_migrated_in_place(tmp_path, version):
-    path = tmp_path / f"v{version}.db"
-    with sqlite3.connect(path) as con:
-        con.executescript(_old_schema(version))
-        con.execute(f"PRAGMA user_version = {version}")
-    with SqlitePostStore(path) as store:
-        store.upsert_many(POSTS[:2])
-    with SqlitePostStore(path, segmenter_version="profile-1") as store:
-        assert store.count() == 2 and store.needs_reindex
-    with sqlite3.connect(path) as con:
-        indexes = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        assert con.execute("PRAGMA user_version").fetchone()[0] == 3
-    assert {"posts_scan", "posts_by_segmenter"} <= indexes and "posts_by_time" not in indexes
 
 
 def test_credentials_in_the_url_are_sent_but_never_shown(fake_server):

@@ -60,6 +60,13 @@ SEARCHES = [
     Case("filters that exclude each other", PostQuery(platforms=("news",), schools=(ERZHONG,)), []),
     Case("relevance: most mentions first", PostQuery(text="食堂"), ["tieba:7001", "weibo:5003", "rss:9001"],
          sort="relevance"),
+    Case("words within a time window", PostQuery(text="学校", since=utc("2026-05-10T09:00:00+08:00"),
+                                                 until=utc("2026-05-12T23:10:00+08:00")),
+         only("news:8002", "news:3001", "weibo:5002")),
+    Case("relevance within a platform", PostQuery(text="食堂", platforms=("weibo", "tieba")),
+         ["tieba:7001", "weibo:5003"], sort="relevance"),
+    Case("incident type and source", PostQuery(incident_types=("violence",), sources=("weibo-search",)),
+         only("weibo:5001", "weibo:5002", "weibo:5006")),
     Case("relevance without text is time order", PostQuery(platforms=("weibo",)),
          only("weibo:5001", "weibo:5002", "weibo:5003", "weibo:5004", "weibo:5005", "weibo:5006"), sort="relevance"),
 ]
@@ -78,6 +85,14 @@ def test_pages_follow_each_other_without_gaps(loaded):
     assert [p.id for page in pages for p in page.posts] == BY_TIME
     assert {page.total for page in pages} == {len(BY_TIME)}
     assert [p.id for p in pages[1].posts] == BY_TIME[4:8]
+
+
+@pytest.mark.parametrize("sort", ["time", "relevance"])
+def test_posts_of_one_time_keep_id_order_across_page_boundaries(loaded, sort):
+    pages = [loaded.search(PostQuery(text="防溺水"), sort=sort, offset=offset, limit=1) for offset in (0, 1, 2)]
+    assert [[p.id for p in page.posts] for page in pages] == [["news:8001"], ["news:8002"], []]
+    assert [p.id for p in loaded.search(PostQuery(text="安全", platforms=("news",)), offset=1, limit=1).posts] == \
+        ["news:8002"]
 
 
 def test_a_page_past_the_end_is_empty_but_counts(loaded):
@@ -115,19 +130,3 @@ def test_stored_posts_come_back_unchanged(loaded):
     wanted = {p.id: p for p in POSTS}
     for found in loaded.get_many(list(wanted)):
         assert found == wanted[found.id]
-
-
-@pytest.fixture(scope="module")
-def scanning(loaded):
-    """The SQLite store made to take its index-scan plan for every word (normally only for common words)."""
-    if not hasattr(loaded, "scan_share"):
-        pytest.skip("the index-scan plan is SQLite's; Elasticsearch has no such choice")
-    loaded.scan_share, loaded.scan_min_matches = 0.0, 0
-    yield loaded
-    loaded.scan_share, loaded.scan_min_matches = 0.1, 1_000
-
-
-@pytest.mark.parametrize("case", [c for c in SEARCHES if c.query.text], ids=lambda c: c.name)
-def test_the_index_scan_plan_answers_the_same(scanning, case):
-    page = scanning.search(case.query, sort=case.sort, limit=50)
-    assert [p.id for p in page.posts] == case.expected and page.total == len(case.expected)

@@ -196,3 +196,21 @@ def test_a_recrawl_with_a_smaller_payload_drops_the_old_keys(store):
     store.upsert_many([replace(FIRST, raw={"a": 1, "b": 2})])
     store.upsert_many([crawled(FIRST, raw={"a": 3})])
     assert store.get(FIRST.id).raw == {"a": 3}
+
+
+def test_a_post_whose_publication_time_changed_is_found_at_its_new_time_only(store):
+    store.upsert_many(POSTS)
+    later = crawled(FIRST, published_at=utc("2026-05-13T12:00:00+08:00"))
+    assert store.upsert_many([later]).updated == [FIRST.id]
+    window = PostQuery(text="保安", since=utc("2026-05-13T00:00:00+08:00"))
+    assert [p.id for p in store.search(window).posts] == [FIRST.id]
+    assert store.count(PostQuery(text="保安", until=utc("2026-05-13T00:00:00+08:00"))) == 0
+    assert store.search(PostQuery()).posts[0].id == FIRST.id
+    assert store.get(FIRST.id).enrichment == FIRST.enrichment and store.count() == len(POSTS)
+    assert store.count(PostQuery(schools=FIRST.enrichment.schools, since=utc("2026-05-13T00:00:00+08:00"))) == 1
+
+
+def test_a_post_from_an_impossible_year_is_rejected_and_the_rest_stored(store):
+    report = store.upsert_many([good_row("y1", published_at="2300-01-01T00:00:00+08:00"), good_row("ok3")])
+    assert report.new == ["weibo:ok3"] and [r.index for r in report.rejected] == [0]
+    assert store.count() == 1
