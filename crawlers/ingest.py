@@ -20,6 +20,7 @@ from core.storage import PostStore
 from crawlers import dedup
 
 log = logging.getLogger(__name__)
+Match = tuple[str, float] | None          # a post id and its estimated similarity, or no match
 
 
 @dataclass
@@ -78,6 +79,7 @@ def _ingest(store: PostStore, state: CrawlStateStore, posts: list[Post], copies:
             result.duplicate += 1
         unique[post.id] = post
     stored = _get_many(store, list(unique))
+    lookups = _indexed_matches(state, [post for post in unique.values() if post.id not in stored])
     to_write: dict[str, Post] = {}
     attach: list[tuple[str, PostCopy, str]] = []
     batch_index, signatures, aliases, fresh = _BatchIndex(), [], {}, set()
@@ -92,8 +94,8 @@ def _ingest(store: PostStore, state: CrawlStateStore, posts: list[Post], copies:
                 to_write[post.id] = replace(post, copies=_merged(old.copies, post.copies))
                 result.updated += 1
             continue
-        sig = dedup.signature(post.text)
-        original = _find_original(state, batch_index, sig, post.id) if sig is not None else None
+        sig, indexed = lookups[post.id]
+        original = _find_original(batch_index, sig, indexed, post.id) if sig is not None else None
         if original is not None and _earlier_than(post, original, to_write, stored, store):
             # A copy stored first (another source's crawl got there sooner) must not swallow the earlier
             # original: the original is evidence, so it is stored as a post of its own.
@@ -114,6 +116,13 @@ def _ingest(store: PostStore, state: CrawlStateStore, posts: list[Post], copies:
                                                      author=item.get("author", ""),
                                                      published_at=item.get("published_at")), item["id"]))
     _attach(store, stored, to_write, attach, copies, result)
+    _write(store, state, to_write, fresh, signatures, aliases, result)
+    return result
+
+
+def _write(store: PostStore, state: CrawlStateStore, to_write: dict[str, Post], fresh: set[str],
+           signatures: list[tuple[str, np.ndarray]], aliases: dict[str, str], result: BatchResult) -> None:
+    """Write the batch's posts, then remember what was stored: signatures of new posts, copies' originals."""
     report = store.upsert_many(list(to_write.values()))
     rejected = {r.post_id for r in report.rejected}
     result.rejected = [f"{r.post_id}: {r.field or ''} {r.reason}".strip() for r in report.rejected]
@@ -124,7 +133,6 @@ def _ingest(store: PostStore, state: CrawlStateStore, posts: list[Post], copies:
     state.index([(pid, dedup.to_bytes(sig), dedup.band_keys(sig)) for pid, sig in signatures if pid not in rejected])
     state.set_aliases({copy: original for copy, original in aliases.items() if original not in rejected})
     result.stored_ids += [pid for pid in to_write if pid not in rejected]
-    return result
 
 
 def _get_many(store: PostStore, ids: list[str]) -> dict[str, Post]:
@@ -137,9 +145,20 @@ def _get_many(store: PostStore, ids: list[str]) -> dict[str, Post]:
         return {}
 
 
-def _find_original(state: CrawlStateStore, batch_index: _BatchIndex, sig: np.ndarray, post_id: str) -> str | None:
-    stored = dedup.most_similar(sig, state.candidates(dedup.band_keys(sig)), exclude=post_id)
-    found = [hit for hit in (batch_index.find(sig), stored) if hit and hit[0] != post_id]
+def _indexed_matches(state: CrawlStateStore, posts: list[Post]) -> dict[str, tuple[np.ndarray | None, Match]]:
+    """For each post: its signature (None when the text is too short to compare) and the most similar post in
+    the crawl state's index, asked for the whole batch in one round trip. The index changes only after the
+    batch, so asking first is the same as asking post by post."""
+    sigs = {post.id: dedup.signature(post.text) for post in posts}
+    comparable = [(post_id, sig) for post_id, sig in sigs.items() if sig is not None]
+    found = state.candidates_many([dedup.band_keys(sig) for _, sig in comparable]) if comparable else []
+    matches = {post_id: dedup.most_similar(sig, candidates, exclude=post_id)
+               for (post_id, sig), candidates in zip(comparable, found)}
+    return {post_id: (sig, matches.get(post_id)) for post_id, sig in sigs.items()}
+
+
+def _find_original(batch_index: _BatchIndex, sig: np.ndarray, indexed: Match, post_id: str) -> str | None:
+    found = [hit for hit in (batch_index.find(sig), indexed) if hit and hit[0] != post_id]
     return max(found, key=lambda hit: hit[1])[0] if found else None
 
 
