@@ -9,7 +9,6 @@ imported) and hands out the stores, all over one engine.
 
 from __future__ import annotations
 
-import logging
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -29,7 +28,6 @@ from infra.state.tables import metadata
 from infra.state.worker import SqlWorkerStatusBook, WorkerAlreadyRunning, WorkerLock
 from infra.state.workflow import SqlWorkflowRepository
 
-log = logging.getLogger(__name__)
 JOB_TABLE = "apscheduler_jobs"
 
 __all__ = ["StateDatabase", "open_state_database", "WorkerAlreadyRunning", "WorkerLock"]
@@ -52,6 +50,7 @@ class StateDatabase:
         self.notifications = SqlDeliveryLedger(self.db)
         self.worker_status = SqlWorkerStatusBook(self.db)
         self._workflow = SqlWorkflowRepository(self.db)
+        self._locks: list[WorkerLock] = []
 
     def describe(self) -> str:
         """The URL without its password (and the schema, if any), for messages."""
@@ -69,9 +68,12 @@ class StateDatabase:
         return SQLAlchemyJobStore(engine=self.engine, tablename=JOB_TABLE)
 
     def worker_lock(self) -> WorkerLock:
-        """The one-worker-per-deployment lock (``acquire``/``release`` or ``with``); see ``WorkerLock``."""
-        return WorkerLock(self.db, lock_file=self._beside(".worker-lock"),
+        """The one-worker-per-deployment lock (``acquire``/``release`` or ``with``; released by ``close`` at the
+        latest); see ``WorkerLock``."""
+        lock = WorkerLock(self.db, lock_file=self._beside(".worker-lock"),
                           lock_key=migrate.advisory_key(self.schema, "worker"))
+        self._locks.append(lock)
+        return lock
 
     def drop(self) -> None:
         """Remove everything this database holds (a drill's database after the drill): the SQLite file with
@@ -96,6 +98,10 @@ class StateDatabase:
             self.close()
 
     def close(self) -> None:
+        """Release the worker locks handed out and the engine's connections."""
+        for lock in self._locks:
+            lock.release()
+        self._locks.clear()
         self.engine.dispose()
 
 

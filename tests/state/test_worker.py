@@ -115,3 +115,15 @@ def test_a_drill_schema_has_a_worker_lock_of_its_own(pg_url):
         drill.close()
         drop_schema(pg_url, "lock_production")
         drop_schema(pg_url, "lock_drill")
+
+
+def test_closing_the_database_releases_a_worker_lock_still_held(target):
+    state = target.open()
+    state.worker_lock().acquire()
+    state.close()
+    again = target.open()
+    try:
+        with again.worker_lock():
+            pass
+    finally:
+        again.close()
