@@ -4,7 +4,7 @@ index (signatures, and one row per band key for lookup).
 ``exclusive()`` — the deployment-wide ingest lock — and what it holds:
 - PostgreSQL: one transaction opens with ``pg_advisory_xact_lock`` (a key per schema) and carries the block's
   writes at its end; the server releases the lock at commit or rollback, or when a killed crawl's session ends.
-  Row locks make holding that transaction harmless to everyone else.
+  PostgreSQL locks rows, never the whole database, so the open transaction keeps nobody else waiting.
 - SQLite: an ``fcntl`` lock on ``<database file>.crawl-lock`` (the kernel drops it when the holder dies). SQLite
   has a single write lock for the whole file, shared with the console's logins and the worker's heartbeat, so
   the block does not hold it while the caller reads and writes the post store: the block's own writes wait in
