@@ -17,8 +17,10 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -69,8 +71,10 @@ class Figures:
 
 
 def run(args: argparse.Namespace) -> None:
+    # A run ended with `kill` still removes its indices and files (the finally blocks run on SystemExit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("storage benchmark stopped"))
     options = _options(args)
-    factory = PostFactory()
+    factory = PostFactory(total=options.posts)
     print(f"{options.posts:,} synthetic posts in batches of {BATCH:,}; words: {factory.vocabulary.origin}",
           flush=True)
     _describe(factory)

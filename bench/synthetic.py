@@ -129,16 +129,18 @@ def _real_texts(folder: Path) -> tuple[list[str], list[int]]:
 
 class PostFactory:
     """Builds numbered synthetic posts; ``make(i)`` is the same post for the same i and seed. ``days`` is the
-    span of publication times ending at ``end`` (365 = a full retention period)."""
+    span of publication times ending at ``end`` (365 = a full retention period). With ``total`` (the number of
+    posts that will be made) post i is published about i/total of the way through the span, give or take an
+    hour, as a crawler meets posts roughly in the order they appear; without, at a random time."""
 
     def __init__(self, seed: int = 20260529, days: int = 365, end: datetime | None = None,
-                 vocabulary: Vocabulary | None = None):
+                 vocabulary: Vocabulary | None = None, total: int | None = None):
         profile = load_profile()
         self.schools = [(s.id, [s.name, *s.aliases]) for s in profile.schools]
         # Rank weights: the first (biggest) schools of the profile are mentioned most.
         self._school_weights = list(accumulate(1.0 / (rank + 1) for rank in range(len(self.schools))))
         self.townships = [t.name for t in profile.townships]
-        self.seed, self.days = seed, days
+        self.seed, self.days, self.total = seed, days, total
         self.end = end or datetime(2026, 5, 29, tzinfo=timezone.utc)
         self.vocabulary = vocabulary or load_vocabulary()
         self.platforms = [p for p, _, w in PLATFORMS for _ in range(w)]
@@ -158,7 +160,7 @@ class PostFactory:
                 f"{rng.choice(WHO)}说{rng.choice(INCIDENTS[kind])}" if about_school
                 else f"{rng.choice(WHEN)}{township}{rng.choice(TOWNSHIP_NEWS)}")
         text = self._text(rng, platform, lead)
-        published = self.end - timedelta(seconds=rng.randrange(self.days * 86_400))
+        published = self._published(rng, i)
         title = ""
         if platform in ("news", "rss", "gov_board"):
             title = rng.choice(TITLES).format(school=names[0], incident=rng.choice(INCIDENTS[kind]), township=township)
@@ -177,6 +179,13 @@ class PostFactory:
 
     def batch(self, start: int, stop: int) -> list[Post]:
         return [self.make(i) for i in range(start, stop)]
+
+    def _published(self, rng: random.Random, i: int) -> datetime:
+        span = self.days * 86_400
+        if not self.total:
+            return self.end - timedelta(seconds=rng.randrange(span))
+        seconds = (i + 0.5) * span / self.total + rng.uniform(-3_600, 3_600)
+        return self.end - timedelta(seconds=span) + timedelta(seconds=min(max(seconds, 0.0), span - 1.0))
 
     # --- text
 

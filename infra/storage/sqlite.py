@@ -179,8 +179,7 @@ class SqlitePostStore:
         con.executemany("DELETE FROM post_schools WHERE rid = ?", gone)
         con.executemany("DELETE FROM post_incidents WHERE rid = ?", gone)
         con.executemany(_INSERT, rows)
-        _move_fts(con, moved_fts)
-        con.executemany("INSERT INTO posts_fts (rowid, terms, facets) VALUES (?, ?, ?)", fts_rows)
+        _write_fts(con, fts_rows, moved_fts)
         _insert_keywords(con, keyword_rows)
 
     def _terms_needed(self, accepted: dict[str, Post]) -> dict[str, str]:
@@ -225,7 +224,7 @@ class SqlitePostStore:
             con.executemany("DELETE FROM post_schools WHERE rid = ?", [(rid,) for rid, _ in keyword_rows])
             con.executemany("DELETE FROM post_incidents WHERE rid = ?", [(rid,) for rid, _ in keyword_rows])
             _insert_keywords(con, keyword_rows)
-            _move_fts(con, moved_fts)
+            _write_fts(con, [], moved_fts)
             con.execute("COMMIT")
         return len(updates)
 
@@ -278,7 +277,9 @@ class SqlitePostStore:
                                   list(cut)).fetchall()
             terms = [(cut[rid][2] if cut[rid][:2] == (title, text) else self._terms.of(title, text), rid)
                      for rid, title, text in current]
-            con.executemany("UPDATE posts_fts SET terms = ? WHERE rowid = ?", terms)
+            facets_of = dict(con.execute("SELECT f.rowid, f.facets FROM posts p JOIN posts_fts f ON f.rowid = p.rid "
+                                         f"WHERE p.rid IN ({','.join('?' * len(terms))})", [rid for _, rid in terms]))
+            _write_fts(con, [], [(rid, post_terms, facets_of[rid], rid) for post_terms, rid in terms])
             con.executemany("UPDATE posts SET segmenter = ? WHERE rid = ?",
                             [(self.segmenter_version, rid) for _, rid in terms])
             con.execute("COMMIT")
@@ -411,7 +412,7 @@ def new_post_rows(con: sqlite3.Connection, posts: Sequence[Post], terms: Sequenc
 
 def insert_new_rows(con: sqlite3.Connection, rows: list, fts_rows: list, keyword_rows: list) -> None:
     con.executemany(_INSERT, rows)
-    con.executemany("INSERT INTO posts_fts (rowid, terms, facets) VALUES (?, ?, ?)", fts_rows)
+    _write_fts(con, fts_rows, [])
     _insert_keywords(con, keyword_rows)
 
 
@@ -433,12 +434,19 @@ def _facets_of(post: Post) -> str:
                   enrichment.incident_types if enrichment else ())
 
 
-def _move_fts(con: sqlite3.Connection, moves: list[tuple[int, str | None, str, int]]) -> None:
-    """Full-text rows given a new key, facets and (unless None) terms: (new rid, terms, facets, old rid)."""
-    con.executemany("UPDATE posts_fts SET rowid = ?, terms = ?, facets = ? WHERE rowid = ?",
-                    [m for m in moves if m[1] is not None])
-    con.executemany("UPDATE posts_fts SET rowid = ?, facets = ? WHERE rowid = ?",
-                    [(rid, post_facets, old) for rid, terms, post_facets, old in moves if terms is None])
+def _write_fts(con: sqlite3.Connection, new: list[tuple[int, str, str]],
+               moves: list[tuple[int, str | None, str, int]]) -> None:
+    """Full-text rows: ``new`` (rid, terms, facets), and ``moves`` (new rid, terms, facets, old rid) that replace
+    a stored row (terms None: keep the stored terms). FTS5 writes a segment whenever a row's key is not above
+    the previous one or it switches between deleting and inserting, so all deletes go first and the inserts
+    follow in key order: one segment per batch instead of one per post."""
+    if moves:
+        stored = {old: con.execute("SELECT terms FROM posts_fts WHERE rowid = ?", (old,)).fetchone()[0]
+                  for _, terms, _, old in moves if terms is None}
+        con.executemany("DELETE FROM posts_fts WHERE rowid = ?", sorted((old,) for *_, old in moves))
+        new = new + [(rid, stored[old] if terms is None else terms, post_facets)
+                     for rid, terms, post_facets, old in moves]
+    con.executemany("INSERT INTO posts_fts (rowid, terms, facets) VALUES (?, ?, ?)", sorted(new))
 
 
 def _insert_keywords(con: sqlite3.Connection, rows: list[tuple[int, Enrichment | None]]) -> None:
