@@ -29,6 +29,7 @@ from core.profile import load_profile
 from core.settings import load_settings
 from core.storage import PostQuery
 from infra.cli.crawl import crawl_source
+from infra.runtime import open_runtime
 from infra.simweb import SimWeb
 from infra.simweb.scenario import Scenario, ScenarioPost, native_number
 from infra.storage.sqlite import SqlitePostStore
@@ -69,8 +70,8 @@ def _settings(web: SimWeb, data_dir: Path):
 
 def _crawl(settings, names: list[str], parallel: int = 2) -> float:
     started = time.perf_counter()
-    with ThreadPoolExecutor(parallel) as pool:
-        runs = list(pool.map(lambda n: crawl_source(settings, n, quiet=True, time_limit=600), names))
+    with open_runtime(settings) as runtime, ThreadPoolExecutor(parallel) as pool:
+        runs = list(pool.map(lambda n: crawl_source(runtime, n, quiet=True, time_limit=600), names))
     failed = [r.source for r in runs if r.finish_reason != "finished" or r.blocked]
     if failed:
         raise RuntimeError(f"crawl of {failed} did not finish cleanly")

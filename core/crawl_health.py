@@ -6,7 +6,8 @@ login page, or 403s, is not. The verdicts:
 
 - ``blocked``: the latest run saw signs of blocking (HTTP 403/418/432/461, a captcha or login page, an empty
   page in the middle of paging).
-- ``failing``: the latest run crashed, ran past its time limit, or had errors and parsed no items.
+- ``failing``: the latest run crashed, ran past its time limit, could not store what it parsed, or had errors
+  and parsed no items.
 - ``silent``: no run has parsed a single item (new or already seen) for longer than the silence limit, or
   no run at all has finished for that long. Silence is suspicious; it is not "no news".
 - ``ok``: the latest run fetched pages and parsed items without signs of blocking.
@@ -20,6 +21,8 @@ from datetime import datetime, timedelta
 from typing import Iterable, Protocol, Sequence
 
 VERDICTS = ("ok", "blocked", "silent", "failing", "unknown")
+# Finish reasons of a run that did not do its job, whatever it parsed.
+FAILED_RUNS = ("crashed", "timeout", "killed", "store_failed")
 BLOCK_STATUSES = (403, 418, 432, 461)
 
 
@@ -100,7 +103,7 @@ def judge(source: str, runs: Sequence[CrawlRun], now: datetime, silent_after_s: 
     if last.blocked:
         return SourceHealth(verdict="blocked", reason="被封禁迹象：" + "；".join(last.blocked_reasons or ("未知",)),
                             **base)
-    if last.finish_reason in ("crashed", "timeout", "killed") or (last.errors and not last.items_parsed):
+    if last.finish_reason in FAILED_RUNS or (last.errors and not last.items_parsed):
         sample = last.error_samples[0] if last.error_samples else last.finish_reason
         return SourceHealth(verdict="failing", reason=f"最近一次采集失败：{sample}", **base)
     finished = [r for r in ordered if r.finished_at is not None]

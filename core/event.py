@@ -10,9 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Protocol
 
-# Grades live in the vocabulary; re-exported here for callers that still import them from core.event.
-from core.vocabulary import GRADE_NAMES, GRADES, grade_rank  # noqa: F401
-
 
 @dataclass(frozen=True)
 class TimelinePoint:

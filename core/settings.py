@@ -177,11 +177,11 @@ class Settings(Mapping[str, Any]):
         return self._origins[name]
 
     def environment(self) -> dict[str, str]:
-        """Every setting not at its default as ``YUQING_<NAME>`` variables (spelled by ``env_text``), so a child
-        process that resolves its settings from the environment sees exactly these (whatever file or flag
-        they came from). Secrets travel this way and never on a command line."""
-        return {setting(name).env_var: env_text(self._values[name]) for name in self._values
-                if self._origins.get(name) != "default"}
+        """Every setting as its ``YUQING_<NAME>`` variable (spelled by ``env_text``), so a child process that
+        resolves its settings from the environment sees exactly these, whatever file or flag they came from
+        (the environment outranks any config file the child might find). Secrets travel this way and never
+        on a command line."""
+        return {setting(name).env_var: env_text(value) for name, value in self._values.items()}
 
     def replace(self, **overrides: Any) -> "Settings":
         values, origins = dict(self._values), dict(self._origins)

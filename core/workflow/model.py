@@ -12,9 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-# The Chinese names of the codes below live in the vocabulary; re-exported here for older callers.
-from core.vocabulary import (ALERT_STATE_NAMES, CLOCK_NAMES, CLOCK_STAGE_NAMES,  # noqa: F401
-                             ESCALATION_NAMES, RELEASE_STATUS_NAMES, ROLE_NAMES)
+# The Chinese names of the codes below live in core.vocabulary.
 
 
 class Role(StrEnum):

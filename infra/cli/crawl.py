@@ -25,7 +25,7 @@ from pathlib import Path
 from core.clock import CHINA_TZ
 from core.crawl_health import CrawlRun, SourceHealth, judge_all
 from core.errors import ConfigurationError
-from core.settings import Settings, env_text, setting
+from core.settings import Settings
 from infra.crawl.process import find_source
 from infra.runtime import Runtime
 from infra.simweb import SimWeb, list_scenarios, load_scenario
@@ -70,8 +70,7 @@ def _crawl_options(parser) -> None:
 def crawl_env(settings: Settings) -> dict[str, str]:
     """Our environment plus every resolved setting as ``YUQING_<NAME>``, so the crawl process resolves exactly
     the settings of this command (config file, environment and --set alike; secrets never on a command line)."""
-    env = dict(os.environ)
-    env.update({setting(name).env_var: env_text(settings[name]) for name in settings})
+    env = {**os.environ, **settings.environment()}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
@@ -89,8 +88,9 @@ def crawl_source(runtime: Runtime, name: str, base_url: str | None = None, time_
     command = [sys.executable, "-m", "infra.crawl", name, "--run-id", run_id]
     started = runtime.clock.now()
     output = subprocess.DEVNULL if quiet else None
-    process = subprocess.Popen(command, env=env, stdout=output, stderr=output, stdin=subprocess.DEVNULL,
-                               start_new_session=True)
+    # In our own process group: a worker ending this command's group (at shutdown or at its time limit)
+    # reaches the crawl too, which closes its spider and stores what it has.
+    process = subprocess.Popen(command, env=env, stdout=output, stderr=output, stdin=subprocess.DEVNULL)
     outcome = _wait(process, limit)
     health = runtime.state.crawl_health
     run = health.get(run_id)
@@ -113,14 +113,12 @@ def _wait(process: subprocess.Popen, limit: float) -> str:
         pass
     # Scrapy closes its spider on the first SIGTERM (items in flight are stored); SIGKILL if it hangs.
     for sig, wait in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
+        process.send_signal(sig)
         try:
-            os.killpg(process.pid, sig)
             process.wait(timeout=wait)
             break
         except subprocess.TimeoutExpired:
             continue
-        except ProcessLookupError:
-            break
     return "timeout"
 
 

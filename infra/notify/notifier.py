@@ -4,8 +4,8 @@ the sent-ledger (a trigger id is planned once) and delivered with retry and back
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Callable, Iterable, Mapping, Sequence
 
 from core.clock import Clock, SystemClock

@@ -12,7 +12,6 @@ from __future__ import annotations
 from contextlib import nullcontext
 from pathlib import Path
 
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -63,8 +62,11 @@ class StateDatabase:
         """The ``core.workflow.repository.WorkflowRepository`` over this database."""
         return self._workflow
 
-    def job_store(self) -> SQLAlchemyJobStore:
+    def job_store(self):
         """APScheduler's job store on this database's engine (its table is created by our migrations)."""
+        # Imported here: only the worker schedules jobs, and every other process would pay for the import.
+        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
         return SQLAlchemyJobStore(engine=self.engine, tablename=JOB_TABLE)
 
     def worker_lock(self) -> WorkerLock:

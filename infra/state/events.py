@@ -11,7 +11,8 @@ from sqlalchemy import delete, select
 
 from core.clock import ensure_aware
 from core.errors import InvalidInput
-from core.event import GRADES, Event, grade_rank
+from core.event import Event
+from core.vocabulary import GRADES, grade_rank
 from infra.state.codec import from_row, to_row
 from infra.state.engine import Database, upsert
 from infra.state.tables import events as table

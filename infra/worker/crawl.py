@@ -39,8 +39,8 @@ def crawl_command(source: str, limit_s: float) -> list[str]:
 
 
 def child_env(settings: Settings, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment for a child process: ours, plus every setting that is not at its default, so the
-    child resolves exactly the settings this worker runs with (whatever file or flag they came from). Whether
+    """The environment for a child process: ours, plus every setting, so the child resolves exactly the
+    settings this worker runs with (whatever file or flag they came from). Whether
     a crawl writes through the ingest spool is the crawl process's business (setting `spool`)."""
     env = dict(os.environ)
     env.update(settings.environment())

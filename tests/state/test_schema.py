@@ -150,3 +150,8 @@ def test_our_job_table_is_column_for_column_the_one_apscheduler_declares(state):
     describe = lambda table: [(c.name, repr(c.type), c.nullable, c.primary_key) for c in table.columns]
     assert describe(ours) == describe(theirs) and ours.name == theirs.name
     assert {i.name for i in ours.indexes} == {i.name for i in theirs.indexes}
+
+
+def test_the_fast_path_knows_the_newest_migration():
+    """Opening skips Alembic when the database is at ``HEAD_REVISION``: it must be the newest migration."""
+    assert migrate.HEAD_REVISION == migrate.head_revision()
