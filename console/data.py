@@ -70,7 +70,7 @@ def now() -> datetime:
 def _window() -> tuple[str, int]:
     """(backend fingerprint, time window number): the cache key part that expires cached reads."""
     values = settings()
-    ttl = max(1, int(values["console_cache_ttl_s"]))
+    ttl = max(1, values.console_cache_ttl_s)
     return _fingerprint(values), int(time.time() // ttl)
 
 

@@ -47,7 +47,7 @@ def user() -> User:
 
 
 def _oidc_provider() -> str:
-    return str(data.settings()["console_oidc_provider"] or "").strip()
+    return data.settings().console_oidc_provider.strip()
 
 
 def _password_form() -> None:

@@ -99,16 +99,17 @@ class RoundReport:
     interrupted: bool = False
 
     def describe(self) -> str:
+        """One line in Chinese for the worker's status (the console shows it)."""
         parts = []
         if self.enrichment is not None:
-            parts.append(f"{self.enrichment.posts} posts enriched; {self.recent_events} recent events, "
-                         f"{self.alerts_raised} new alerts")
+            parts.append(f"研判 {self.enrichment.posts} 条，近期事件 {self.recent_events} 个，新预警 "
+                         f"{self.alerts_raised} 条")
         else:
-            parts.append(f"{self.clock_changes} clock changes")
+            parts.append(f"回应时限变化 {self.clock_changes} 项")
         report = self.notifications
-        parts.append(f"{report.planned} notifications planned, {report.sent} sent, {report.retrying} to retry, "
-                     f"{report.failed} failed")
-        return "; ".join(parts)
+        parts.append(f"通知新增 {report.planned} 项、发出 {report.sent} 条、待重试 {report.retrying} 条、失败 "
+                     f"{report.failed} 条")
+        return "；".join(parts)
 
 
 class _EventsOfRound:

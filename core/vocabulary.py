@@ -144,6 +144,12 @@ CRAWL_VERDICTS = ("ok", "blocked", "silent", "failing", "unknown")     # core.cr
 CRAWL_VERDICT_NAMES = {"ok": "正常", "blocked": "疑似被封禁", "silent": "长时间无内容", "failing": "采集失败",
                        "unknown": "从未采集"}
 
+# How a crawl run ended: Scrapy's close reasons, and ours for a run that could not finish by itself.
+CRAWL_FINISH_NAMES = {"finished": "完成", "shutdown": "停止时结束", "closespider_timeout": "达到采集时限",
+                      "closespider_pagecount": "达到页数上限", "closespider_itemcount": "达到条目上限",
+                      "cancelled": "已取消", "crashed": "采集进程异常退出", "timeout": "超时被终止",
+                      "killed": "被强制结束", "store_failed": "写入存储失败"}
+
 WORKER_STATES = ("running", "stopping", "stopped", "never", "lost")
 WORKER_STATE_NAMES = {"running": "运行中", "stopping": "正在停止", "stopped": "已停止", "never": "从未启动",
                       "lost": "失联（心跳超时）"}
@@ -179,6 +185,7 @@ KINDS: dict[str, Mapping[str, str]] = {
     "escalation_status": ESCALATION_STATUS_NAMES, "ledger_kind": LEDGER_KIND_NAMES,
     "report_kind": REPORT_KIND_NAMES, "permission": PERMISSION_NAMES, "audit_action": AUDIT_ACTION_NAMES,
     "audit_outcome": AUDIT_OUTCOME_NAMES, "target_kind": TARGET_KIND_NAMES, "crawl_verdict": CRAWL_VERDICT_NAMES,
+    "crawl_finish": CRAWL_FINISH_NAMES,
     "worker_state": WORKER_STATE_NAMES, "job_outcome": JOB_OUTCOME_NAMES, "job": JOB_NAMES,
     "trigger_kind": TRIGGER_KINDS, "delivery_status": DELIVERY_STATUS_NAMES, "notify_channel": NOTIFY_CHANNEL_NAMES,
 }

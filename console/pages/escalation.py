@@ -132,7 +132,7 @@ def _attachments(case: Escalation) -> None:
     for item in case.attachments:
         st.caption(plain(f"{item.name} · {item.size} 字节 · SHA-256 {item.sha256[:16]}… · "
                          f"{actor_name(item.uploaded_by, people)}"))
-    limit_mb = int(data.settings()["upload_max_bytes"]) / 1024 / 1024
+    limit_mb = data.settings().upload_max_bytes / 1024 / 1024
     with st.form(f"escalation.attach.{case.id}", clear_on_submit=True):
         upload = st.file_uploader(f"添加附件（截图 PNG/JPG、PDF、TXT、HTML、JSON，不超过 {limit_mb:.0f} MB）",
                                   key=f"escalation.upload.{case.id}")

@@ -54,7 +54,7 @@ def render() -> None:
         if st.form_submit_button("搜索", type="primary"):
             st.session_state["feed.page"] = 0
     query = replace(_query(text, days, platforms, schools, sentiment, rumour), event_id=event_id or None)
-    size = max(1, int(data.settings()["console_page_size"]))
+    size = max(1, data.settings().console_page_size)
     page = int(st.session_state.get("feed.page", 0))
     result = data.search(query, sort=sort, offset=page * size, limit=size)
     pages = max(1, -(-result.total // size))

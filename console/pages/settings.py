@@ -108,7 +108,7 @@ def save_profile(text: str) -> Path:
 
 def _edit_profile() -> None:
     st.subheader("修改县域配置")
-    max_bytes = int(data.settings()["console_profile_max_bytes"])
+    max_bytes = data.settings().console_profile_max_bytes
     source = st.radio("方式", ["upload", "edit"], horizontal=True, key="settings.profile_mode",
                       format_func={"upload": "上传 TOML 文件", "edit": "在线编辑"}.get)
     with st.form("settings.profile_form"):

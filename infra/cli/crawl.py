@@ -24,10 +24,12 @@ from pathlib import Path
 
 from core.clock import CHINA_TZ
 from core.crawl_health import CrawlRun, SourceHealth, judge_all
+from core.vocabulary import name_of
 from core.errors import ConfigurationError
 from core.settings import Settings
 from infra.crawl.process import find_source
 from infra.runtime import Runtime
+from infra.worker.crawl import EXIT_TIMED_OUT
 from infra.simweb import SimWeb, list_scenarios, load_scenario
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -130,7 +132,7 @@ def _summary(run: CrawlRun) -> str:
         flags.append("截断: " + run.truncated_reason)
     if run.errors:
         flags.append(f"错误 {run.errors}: " + (run.error_samples[0] if run.error_samples else ""))
-    return (f"{run.source:<16} {run.finish_reason:<10} 页 {run.pages:<4} 条目 {run.items_parsed:<5} 新增 {run.items_new:<4} "
+    return (f"{run.source:<16} {name_of('crawl_finish', run.finish_reason):<8} 页 {run.pages:<4} 条目 {run.items_parsed:<5} 新增 {run.items_new:<4} "
             f"更新 {run.items_updated:<4} 重复 {run.items_duplicate:<4} 转发/副本 {run.items_copies:<4} 丢弃 "
             f"{run.items_dropped:<3} " + " | ".join(flags))
 
@@ -138,6 +140,8 @@ def _summary(run: CrawlRun) -> str:
 def run_crawl_command(args, runtime: Runtime) -> int:
     run = crawl_source(runtime, args.source, args.base_url, args.time_limit)
     print(_summary(run))
+    if run.finish_reason == "timeout":
+        return EXIT_TIMED_OUT
     return 0 if run.finish_reason == "finished" and not run.blocked else 1
 
 
@@ -169,7 +173,7 @@ def run_crawl_health(args, runtime: Runtime) -> int:
                          ensure_ascii=False, indent=2))
     else:
         for health in report:
-            print(f"{health.source:<16} {health.verdict:<8} {health.reason}")
+            print(f"{health.source:<16} {name_of('crawl_verdict', health.verdict):<6} {health.reason}")
             for run in health.runs[:args.runs]:
                 print(f"    {_local(run.started_at)}  {_summary(run)}")
     return 0 if all(h.verdict == "ok" for h in report) else 1

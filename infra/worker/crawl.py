@@ -18,6 +18,8 @@ from typing import Mapping
 from core.settings import Settings
 
 KILL_WAIT_S = 5.0
+# `yuqing crawl`'s exit status when it ended its crawl at the time limit (1: any other failure).
+EXIT_TIMED_OUT = 3
 
 
 @dataclass(frozen=True)
@@ -62,18 +64,16 @@ def run_crawl(source: str, settings: Settings, *, limit_s: float, stop: threadin
     duration = time.monotonic() - started
     code = process.returncode
     if outcome == "timeout":
-        message = f"crawl of {source} ran past its time limit of {limit_s:g} s and was ended"
+        message = f"采集 {source} 超过时限 {limit_s:g} 秒，已被终止"
     elif outcome == "interrupted":
-        message = f"crawl of {source} was handed back at shutdown (ended after {duration:.1f} s)"
+        message = f"后台任务停止，采集 {source} 已移交下次运行（运行了 {duration:.1f} 秒）"
+    elif code == EXIT_TIMED_OUT:
+        # `yuqing crawl` ends its own spider at the limit and says so by its exit status.
+        outcome, message = "timeout", f"采集 {source} 超过时限 {limit_s:g} 秒，已被终止：{_tail(log_path, 1)}"
     elif code != 0:
-        last = _tail(log_path, 1)
-        # `yuqing crawl` ends its own spider at the limit and prints the run's finish reason last.
-        if " timeout " in last:
-            outcome, message = "timeout", f"crawl of {source} ran past its time limit of {limit_s:g} s and was ended: {last}"
-        else:
-            outcome, message = "error", f"crawl of {source} failed with exit status {code}: {_tail(log_path, 3)}"
+        outcome, message = "error", f"采集 {source} 失败（退出码 {code}）：{_tail(log_path, 3)}"
     else:
-        message = f"crawl of {source} finished in {duration:.1f} s"
+        message = f"采集 {source} 完成，用时 {duration:.1f} 秒"
     return CrawlOutcome(outcome, code, duration, message, log_path)
 
 

@@ -89,7 +89,7 @@ def clocks() -> None:
     def work(context: WorkerContext) -> tuple[str, str]:
         report = context.runtime.monitoring.clock_round()
         replayed = replay_spool(context.runtime)
-        return "ok", f"{report.describe()}; {replayed} spooled batches replayed"
+        return "ok", f"{report.describe()}；补写暂存批次 {replayed} 个"
 
     _recorded("clocks", work)
 
@@ -114,7 +114,7 @@ def daily_report() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"daily-{day}.md").write_text(report.markdown, encoding="utf-8")
         (folder / f"daily-{day}.docx").write_bytes(report.docx)
-        return "ok", f"daily report for {day} written to {folder}"
+        return "ok", f"{day} 舆情日报已生成：{folder}"
 
     _recorded("daily_report", work)
 
@@ -126,6 +126,6 @@ def retention() -> None:
         runtime = context.runtime
         cutoff = runtime.clock.now() - timedelta(days=runtime.settings.retention_days)
         deleted = runtime.posts.delete_older_than(cutoff)
-        return "ok", f"deleted {deleted} posts published before {cutoff.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}"
+        return "ok", f"已删除 {cutoff.astimezone(CHINA_TZ):%Y-%m-%d %H:%M} 前发布的帖文 {deleted} 条"
 
     _recorded("retention", work)

@@ -93,8 +93,8 @@ interval_s = 10
 
     deployment.wait_until(each_crawled, 120, "each source crawled (the good one twice)", worker)
     health = {s.source: s for s in deployment.status().sources}
-    assert not health["hanging-site"].healthy and "time limit" in health["hanging-site"].reason
-    assert not health["broken-spider"].healthy and "exit status" in health["broken-spider"].reason
+    assert not health["hanging-site"].healthy and "超过时限" in health["hanging-site"].reason
+    assert not health["broken-spider"].healthy and "退出码" in health["broken-spider"].reason
 
     store = deployment.open_posts()
     assert expected and store.count() == len(expected)       # the good source's posts all arrived, once
