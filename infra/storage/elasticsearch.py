@@ -67,6 +67,7 @@ class ElasticsearchPostStore:
             # Fields the template gained since the indices were made (mappings only ever grow).
             self.client.indices.put_mapping(index=self.alias,
                                             properties=template["template"]["mappings"]["properties"])
+            self._add_micros()
         else:
             from elasticsearch import BadRequestError
 
@@ -76,6 +77,25 @@ class ElasticsearchPostStore:
             except BadRequestError as error:   # another process created it first
                 if "resource_already_exists" not in str(error):
                     raise
+
+    def _add_micros(self) -> None:
+        """Give posts stored by an older yuqing their ``published_us`` (once: later opens find none missing).
+        Each update is conditional on the post's sequence number, so a post a writer replaced meanwhile keeps
+        the writer's copy."""
+        from elasticsearch import helpers
+
+        missing = int(self.client.count(index=self.alias, query=docs.MISSING_MICROS)["count"])
+        if not missing:
+            return
+        log.warning("adding published_us to %d posts stored by an older yuqing in %s", missing, self.alias)
+        hits = helpers.scan(self.client, index=self.alias, query={"query": docs.MISSING_MICROS}, size=_BULK_CHUNK,
+                            _source=["published_at"], seq_no_primary_term=True)
+        actions = ({"_op_type": "update", "_index": h["_index"], "_id": h["_id"], "if_seq_no": h["_seq_no"],
+                    "if_primary_term": h["_primary_term"],
+                    "doc": {"published_us": common.micros(docs.parse_es_time(h["_source"]["published_at"]))}}
+                   for h in hits)
+        self._bulk(actions)
+        self.refresh()
 
     @contextmanager
     def _calls(self, what: str):
@@ -254,7 +274,7 @@ class ElasticsearchPostStore:
         if offset + limit > _MAX_WINDOW:
             raise InvalidInput(f"a page may not reach past the first {_MAX_WINDOW} matches "
                                f"(offset {offset} + limit {limit}); narrow the query", field="offset")
-        order = [{"published_at": "desc"}, {"id": "asc"}]
+        order = docs.NEWEST_FIRST
         if sort == "relevance" and query.text and query.text.strip():
             order = ["_score", *order]
         with self._calls("searching"):

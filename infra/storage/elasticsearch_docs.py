@@ -44,6 +44,7 @@ def document(post: Post, terms: str | None, segmenter: str = "") -> dict[str, An
     doc = {
         "id": post.id, "source": post.source, "platform": post.platform, "url": post.url,
         "published_at": es_time(post.published_at), "fetched_at": es_time(post.fetched_at),
+        "published_us": common.micros(post.published_at),
         "title": post.title, "text": post.text, "author": post.author,
         "reposts": post.reposts, "comments": post.comments, "likes": post.likes,
         # The payload as a JSON string: a partial update would merge two objects key by key.
@@ -103,13 +104,13 @@ def bool_query(query: PostQuery, terms: tuple[str, ...]) -> dict[str, Any]:
     if terms:
         must.append({"match": {"terms": {"query": " ".join(terms), "operator": "and",
                                          "analyzer": "whitespace"}}})
-    published: dict[str, str] = {}
+    published: dict[str, int] = {}
     if query.since is not None:
-        published["gte"] = es_time(query.since)
+        published["gte"] = common.micros(query.since)
     if query.until is not None:
-        published["lt"] = es_time(query.until)
+        published["lt"] = common.micros(query.until)
     if published:
-        filters.append({"range": {"published_at": published}})
+        filters.append({"range": {"published_us": published}})
     for field, values in (("platform", query.platforms), ("source", query.sources), ("schools", query.schools),
                           ("incident_types", query.incident_types)):
         if values:
@@ -124,6 +125,15 @@ def bool_query(query: PostQuery, terms: tuple[str, ...]) -> dict[str, Any]:
     if not must and not filters:
         return {"match_all": {}}
     return {"bool": {"must": must, "filter": filters}}
+
+
+# The order of pages, and the index sort of the shipped template: with the segments stored in this order a
+# page of a million posts is read from their head instead of by comparing every match (measured on the
+# bench node: 62 ms -> 2 ms at 300,000 posts). published_us is a long because a sort on it measured about
+# four times faster than on the date_nanos published_at in an unsorted index.
+NEWEST_FIRST = [{"published_us": "desc"}, {"id": "asc"}]
+# Posts written before published_us existed (they get it when a store opens their index).
+MISSING_MICROS = {"bool": {"must_not": [{"exists": {"field": "published_us"}}]}}
 
 
 def unenriched_query(model_version: str | None) -> dict[str, Any]:
