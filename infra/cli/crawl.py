@@ -18,6 +18,7 @@ import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -137,8 +138,22 @@ def _summary(run: CrawlRun) -> str:
             f"{run.items_dropped:<3} " + " | ".join(flags))
 
 
+@contextmanager
+def _crawls_close_first():
+    """SIGTERM to this command's process group (the worker stopping, or its time limit) reaches the crawl
+    processes too, and Scrapy closes their spiders on it, storing what they have. This command then waits for
+    them and records their runs instead of dying first (and a crawl is never sent a second SIGTERM, which
+    Scrapy takes as "force it")."""
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run_crawl_command(args, runtime: Runtime) -> int:
-    run = crawl_source(runtime, args.source, args.base_url, args.time_limit)
+    with _crawls_close_first():
+        run = crawl_source(runtime, args.source, args.base_url, args.time_limit)
     print(_summary(run))
     if run.finish_reason == "timeout":
         return EXIT_TIMED_OUT
@@ -147,7 +162,7 @@ def run_crawl_command(args, runtime: Runtime) -> int:
 
 def run_crawl_all(args, runtime: Runtime) -> int:
     names = [s.name for s in runtime.profile.sources if s.enabled]
-    with ThreadPoolExecutor(max(1, runtime.settings.crawl_parallel)) as pool:
+    with _crawls_close_first(), ThreadPoolExecutor(max(1, runtime.settings.crawl_parallel)) as pool:
         runs = list(pool.map(lambda n: crawl_source(runtime, n, args.base_url, args.time_limit, quiet=True), names))
     for run in runs:
         print(_summary(run))

@@ -84,15 +84,17 @@ def test_a_drill_on_elasticsearch_and_postgresql_keeps_to_its_own_index_and_sche
     thread = _run_in_background(drill)
     client = elasticsearch.Elasticsearch(es_url)
     engine = sqlalchemy.create_engine(pg_url)
+    _wait_for(lambda: getattr(drill, "runtime", None) is not None, "the drill's runtime", thread)
+    prefix, schema = drill.settings.es_index_prefix, drill.settings.state_db_schema
+    assert prefix.startswith("prodtest-drill-") and schema.startswith("drill_")
 
     def drill_indices():
-        return [name for name in client.indices.get(index="prodtest-drill-*", allow_no_indices=True)]
+        return list(client.indices.get(index=f"{prefix}-*", allow_no_indices=True))
 
-    def drill_schemas():
+    def schema_exists() -> bool:
         with engine.connect() as conn:
-            return [row[0] for row in conn.execute(sqlalchemy.text(
-                "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE :pattern"),
-                {"pattern": "drill\\_%"})]
+            return conn.execute(sqlalchemy.text("SELECT count(*) FROM information_schema.schemata "
+                                                "WHERE schema_name = :name"), {"name": schema}).scalar() == 1
 
     def posts_stored() -> int:
         names = drill_indices()
@@ -100,14 +102,17 @@ def test_a_drill_on_elasticsearch_and_postgresql_keeps_to_its_own_index_and_sche
 
     try:
         _wait_for(lambda: posts_stored() > 0, "post crawled into the drill's own index", thread)
-        [schema] = drill_schemas()
-        with engine.connect() as conn:               # the worker writes its heartbeat into the drill's schema
-            beats = conn.exec_driver_sql(f'SELECT count(*) FROM "{schema}".worker_heartbeat').scalar()
-        assert beats == 1
+        assert schema_exists()
+        _wait_for(lambda: _heartbeats(engine, schema) == 1, "the worker's heartbeat in the drill's schema", thread)
         assert not client.indices.exists_alias(name="prodtest-posts")       # production untouched
     finally:
         drill.stop.set()
         thread.join(timeout=180)
     assert thread.result.get("code") == 0
-    assert drill_indices() == [] and drill_schemas() == []                   # removed afterwards
+    assert drill_indices() == [] and not schema_exists()                     # removed afterwards
     engine.dispose()
+
+
+def _heartbeats(engine, schema: str) -> int:
+    with engine.connect() as conn:
+        return conn.exec_driver_sql(f'SELECT count(*) FROM "{schema}".worker_heartbeat').scalar()
