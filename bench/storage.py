@@ -2,7 +2,8 @@
 bytes each post takes on disk.
 
 The floor is the work no store can avoid, measured in the same run on the same posts: jieba segmentation
-of the texts plus the raw client write of pre-built rows/documents (SQLite ``executemany`` into the same
+(with the county profile's user dictionary, the segmenter production gives the stores) of the texts plus
+the raw client write of pre-built rows/documents (SQLite ``executemany`` into the same
 schema, Elasticsearch bulk into an index made from the same template). A store ingests through its real
 ``upsert_many`` in crawler-sized batches, refreshing after each as the contract demands.
 Posts are generated batch by batch (``bench.synthetic``; the same posts in every pass, generation not timed),
@@ -31,12 +32,14 @@ from pathlib import Path
 from elasticsearch import helpers
 
 from bench.synthetic import COMMON_WORD, PostFactory
+from core.profile import load_profile
 from core.storage import PostQuery
 from infra.storage import common
 from infra.storage import elasticsearch_docs as docs
 from infra.storage import sqlite as backend
 from infra.storage.elasticsearch import ElasticsearchPostStore
 from infra.storage.sqlite_sql import SCHEMA
+from nlp.segment import make_segmenter
 
 BATCH = 5_000            # posts per upsert_many call, like a crawler flushing its spool
 TARGET_SHARE = 0.70
@@ -79,7 +82,8 @@ def run(args: argparse.Namespace) -> None:
           flush=True)
     _describe(factory)
     _load("start")
-    segment = common.default_segmenter()
+    # What production gives the stores: jieba with the county profile's words, so 渠县中学 is one term.
+    segment = make_segmenter(load_profile())
     folder = Path(tempfile.mkdtemp(prefix="yuqing-bench-"))
     prefix = f"bench{uuid.uuid4().hex[:6]}"
     rows: dict[str, Figures] = {"sqlite": Figures()}

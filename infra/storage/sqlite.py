@@ -304,8 +304,7 @@ class SqlitePostStore:
         if plan.empty:
             return SearchPage([], 0)
         with self._reading() as con:
-            rows = sqlite_search.page_rows(con, plan, sort == "relevance", max(int(offset), 0), max(int(limit), 0))
-            total = sqlite_search.count(con, plan)
+            rows, total = sqlite_search.page(con, plan, sort == "relevance", max(int(offset), 0), max(int(limit), 0))
         return SearchPage([_post(row) for row in rows], total)
 
     def count(self, query: PostQuery = PostQuery()) -> int:

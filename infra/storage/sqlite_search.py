@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import heapq
 import sqlite3
 from typing import Any, Callable, Iterable, Sequence
 
@@ -14,28 +15,29 @@ _GROUP_COLUMNS = {"platform": "platform", "source": "source", "sentiment_label":
 _KEYWORD_TABLES = {"school": ("post_schools", "school"), "incident_type": ("post_incidents", "incident_type")}
 
 
-def page_rows(con: sqlite3.Connection, plan: Plan, relevance: bool, offset: int, limit: int) -> list[tuple]:
-    """The rows (``COLUMNS``) of one page: newest first (ties by id), or by relevance (ties newest first)."""
+def page(con: sqlite3.Connection, plan: Plan, relevance: bool, offset: int, limit: int) -> tuple[list[tuple], int]:
+    """The rows (``COLUMNS``) of one page and the number of matches: newest first (ties by id), or by
+    relevance (ties newest first, then by id)."""
     if plan.match is None:
         sql = FIELDS + plan.source_sql() + " ORDER BY p.published_us DESC, p.id LIMIT ? OFFSET ?"
-        return con.execute(sql, [*plan.source_params(), limit, offset]).fetchall()
+        return con.execute(sql, [*plan.source_params(), limit, offset]).fetchall(), count(con, plan)
+    if relevance and plan.has_text:
+        return _by_relevance(con, plan, offset, limit)
+    return _newest(con, plan, offset, limit), count(con, plan)
+
+
+def _newest(con: sqlite3.Connection, plan: Plan, offset: int, limit: int) -> list[tuple]:
+    """FTS5 hands the matches over newest first (key order), so only the page and the posts before it are
+    read; posts of one microsecond then still need ordering by id."""
     if limit == 0:
         return []
-    # FTS5 hands the matches over in key order (newest first) or rank order, so only the page and the posts
-    # before it are read; posts of one microsecond (or of one score) then still need ordering by id.
-    if relevance and plan.has_text:
-        sql, group, order = ("SELECT f.rowid, f.rank, p.id" + plan.source_sql() + " ORDER BY f.rank",
-                             lambda row: row[1], lambda row: (row[1], -(row[0] // KEY_SPREAD), row[2]))
-    else:
-        sql, group, order = ("SELECT f.rowid, p.id" + plan.source_sql() + " ORDER BY f.rowid DESC",
-                             lambda row: row[0] // KEY_SPREAD, lambda row: (-(row[0] // KEY_SPREAD), row[1]))
-    cursor = con.execute(sql, plan.source_params())
+    cursor = con.execute("SELECT f.rowid, p.id" + plan.source_sql() + " ORDER BY f.rowid DESC", plan.source_params())
     try:
-        leading = _leading(cursor, offset + limit, group)
+        leading = _leading(cursor, offset + limit, lambda row: row[0] // KEY_SPREAD)
     finally:
         cursor.close()
-    wanted = [row[0] for row in sorted(leading, key=order)[offset:offset + limit]]
-    return rows_by_key(con, wanted)
+    wanted = sorted(leading, key=lambda row: (-(row[0] // KEY_SPREAD), row[1]))[offset:offset + limit]
+    return rows_by_key(con, [row[0] for row in wanted])
 
 
 def _leading(rows: Iterable[tuple], count: int, group: Callable[[tuple], Any]) -> list[tuple]:
@@ -46,6 +48,30 @@ def _leading(rows: Iterable[tuple], count: int, group: Callable[[tuple], Any]) -
             break
         taken.append(row)
     return taken
+
+
+def _by_relevance(con: sqlite3.Connection, plan: Plan, offset: int, limit: int) -> tuple[list[tuple], int]:
+    """Every match is scored anyway, so one pass gives the count too; ids are read only for the page's
+    candidates, to order posts of equal score and time."""
+    scored = con.execute(plan.fts_sql("f.rank, f.rowid"), plan.source_params()).fetchall()
+    wanted = offset + limit
+    if not scored or wanted == 0:
+        return [], len(scored)
+
+    def key(row: tuple) -> tuple:
+        return row[0], -(row[1] // KEY_SPREAD)
+    head = heapq.nsmallest(wanted, scored, key=key)
+    last = key(head[-1])
+    candidates = {row[1]: row[0] for row in head}
+    candidates.update((row[1], row[0]) for row in scored if key(row) == last)
+    ids = dict(_ids(con, list(candidates)))
+    ordered = sorted(candidates, key=lambda rid: (candidates[rid], -(rid // KEY_SPREAD), ids[rid]))
+    return rows_by_key(con, ordered[offset:offset + limit]), len(scored)
+
+
+def _ids(con: sqlite3.Connection, rids: list[int]) -> Iterable[tuple[int, str]]:
+    for part in chunks(rids, 500):
+        yield from con.execute(f"SELECT rid, id FROM posts WHERE rid IN ({','.join('?' * len(part))})", part)
 
 
 def rows_by_key(con: sqlite3.Connection, rids: Sequence[int]) -> list[tuple]:

@@ -210,11 +210,16 @@ class Plan:
     def source_params(self) -> list[Any]:
         return ([self.match, *self.keys] if self.match is not None else []) + self.params
 
+    def fts_sql(self, columns: str) -> str:
+        """SELECT ``columns`` of the matches; with nothing to check in ``posts`` it never leaves the full-text
+        table (then ``columns`` may name only ``f``). Parameters: ``source_params``."""
+        if self.conditions:
+            return f"SELECT {columns}" + self.source_sql()
+        return f"SELECT {columns} FROM posts_fts f WHERE f.posts_fts MATCH ? AND f.rowid >= ? AND f.rowid < ?"
+
     def count_sql(self) -> tuple[str, list[Any]]:
-        """The count; with nothing to check in ``posts`` it never leaves the full-text table."""
-        if self.match is not None and not self.conditions:
-            return ("SELECT count(*) FROM posts_fts f WHERE f.posts_fts MATCH ? AND f.rowid >= ? AND f.rowid < ?",
-                    [self.match, *self.keys])
+        if self.match is not None:
+            return self.fts_sql("count(*)"), self.source_params()
         return "SELECT count(*)" + self.source_sql(), self.source_params()
 
 
