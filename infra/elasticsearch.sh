@@ -15,17 +15,9 @@ ES_USER="${YUQING_ES_USER:-yuqing-es}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 START_TIMEOUT="${YUQING_ES_START_TIMEOUT:-180}"
 
-die() { echo "elasticsearch.sh: $*" >&2; exit 1; }
-say() { echo "elasticsearch.sh: $*" >&2; }
-
-choose_base() {  # .es/ in the checkout, unless the Elasticsearch user cannot reach it (a private folder)
-    if [[ -n "${YUQING_ES_HOME:-}" ]]; then echo "$YUQING_ES_HOME"; return; fi
-    if [[ "$(id -u)" == 0 ]] && id -u "$ES_USER" >/dev/null 2>&1 \
-        && ! runuser -u "$ES_USER" -- test -x "$ROOT" 2>/dev/null; then
-        echo "/tmp/yuqing-es-$(printf '%s' "$ROOT" | md5sum | cut -c1-8)"; return
-    fi
-    echo "$ROOT/.es"
-}
+SERVICE=elasticsearch.sh SERVICE_USER="$ES_USER" SERVICE_DIR=.es SERVICE_HOME_VAR=YUQING_ES_HOME
+# shellcheck source=infra/service-lib.sh
+source "$ROOT/infra/service-lib.sh"
 
 set_paths() {
     BASE="$(choose_base)"
@@ -69,16 +61,6 @@ fetch() {  # the pinned zip into ~/.m2 (Maven), then unpacked under .es/
     unzip -q -o "$zip" -d "$BASE" || die "cannot unpack $zip into $BASE"
 }
 
-ensure_user() {
-    id -u "$ES_USER" >/dev/null 2>&1 && return 0
-    [[ "$(id -u)" == 0 ]] || die "user $ES_USER does not exist and only root can create it"
-    useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER" \
-        || die "cannot create the system user $ES_USER"
-}
-
-as_es() {  # run a command as the Elasticsearch user (or as ourselves when we are not root)
-    if [[ "$(id -u)" == 0 ]]; then runuser -u "$ES_USER" -- "$@"; else "$@"; fi
-}
 
 running_pid() {
     [[ -f "$PID_FILE" ]] || return 1
@@ -140,12 +122,12 @@ start() {
     rm -f "$PID_FILE" "$LOG_DIR/stdout.log"
     chown -R "$ES_USER" "$ES_HOME" "$BASE/data" "$LOG_DIR" "$BASE/tmp" 2>/dev/null || true
     chown "$ES_USER" "$BASE"
-    as_es test -x "$ES_HOME/bin/elasticsearch" \
+    as_service test -x "$ES_HOME/bin/elasticsearch" \
         || die "user $ES_USER cannot reach $ES_HOME; make the folders above it world-executable or set YUQING_ES_HOME"
     echo "$port" > "$PORT_FILE"
     say "starting Elasticsearch $ES_VERSION on 127.0.0.1:$port (java: $java_home)"
     # cwd is the log folder because the shipped jvm.options writes gc.log relative to it.
-    (cd "$LOG_DIR" && as_es env ES_JAVA_HOME="$java_home" ES_TMPDIR="$BASE/tmp" \
+    (cd "$LOG_DIR" && as_service env ES_JAVA_HOME="$java_home" ES_TMPDIR="$BASE/tmp" \
         ES_JAVA_OPTS="-Xms256m -Xmx512m ${YUQING_ES_JAVA_OPTS:-}" \
         "$ES_HOME/bin/elasticsearch" -d -p "$PID_FILE" \
         -E cluster.name=yuqing-test -E node.name=yuqing-test \

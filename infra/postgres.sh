@@ -16,17 +16,9 @@ DB_NAME=yuqing_test
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 START_TIMEOUT="${YUQING_PG_START_TIMEOUT:-60}"
 
-die() { echo "postgres.sh: $*" >&2; exit 1; }
-say() { echo "postgres.sh: $*" >&2; }
-
-choose_base() {  # .pg/ in the checkout, unless the server's user cannot reach it (a private folder)
-    if [[ -n "${YUQING_PG_HOME:-}" ]]; then echo "$YUQING_PG_HOME"; return; fi
-    if [[ "$(id -u)" == 0 ]] && id -u "$PG_USER" >/dev/null 2>&1 \
-        && ! runuser -u "$PG_USER" -- test -x "$ROOT" 2>/dev/null; then
-        echo "/tmp/yuqing-pg-$(printf '%s' "$ROOT" | md5sum | cut -c1-8)"; return
-    fi
-    echo "$ROOT/.pg"
-}
+SERVICE=postgres.sh SERVICE_USER="$PG_USER" SERVICE_DIR=.pg SERVICE_HOME_VAR=YUQING_PG_HOME
+# shellcheck source=infra/service-lib.sh
+source "$ROOT/infra/service-lib.sh"
 
 set_paths() {
     BASE="$(choose_base)"
@@ -53,19 +45,9 @@ ensure_binaries() {
     BIN="$(find_bin)" || die "postgresql is installed but no initdb was found under /usr/lib/postgresql/*/bin"
 }
 
-ensure_user() {
-    [[ "$(id -u)" == 0 ]] || return 0
-    id -u "$PG_USER" >/dev/null 2>&1 && return 0
-    useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_USER" \
-        || die "cannot create the system user $PG_USER"
-}
-
-as_pg() {  # run a command as the server's user (or as ourselves when we are not root)
-    if [[ "$(id -u)" == 0 ]]; then runuser -u "$PG_USER" -- "$@"; else "$@"; fi
-}
 
 running() {  # true when the cluster under $DATA runs
-    [[ -n "${BIN:-}" && -f "$DATA/postmaster.pid" ]] && as_pg "$BIN/pg_ctl" status -D "$DATA" >/dev/null 2>&1
+    [[ -n "${BIN:-}" && -f "$DATA/postmaster.pid" ]] && as_service "$BIN/pg_ctl" status -D "$DATA" >/dev/null 2>&1
 }
 
 answers() { "$BIN/pg_isready" -q -h 127.0.0.1 -p "$1" -U "$DB_ROLE" -d postgres; }
@@ -81,7 +63,7 @@ init_cluster() {
     [[ -f "$DATA/PG_VERSION" ]] && return 0
     mkdir -p "$BASE"
     [[ "$(id -u)" == 0 ]] && chown "$PG_USER" "$BASE"
-    as_pg "$BIN/initdb" -D "$DATA" -U "$DB_ROLE" --auth=trust -E UTF8 --locale=C.UTF-8 >"$BASE/initdb.log" 2>&1 \
+    as_service "$BIN/initdb" -D "$DATA" -U "$DB_ROLE" --auth=trust -E UTF8 --locale=C.UTF-8 >"$BASE/initdb.log" 2>&1 \
         || { tail -n 20 "$BASE/initdb.log" >&2; die "initdb failed in $DATA (output above)"; }
 }
 
@@ -124,7 +106,7 @@ start() {
     rm -f "$LOG"; touch "$LOG"
     [[ "$(id -u)" == 0 ]] && chown "$PG_USER" "$LOG"
     say "starting PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($DATA)"
-    as_pg "$BIN/pg_ctl" start -D "$DATA" -l "$LOG" -w -t "$START_TIMEOUT" -o \
+    as_service "$BIN/pg_ctl" start -D "$DATA" -l "$LOG" -w -t "$START_TIMEOUT" -o \
         "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='$BASE' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
         >/dev/null || { log_tail; die "PostgreSQL failed to start (log tail above)"; }
     wait_ready "$port"
@@ -133,8 +115,8 @@ start() {
 stop() {
     BIN="$(find_bin)" || { say "not running (PostgreSQL is not installed)"; return 0; }
     if ! running; then say "not running"; return 0; fi
-    as_pg "$BIN/pg_ctl" stop -D "$DATA" -m fast -w -t 60 >/dev/null \
-        || as_pg "$BIN/pg_ctl" stop -D "$DATA" -m immediate -w >/dev/null \
+    as_service "$BIN/pg_ctl" stop -D "$DATA" -m fast -w -t 60 >/dev/null \
+        || as_service "$BIN/pg_ctl" stop -D "$DATA" -m immediate -w >/dev/null \
         || die "cannot stop the server in $DATA"
     say "stopped"
 }

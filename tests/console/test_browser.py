@@ -8,7 +8,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -43,6 +42,21 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_for_console(url: str, server: subprocess.Popen, log: Path, timeout_s: float = 120) -> None:
+    """Until the console answers its health check; fails with its log when it exits or never answers."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError("the console did not start: " + log.read_text(errors="replace")[-3000:])
+        time.sleep(0.5)
+
+
 @pytest.fixture
 def console_url(seeded):
     """``streamlit run console/app.py`` on a free port against the seeded data folder."""
@@ -53,17 +67,7 @@ def console_url(seeded):
     server = subprocess.Popen(command, cwd=seeded.data_dir.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("the console did not start: " + (seeded.data_dir / "streamlit.log").read_text())
-            time.sleep(0.5)
+        wait_for_console(url, server, seeded.data_dir / "streamlit.log")
         yield url
     finally:
         server.terminate()

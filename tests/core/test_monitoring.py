@@ -4,26 +4,19 @@ mid-batch; the round raises alerts and tells people about grave ones once."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
 from core.clock import ManualClock
 from core.monitoring import MonitoringService
-from core.post import Post
 from core.settings import load_settings
 from core.storage import PostQuery
 from infra.runtime import open_runtime
+from tests.stories import EXPECTED, STORY, T0, make_post, story_posts
 
-T0 = datetime(2026, 11, 26, 0, 0, tzinfo=timezone.utc)
 
 
-def make_post(key: str, text: str, minutes: float = 0, *, platform: str = "weibo", title: str = "",
-              reposts: int = 0, source: str | None = None) -> Post:
-    at = T0 + timedelta(minutes=minutes)
-    return Post(id=f"{platform}:{key}", source=source or platform, platform=platform,
-                url=f"http://example.invalid/{key}", published_at=at, fetched_at=at, text=text, title=title,
-                reposts=reposts)
 
 
 CLOCK = ManualClock(T0 + timedelta(hours=4))
@@ -49,20 +42,10 @@ def enrich_pending(post_store, event_store, runtime, clock, batch_size=200, max_
     return service.enrich(max_posts=max_posts)
 
 
-STORY = [  # one canteen incident at 渠县二小, one traffic incident at 渠县一小, and noise
-    ("a1", "渠县二小食堂的肉有酸味，好几个孩子吃了肚子疼", 0),
-    ("b1", "渠县一小门口早上一辆轿车撞倒一名学生，已送医", 5),
-    ("a2", "网传渠县二小食堂用变质肉，几十个孩子住院，紧急扩散", 30),
-    ("n1", "渠县今天下雪了，八濛山白了一片", 40),
-    ("b2", "渠县第一小学门口车祸，交警已到场处置", 50),
-    ("a3", "渠县教育局：已对渠县第二小学食堂留样送检", 90),
-    ("a4", "渠县二小的家长今晚在学校门口集合要说法", 120),
-    ("b3", "渠县一小门口终于要装减速带和红绿灯了", 200),
-]
 
 
 def _posts():
-    return [make_post(key, text, minutes) for key, text, minutes in STORY]
+    return story_posts()
 
 
 def _membership(post_store) -> dict[str, str | None]:
@@ -78,7 +61,6 @@ def _groups(membership: dict[str, str | None]) -> set[frozenset[str]]:
     return {frozenset(g) for g in groups.values()}
 
 
-EXPECTED = {frozenset({"weibo:a1", "weibo:a2", "weibo:a3", "weibo:a4"}), frozenset({"weibo:b1", "weibo:b2", "weibo:b3"})}
 
 
 def test_enrichment_groups_posts_into_events_with_heat_grade_and_reasons(runtime, stores):

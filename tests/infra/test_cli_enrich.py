@@ -4,20 +4,10 @@ from __future__ import annotations
 
 import json
 
-from datetime import datetime, timedelta, timezone
-
-from core.post import Post
 from infra.cli import main
 from infra.state import open_state_database
 from infra.storage.sqlite import SqlitePostStore
-
-T0 = datetime(2026, 11, 26, 0, 0, tzinfo=timezone.utc)
-
-
-def make_post(key: str, text: str, minutes: float) -> Post:
-    at = T0 + timedelta(minutes=minutes)
-    return Post(id=f"weibo:{key}", source="weibo", platform="weibo", url=f"http://example.invalid/{key}",
-                published_at=at, fetched_at=at, text=text)
+from tests.stories import make_post
 
 
 def test_yuqing_enrich_enriches_the_configured_store_and_saves_events(tmp_path, capsys):

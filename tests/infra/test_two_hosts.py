@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -21,7 +20,8 @@ from infra.cli.console import console_command
 from infra.runtime import open_runtime
 from infra.simweb.scenario import load_scenario
 from infra.simweb.server import SimWeb
-from tests.console.test_browser import BROWSER_ARGS, Person, _chromium, _failure_shots, _free_port
+from tests.console.test_browser import (BROWSER_ARGS, Person, _chromium, _failure_shots, _free_port,
+                                        wait_for_console)
 
 pytestmark = [pytest.mark.slow, pytest.mark.elasticsearch, pytest.mark.postgres, pytest.mark.browser]
 
@@ -83,19 +83,6 @@ def _wait_for(condition, what: str, processes: list[subprocess.Popen]) -> object
         time.sleep(1)
 
 
-def _wait_for_console(url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        assert server.poll() is None and time.monotonic() < deadline, "the console did not start"
-        time.sleep(0.5)
-
-
 def test_worker_and_console_on_two_hosts_share_only_elasticsearch_and_postgresql(tmp_path, es_url, pg_url):
     scenario = load_scenario("food-safety-rumour")
     web = SimWeb(scenario, speed=SPEED).start()
@@ -120,7 +107,7 @@ def test_worker_and_console_on_two_hosts_share_only_elasticsearch_and_postgresql
         port = _free_port()
         console = console_host.start(console_command(port), "console")
         url = f"http://127.0.0.1:{port}"
-        _wait_for_console(url, console)
+        wait_for_console(url, console, tmp_path / "console-host-console.log")
         _review_in_a_browser(url, tmp_path, alert.title)
 
         with open_runtime(third_host.settings()) as runtime:

@@ -7,7 +7,7 @@ import pytest
 from nlp.incident import classify_incident
 from nlp.rumour import RumourScorer
 
-from .conftest import make_post
+from tests.stories import make_post
 
 BAD_INPUT = ["", "   ", "😀😀😀🔥🔥", "渠县" * 50_000, "渠縣二中學生在學校門口發生衝突", "OMG 渠县二中 fire drill today lol",
              "<div class='x'><p>渠县二中&nbsp;食堂</p><script>alert(1)</script></div>", "\x00\x01\ufffd", "[哈哈][怒]"]

@@ -6,7 +6,7 @@ from core.storage import PostQuery
 from infra.storage.sqlite import SqlitePostStore
 from nlp.segment import make_segmenter, user_dictionary
 
-from .conftest import make_post
+from tests.stories import make_post
 
 
 def test_school_and_township_names_stay_whole(profile):
