@@ -48,4 +48,4 @@ es-stop:
 	infra/elasticsearch.sh stop
 
 clean:
-	rm -rf $(VENV) var .es test-output
+	rm -rf $(VENV) var .es .pg test-output
