@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
 from core.clock import ensure_aware
 from core.errors import InvalidInput
-from core.post import (Enrichment, Post, PostCopy, enrichment_from_mapping, parse_time, post_from_mapping,
+from core.post import (Enrichment, Post, PostCopy, parse_time, post_from_mapping,
                        sentiment_label)
 from core.storage import Rejected
 
@@ -151,8 +151,6 @@ def micros(moment: datetime) -> int:
 
 
 def from_micros(value: int) -> datetime:
-    from datetime import timedelta
-
     return _EPOCH + timedelta(microseconds=int(value))
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from core.errors import InvalidInput, StorageUnavailable, VersionMismatch
-from core.post import Enrichment, Post
+from core.post import Enrichment, Post, enrichment_from_mapping
 from core.storage import Bucket, GroupBy, PostQuery, Rejected, SearchPage, SortOrder, UpsertReport
 from infra.storage import common
 from infra.storage import elasticsearch_docs as docs
@@ -143,7 +143,7 @@ class ElasticsearchPostStore:
         report.updated.append(post.id)
         source = stored["_source"]
         merged = common.merge(post, source.get("title") or "", source.get("text") or "",
-                              common.enrichment_from_mapping(source.get("enrichment")))
+                              enrichment_from_mapping(source.get("enrichment")))
         if merged.text_changed:
             terms, segmenter = self._terms.of(post.title, post.text), self.segmenter_version
         else:   # same text: the stored terms are reused (no segmenting), with the record of what cut them

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from core.clock import ensure_aware
 from core.errors import ConfigurationError
-from core.post import Post
+from core.post import Post, enrichment_from_mapping
 from core.storage import PostQuery
 from infra.storage import common
 
@@ -85,7 +85,7 @@ def post_from_source(source: Mapping[str, Any]) -> Post:
         raw=json.loads(source["raw"]) if source.get("raw") else {}, page=source.get("page"),
         capture_method=source.get("capture_method") or "",
         copies=common.copies_from_list(source.get("copies")),
-        enrichment=common.enrichment_from_mapping(source.get("enrichment")),
+        enrichment=enrichment_from_mapping(source.get("enrichment")),
     )
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from core.errors import StorageUnavailable, VersionMismatch
-from core.post import Enrichment, Post
+from core.post import Enrichment, Post, enrichment_from_mapping
 from core.storage import Bucket, GroupBy, PostQuery, Rejected, SearchPage, SortOrder, UpsertReport
 from infra.storage import common, sqlite_search
 from infra.storage.sqlite_file import retry_when_locked
@@ -461,7 +461,7 @@ def _lazy_enrichment(stored: _Stored, incoming: Post) -> Enrichment | None:
     if stored.enrichment is None or incoming.enrichment is not None or \
             (incoming.title, incoming.text) != (stored.title, stored.text):
         return None
-    return common.enrichment_from_mapping(json.loads(stored.enrichment))
+    return enrichment_from_mapping(json.loads(stored.enrichment))
 
 
 def _row(rid: int, post: Post, segmenter: str = "") -> tuple:
@@ -483,7 +483,7 @@ def _post(row: tuple) -> Post:
                 text=text, title=title, author=author, reposts=reposts, comments=comments, likes=likes,
                 raw=json.loads(raw) if raw else {}, page=page, capture_method=capture_method,
                 copies=common.copies_from_list(json.loads(copies)) if copies else (),
-                enrichment=common.enrichment_from_mapping(json.loads(enrichment)) if enrichment else None)
+                enrichment=enrichment_from_mapping(json.loads(enrichment)) if enrichment else None)
 
 
 def _run_script(con: sqlite3.Connection, script: str) -> None:
