@@ -1,5 +1,5 @@
-"""infra/postgres.sh as an operator meets it: usage errors are plain, the server `make test` started reports
-itself with its URL, and a server that cannot start says why with its log."""
+"""infra/postgres.sh: the server `make test` started reports itself with its URL, and a server that cannot
+start says why with its log (usage errors: tests/test_service_scripts.py)."""
 
 from __future__ import annotations
 
@@ -18,18 +18,6 @@ SCRIPT = Path(__file__).resolve().parents[2] / "infra" / "postgres.sh"
 def script(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(["bash", str(SCRIPT), *args], capture_output=True, text=True, timeout=120,
                           env={**os.environ, **env})
-
-
-def test_an_unknown_command_prints_the_usage():
-    result = script("restart")
-    assert result.returncode == 2 and "usage:" in result.stderr and "start [--port N]" in result.stderr
-
-
-@pytest.mark.parametrize("args,words", [(("start", "--port", "high"), "--port needs a number"),
-                                        (("start", "--verbose"), "unknown option --verbose")])
-def test_bad_start_options_are_named(args, words):
-    result = script(*args)
-    assert result.returncode == 1 and words in result.stderr
 
 
 @pytest.mark.postgres

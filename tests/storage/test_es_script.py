@@ -1,5 +1,5 @@
-"""infra/elasticsearch.sh as an operator meets it: usage errors are plain, and the node `make test` started
-reports itself running."""
+"""infra/elasticsearch.sh: the node `make test` started reports itself running (usage errors:
+tests/test_service_scripts.py)."""
 
 from __future__ import annotations
 
@@ -13,18 +13,6 @@ SCRIPT = Path(__file__).resolve().parents[2] / "infra" / "elasticsearch.sh"
 
 def script(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["bash", str(SCRIPT), *args], capture_output=True, text=True, timeout=60)
-
-
-def test_an_unknown_command_prints_the_usage():
-    result = script("restart")
-    assert result.returncode == 2 and "usage:" in result.stderr and "start [--port N]" in result.stderr
-
-
-@pytest.mark.parametrize("args,words", [(("start", "--port", "high"), "--port needs a number"),
-                                        (("start", "--verbose"), "unknown option --verbose")])
-def test_bad_start_options_are_named(args, words):
-    result = script(*args)
-    assert result.returncode == 1 and words in result.stderr
 
 
 @pytest.mark.elasticsearch

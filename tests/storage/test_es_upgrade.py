@@ -7,12 +7,11 @@ from __future__ import annotations
 import pytest
 from elasticsearch import helpers
 
-from core.storage import Bucket
 from infra.storage import elasticsearch_docs as docs
 from infra.storage.common import Terms
 from infra.storage.elasticsearch import ElasticsearchPostStore
 from tests.storage.posts import POSTS
-from tests.storage.test_queries import AGGREGATIONS, SEARCHES
+from tests.storage.test_queries import assert_answers_every_query
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -42,12 +41,7 @@ def test_an_old_index_is_upgraded_in_place_and_answers_like_a_new_one(es_url, se
         old_index(first, segmenter)
         store = ElasticsearchPostStore(es_url, index_prefix="upgrade-test", segment=segmenter)
         try:
-            for case in SEARCHES:
-                page = store.search(case.query, sort=case.sort, limit=50)
-                assert [p.id for p in page.posts] == case.expected and page.total == len(case.expected), case.name
-            for by, query, expected in AGGREGATIONS:
-                assert store.aggregate(query, by) == [Bucket(key, count) for key, count in expected]
-            assert store.get_many([p.id for p in POSTS]) == POSTS
+            assert_answers_every_query(store)
             assert not store.needs_reindex
         finally:
             store.close()

@@ -130,3 +130,14 @@ def test_stored_posts_come_back_unchanged(loaded):
     wanted = {p.id: p for p in POSTS}
     for found in loaded.get_many(list(wanted)):
         assert found == wanted[found.id]
+
+
+def assert_answers_every_query(store) -> None:
+    """A store opened over older data (a migrated file, an upgraded index) answers every query of this
+    suite exactly as a fresh store does, and gives every post back unchanged."""
+    for case in SEARCHES:
+        page = store.search(case.query, sort=case.sort, limit=50)
+        assert [p.id for p in page.posts] == case.expected and page.total == len(case.expected), case.name
+    for by, query, expected in AGGREGATIONS:
+        assert store.aggregate(query, by) == [Bucket(key, count) for key, count in expected]
+    assert store.get_many([p.id for p in POSTS]) == POSTS

@@ -8,12 +8,11 @@ import sqlite3
 
 import pytest
 
-from core.storage import Bucket
 from infra.storage.common import Terms
 from infra.storage.sqlite import SqlitePostStore, _row
 from infra.storage.sqlite_sql import SCHEMA_VERSION
 from tests.storage.posts import POSTS
-from tests.storage.test_queries import AGGREGATIONS, SEARCHES
+from tests.storage.test_queries import assert_answers_every_query
 
 # The schema of version 2, as yuqing wrote it; version 1 had another time index, version 3 added a column.
 V2_SCHEMA = """
@@ -72,12 +71,7 @@ def test_an_old_store_is_migrated_in_place_and_answers_like_a_new_one(tmp_path, 
     path = tmp_path / f"v{version}.db"
     old_store(path, version, segmenter)
     with SqlitePostStore(path, segment=segmenter) as store:
-        for case in SEARCHES:
-            page = store.search(case.query, sort=case.sort, limit=50)
-            assert [p.id for p in page.posts] == case.expected and page.total == len(case.expected), case.name
-        for by, query, expected in AGGREGATIONS:
-            assert store.aggregate(query, by) == [Bucket(key, count) for key, count in expected]
-        assert store.get_many([p.id for p in POSTS]) == POSTS
+        assert_answers_every_query(store)
         assert not store.needs_reindex
         store.upsert_many(POSTS[:1])
         assert store.count() == len(POSTS)
