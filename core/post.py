@@ -61,6 +61,10 @@ class PostCopy:
     published_at: datetime | None = None
 
 
+# How a reaction post relates to its parent (Post.relation); "" is a post of its own.
+REACTION_RELATIONS = ("repost", "comment", "reply")
+
+
 # Sentiment below this is negative, above POSITIVE_FROM positive, between them neutral.
 NEGATIVE_BELOW = 0.4
 POSITIVE_FROM = 0.6
@@ -112,6 +116,10 @@ class Post:
     raw: Mapping[str, Any] = field(default_factory=dict)   # the payload as the platform served it
     page: str | None = None                                  # the captured page (HTML/JSON text) for evidence
     capture_method: str = ""                                 # e.g. "scrapy crawl weibo (yuqing 0.1)"
+    # The crawler-NLP contract for the crowd's reactions: a repost, comment or reply names the post it reacts to
+    # by our post id (make_post_id of the parent's platform and native id) and says how it relates to it.
+    parent_id: str | None = None
+    relation: str = ""                                       # one of REACTION_RELATIONS, "" for a source post
     copies: tuple[PostCopy, ...] = ()
     enrichment: Enrichment | None = None
 
@@ -200,6 +208,20 @@ def _copy_from(data: Any) -> PostCopy:
                     published_at=parse_time(published, "copies.published_at") if published else None)
 
 
+def _parent_id(data: Mapping[str, Any]) -> str | None:
+    value = data.get("parent_id")
+    return str(value).strip() or None if value is not None else None
+
+
+def _relation(data: Mapping[str, Any]) -> str:
+    relation = str(data.get("relation") or "").strip()
+    if relation and relation not in REACTION_RELATIONS:
+        raise InvalidInput(f"relation {relation!r} is not one of {', '.join(REACTION_RELATIONS)}", field="relation")
+    if relation and not _parent_id(data):
+        raise InvalidInput(f"a {relation} needs parent_id (the post it reacts to)", field="parent_id")
+    return relation
+
+
 def post_from_mapping(data: Mapping[str, Any], fetched_at: datetime | None = None) -> Post:
     """Build and validate a Post from a mapping (a crawled item, a stored row, a JSON line).
 
@@ -233,6 +255,8 @@ def post_from_mapping(data: Mapping[str, Any], fetched_at: datetime | None = Non
         raw=dict(data.get("raw") or {}),
         page=data.get("page"),
         capture_method=str(data.get("capture_method") or ""),
+        parent_id=_parent_id(data),
+        relation=_relation(data),
         copies=tuple(_copy_from(c) for c in data.get("copies") or ()),
         enrichment=enrichment_from_mapping(data.get("enrichment")),
     )
