@@ -21,6 +21,8 @@ class PostItem(scrapy.Item):
     likes = scrapy.Field()
     raw = scrapy.Field()            # the platform's payload; raw["revision"] changes when the post changes
     page = scrapy.Field()           # the captured page or JSON object, kept as evidence
+    parent_id = scrapy.Field()      # a reaction's parent: our post id of the post it reacts to
+    relation = scrapy.Field()       # "repost" / "comment" / "reply" (core.post.REACTION_RELATIONS), or absent
 
 
 class CopyItem(scrapy.Item):
