@@ -80,6 +80,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("crawl_cookies_file", "", "JSON file {host: cookie header} for sites that need a login; never logged, keep it out of git."),
     Setting("crawl_proxy", "", "HTTP proxy for crawling, e.g. http://user:pass@host:port; never logged."),
     Setting("crawl_user_agent", "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36 yuqing/0.1", "User-Agent header of crawl requests."),
+    Setting("reaction_interval_s", 600, "Seconds between the worker's reaction rounds (comments, reposts, replies of rising or alerted events' posts); 0 turns them off."),
+    Setting("reaction_max_posts", 20, "Most posts whose reactions one reaction round collects (the busiest of rising or alerted events)."),
+    Setting("reaction_max_per_post", 100, "Most reactions kept per post and round (Weibo: half comments, half reposts; Tieba: floors and 楼中楼)."),
     Setting("crawl_parallel", 2, "How many sources `yuqing crawl-all` crawls at once (one subprocess each)."),
     # --- nlp
     Setting("sentiment_model", "", "Sentiment model folder (yuqing train sentiment); empty means the shipped nlp/models/sentiment."),

@@ -64,8 +64,8 @@ def floor_time(floor, content: dict[str, Any]) -> str:
 
 
 def floor_author(floor, field: dict[str, Any]) -> str:
-    """The name the page shows (``a.p_author_name``), falling back to data-field's nickname, then login name."""
-    shown = " ".join(t.strip() for t in floor.css("a.p_author_name ::text").getall() if t.strip())
+    """The name the page shows (``a.p_author_name``, a span for 匿名用户), falling back to data-field's nickname, then login name."""
+    shown = " ".join(t.strip() for t in floor.css(".p_author_name ::text").getall() if t.strip())
     author = field.get("author") or {}
     return shown or str(author.get("user_nickname") or author.get("user_name") or "")
 

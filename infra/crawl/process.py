@@ -15,11 +15,14 @@ could not start (a configuration error, an unreachable state database).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from core.errors import ConfigurationError
 from core.profile import Profile, Source
+from core.reactions import REACTIONS_SOURCE, reaction_targets
 from crawlers.wiring import Credentials
 from infra.runtime import Runtime
 
@@ -27,7 +30,10 @@ STATIC_SETTINGS = "crawlers.settings"
 
 
 def find_source(profile: Profile, name: str) -> Source:
-    """The profile's source ``name``; a ConfigurationError lists the sources there are."""
+    """The profile's source ``name`` (or the built-in reaction round, ``reactions``); a ConfigurationError lists
+    the sources there are."""
+    if name == REACTIONS_SOURCE and profile.source(name) is None:
+        return Source(name=REACTIONS_SOURCE, spider=REACTIONS_SOURCE, weight=1.0)
     source = profile.source(name)
     if source is None:
         known = ", ".join(s.name for s in profile.sources) or "none"
@@ -70,6 +76,8 @@ def scrapy_settings(runtime: Runtime, source: Source, run_id: str):
 
     s = runtime.settings
     credentials = read_credentials(s.crawl_cookies_file, s.crawl_proxy)
+    if source.spider == REACTIONS_SOURCE:
+        source = with_reaction_targets(runtime, source)
     settings = ScrapySettings()
     settings.setmodule(STATIC_SETTINGS, priority="project")
     settings.update({
@@ -85,6 +93,24 @@ def scrapy_settings(runtime: Runtime, source: Source, run_id: str):
         "YUQING_CREDENTIALS": lambda: credentials,
     }, priority="cmdline")
     return settings
+
+
+def with_reaction_targets(runtime: Runtime, source: Source) -> Source:
+    """The reaction round's source with this round's targets: posts of rising or alerted events, asked of the
+    event store and the alert service (core.reactions), bounded by the reaction settings."""
+    s = runtime.settings
+    alerts = runtime.workflow.alerts
+
+    def alert_state(event_id: str) -> str | None:
+        alert = alerts.for_event(event_id)
+        return str(alert.state) if alert is not None else None
+
+    targets = reaction_targets(runtime.events, alert_state, runtime.posts, now=runtime.clock.now(),
+                               span=timedelta(hours=float(s.nlp_growth_hours)), max_posts=int(s.reaction_max_posts),
+                               window=timedelta(hours=float(s.nlp_event_window_hours)))
+    options = {**source.options, "targets": [t.as_option() for t in targets],
+               "max_per_post": int(s.reaction_max_per_post)}
+    return replace(source, options=options)
 
 
 def crawl(runtime: Runtime, source_name: str, run_id: str) -> int:
