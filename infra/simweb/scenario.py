@@ -69,6 +69,7 @@ class ScenarioPost:
     fid: str = DEFAULT_FID
     reply: str = ""
     reply_at_min: float | None = None
+    reply_to: str = ""           # a reaction: a comment (Weibo) or a reply floor / 楼中楼 (Tieba) to that post's key
     native_id: str = ""          # mid / tid / article number, derived from the scenario id and key
 
 
@@ -123,6 +124,12 @@ class Scenario:
     def public_url(self, post: ScenarioPost) -> str:
         """The address the post has on the real web (what the store keeps as its URL)."""
         day = self.published_at(post).astimezone(ensure_aware(self.start).tzinfo)
+        if post.reply_to:
+            head, *replies = self.reply_chain(post)
+            if post.platform == "weibo":
+                return f"https://m.weibo.cn/detail/{head.native_id}?cid={post.native_id}"
+            query = "&".join(f"{name}={int(p.native_id) * 10}" for name, p in zip(("pid", "cid"), replies))
+            return f"https://tieba.baidu.com/p/{head.native_id}?{query}"
         if post.platform == "weibo":
             return f"https://m.weibo.cn/detail/{post.native_id}"
         if post.platform == "news":
@@ -135,11 +142,27 @@ class Scenario:
         return f"https://liuyan.people.com.cn/threads/content?tid={post.native_id}"
 
     def expected_post_id(self, key: str) -> str:
-        """The id the crawled post gets in the store (see core.post.make_post_id)."""
+        """The id the crawled post gets in the store (see core.post.make_post_id); a Tieba reply floor is
+        ``tieba:<tid>_<floor post id>``, a 楼中楼 ``tieba:<tid>_<floor post id>_<its own id>``."""
         post = self.by_key[key]
+        if post.platform == "tieba" and post.reply_to:
+            chain = self.reply_chain(post)
+            numbers = [str(int(p.native_id) * 10) for p in chain[1:]]
+            return f"tieba:{chain[0].native_id}_" + "_".join(numbers)
         if post.platform in ("weibo", "tieba", "gov_board"):
             return f"{post.platform}:{post.native_id}"
         return make_post_id(post.platform, url=self.public_url(post))
+
+    def reply_chain(self, post: ScenarioPost) -> list[ScenarioPost]:
+        """The post a reaction belongs under first, then each reply down to ``post`` itself."""
+        chain = [post]
+        while chain[0].reply_to:
+            chain.insert(0, self.by_key[chain[0].reply_to])
+        return chain
+
+    def is_reaction(self, post: ScenarioPost) -> bool:
+        """A comment or reply: found only by the reaction round, under its parent (never on list pages)."""
+        return bool(post.reply_to)
 
     def is_copy(self, post: ScenarioPost) -> bool:
         """Ground truth: the crawler must fold this post into its original's copies."""
@@ -250,10 +273,16 @@ class _Checker:
         event = str(raw.get("event", ""))
         if event and event not in event_ids:
             raise self.fail(where, "event", f"'{event}' is not one of the [[events]]")
-        for link in ("repost_of", "copy_of"):
+        for link in ("repost_of", "copy_of", "reply_to"):
             target = raw.get(link, "")
             if target and target not in earlier:
                 raise self.fail(where, link, f"'{target}' is not an earlier post of this scenario")
+        parent = earlier.get(raw.get("reply_to", ""))
+        if parent is not None and (platform not in ("weibo", "tieba") or parent.platform != platform):
+            raise self.fail(where, "reply_to", "a reaction is a Weibo comment on a Weibo post or a Tieba reply "
+                                               "to a Tieba post, on the same platform as its parent")
+        if parent is not None and platform == "weibo" and parent.reply_to:
+            raise self.fail(where, "reply_to", "a Weibo comment answers a post, not another comment")
         known = {f for f in ScenarioPost.__dataclass_fields__} - {"native_id"}
         unknown = set(raw) - known
         if unknown:

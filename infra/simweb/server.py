@@ -23,7 +23,7 @@ from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from core.clock import Clock, ManualClock, ScaledClock
-from infra.simweb import render
+from infra.simweb import render, tieba, weibo
 from infra.simweb.scenario import FAULT_KINDS, Fault, Scenario
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ _CAPTCHA = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>安全验
 _LOGIN = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>新浪通行证</title></head><body>"
           "<form action=\"/sso/login\">请登录后继续 用户名<input name=\"username\"> 密码<input type=\"password\">"
           "</form></body></html>")
+_NOT_FOUND = (404, "text/html; charset=utf-8", "<html><body><h1>404 Not Found</h1></body></html>")
 _NEWS_LIST = re.compile(r"^(?:xwzx|system/more/dzxw)/index(?:_(\d+))?\.html$")
 _NEWS_ARTICLE = re.compile(r"^(?:xwzx/\d{6}/t\d{8}_|system/\d{8}/)(\d+)\.html$")
 
@@ -134,14 +135,10 @@ class SimWeb:
         host, _, rest = path.lstrip("/").partition("/")
         now, sc = self.now(), self.scenario
         page = _int(query.get("page"), 1)
-        if host == "m.weibo.cn" and rest == "api/container/getIndex":
-            return render.weibo_index(sc, now, query.get("containerid", ""), page)
-        if host == "m.weibo.cn" and rest == "statuses/extend":
-            return render.weibo_extend(sc, now, query.get("id", ""))
-        if host == "tieba.baidu.com" and rest == "f":
-            return render.tieba_list(sc, now, query.get("kw", ""), _int(query.get("pn"), 0))
-        if host == "tieba.baidu.com" and rest.startswith("p/"):
-            return render.tieba_thread(sc, now, rest[2:])
+        if host == "m.weibo.cn":
+            return _weibo(sc, now, rest, query, page)
+        if host == "tieba.baidu.com":
+            return _tieba(sc, now, rest, query)
         if host == "liuyan.people.com.cn":
             if rest == "v1/threads/list/df":
                 return render.board_list(sc, now, query.get("fid", ""), page)
@@ -159,12 +156,34 @@ class SimWeb:
         article = _NEWS_ARTICLE.match(rest)
         if article:
             return render.news_article(sc, now, host, article.group(1))
-        return 404, render.HTML, "<html><body><h1>404 Not Found</h1></body></html>"
+        return _NOT_FOUND
 
     def info(self) -> dict:
         return {"scenario": self.scenario.id, "title": self.scenario.title, "url": self.url,
                 "now": self.now().isoformat(), "minute": round(self.minute(), 3), **self.clock_settings(),
                 "faults": [asdict(f) for f in self.faults]}
+
+
+def _weibo(sc: Scenario, now: datetime, rest: str, query: dict[str, str], page: int) -> render.Page:
+    if rest == "api/container/getIndex":
+        return weibo.index(sc, now, query.get("containerid", ""), page, query.get("since_id", ""))
+    if rest == "statuses/extend":
+        return weibo.extend(sc, now, query.get("id", ""))
+    if rest == "comments/hotflow":
+        return weibo.hotflow(sc, now, query.get("id") or query.get("mid", ""), query.get("max_id", ""))
+    if rest == "api/statuses/repostTimeline":
+        return weibo.repost_timeline(sc, now, query.get("id", ""), page)
+    return _NOT_FOUND
+
+
+def _tieba(sc: Scenario, now: datetime, rest: str, query: dict[str, str]) -> render.Page:
+    if rest == "f":
+        return tieba.thread_list(sc, now, query.get("kw", ""), _int(query.get("pn"), 0))
+    if rest == "p/totalComment":
+        return tieba.total_comment(sc, now, query.get("tid", ""), _int(query.get("pn"), 1))
+    if rest.startswith("p/") and rest[2:].isdigit():
+        return tieba.thread_page(sc, now, rest[2:], _int(query.get("pn"), 1))
+    return _NOT_FOUND
 
 
 def _int(value: str | None, default: int) -> int:
@@ -216,7 +235,7 @@ def _handler_for(web: SimWeb) -> Callable[..., BaseHTTPRequestHandler]:
             if fault is not None and fault.kind != "empty_page":
                 return self._fault(fault, path, query)
             if fault is not None:
-                query = {**query, "page": "1000000", "pn": str(1000000 * render.TIEBA_PN_STEP)}
+                query = {**query, "page": "1000000", "pn": str(1000000 * render.TIEBA_PN_STEP), "since_id": "0"}
                 path = re.sub(r"index(_\d+)?\.html$", "index_1000000.html", path)
             status, kind, body = web.route(path, query)
             self._send(status, kind, body)

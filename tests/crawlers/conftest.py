@@ -97,7 +97,7 @@ class World:
         accounts = {a["uid"] for a in self.profile.source("weibo-accounts").options["accounts"]}
         ids = set()
         for post in self.scenario.visible(self.web.now(), platform):
-            if self.scenario.is_copy(post):
+            if self.scenario.is_copy(post) or self.scenario.is_reaction(post):
                 continue
             text = post.text + (self.scenario.by_key[post.repost_of].text if post.repost_of else "")
             if platform == "weibo" and post.uid not in accounts and not any(k in text for k in search):
