@@ -24,6 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from core.clock import CHINA_TZ
 from core.errors import ConfigurationError
 from core.profile import Profile
+from core.reactions import REACTIONS_SOURCE
 from core.settings import Settings
 from infra.runtime import Runtime
 from infra.storage.spool import check_spool_ready
@@ -46,7 +47,8 @@ class JobSpec:
 
 
 def job_specs(settings: Settings, profile: Profile) -> list[JobSpec]:
-    """Every job this deployment runs: one crawl per enabled source, enrichment, clocks, report, retention."""
+    """Every job this deployment runs: one crawl per enabled source, the reaction round, enrichment, clocks,
+    report, retention."""
     scale = settings.worker_interval_scale
     if scale <= 0:
         raise ConfigurationError(f"setting 'worker_interval_scale' is {scale}; it must be positive")
@@ -54,6 +56,11 @@ def job_specs(settings: Settings, profile: Profile) -> list[JobSpec]:
                      IntervalTrigger(seconds=max(MIN_CRAWL_INTERVAL_S, s.interval_s / scale)), (s.name,),
                      executor="crawl", run_now=True)
              for s in profile.sources if s.enabled]
+    if settings.reaction_interval_s > 0:
+        # The crowd's reactions to posts of rising or alerted events (core.reactions), a crawl like any source.
+        specs.append(JobSpec(f"crawl:{REACTIONS_SOURCE}", jobs.crawl_source,
+                             IntervalTrigger(seconds=max(MIN_CRAWL_INTERVAL_S, settings.reaction_interval_s / scale)),
+                             (REACTIONS_SOURCE,), executor="crawl"))
     specs.append(JobSpec("enrich", jobs.enrich, IntervalTrigger(seconds=_positive(settings, "worker_enrich_interval_s")),
                          run_now=True))
     specs.append(JobSpec("clocks", jobs.clocks, IntervalTrigger(seconds=_positive(settings, "worker_clock_interval_s")),
