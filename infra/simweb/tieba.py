@@ -128,6 +128,9 @@ def _floors(scenario: Scenario, now: datetime, thread: ScenarioPost) -> list[Sce
 
 
 def _lzl_of(scenario: Scenario, now: datetime, floor: ScenarioPost) -> list[ScenarioPost]:
+    """The 楼中楼 under a reply floor, oldest first (what answers the thread itself is a floor, not 楼中楼)."""
+    if not floor.reply_to:
+        return []
     return [p for p in scenario.visible(now, "tieba") if p.reply_to == floor.key][::-1]
 
 

@@ -24,7 +24,7 @@ PAGE_SIZE = 10
 COMMENT_PAGE_SIZE = 20
 JSON = "application/json; charset=utf-8"
 Page = tuple[int, str, str]
-PINNED_FROM = 3            # an account with at least this many posts has pinned its oldest one
+PINNED_FROM = 2            # an account with at least this many posts has pinned its oldest one
 
 
 def weibo_time(published: datetime, now: datetime) -> str:

@@ -97,3 +97,34 @@ def test_injected_faults_over_http(web):
 def test_simweb_command_lists_scenarios(capsys):
     assert main(["simweb", "--list"]) == 0
     assert "food-safety-rumour" in capsys.readouterr().out
+
+
+def test_weibo_and_tieba_are_served_in_their_real_structures():
+    from parsel import Selector
+
+    scenario = load_scenario("food-safety-rumour")
+    server = SimWeb(scenario, at_min=400).start()
+    get = lambda path, **params: requests.get(server.url + path, params=params, timeout=5)  # noqa: E731
+    try:
+        # an account's timeline: its oldest post pinned on top, paged by since_id without a page key
+        timeline = get(SEARCH, containerid="1076036500000002").json()["data"]
+        top = timeline["cards"][0]["mblog"]
+        assert top["isTop"] == 1 and top["title"]["text"] == "置顶" and "page" not in timeline["cardlistInfo"]
+        # Tieba: the thread list is inside an HTML comment, so a plain selector finds no row
+        listing = get("/tieba.baidu.com/f", kw="渠县", pn=0).text
+        assert not Selector(text=listing).css("li.j_thread_list") and "<!--" in listing and "j_thread_list" in listing
+        thread = scenario.by_key["f06"]
+        floors = Selector(text=get(f"/tieba.baidu.com/p/{thread.native_id}").text).css("div.l_post")
+        assert len(floors) == 1 + 3 and '"date"' not in floors[0].attrib["data-field"]
+        lzl = get("/tieba.baidu.com/p/totalComment", tid=thread.native_id, pn=1).json()["data"]["comment_list"]
+        assert [c["content"] for f in lzl.values() for c in f["comment_info"]] == [scenario.by_key["r07"].text]
+        rumour = scenario.by_key["f02"].native_id
+        comments = get("/m.weibo.cn/comments/hotflow", id=rumour, mid=rumour, max_id_type=0).json()["data"]
+        assert [c["text"] for c in comments["data"]] == [scenario.by_key[k].text for k in ("r03", "r02", "r01")]
+        assert comments["max_id"] == 0
+        reposts = get("/m.weibo.cn/api/statuses/repostTimeline", id=rumour, page=1).json()["data"]
+        assert reposts["max"] == 1 and {b["id"] for b in reposts["data"]} >= {scenario.by_key["f03"].native_id}
+        quiet = scenario.by_key["f19"].native_id
+        assert get("/m.weibo.cn/comments/hotflow", id=quiet, mid=quiet).json() == {"ok": 0, "msg": "快来发表你的评论吧"}
+    finally:
+        server.stop()
