@@ -5,11 +5,12 @@ login name differs from the name shown."""
 from __future__ import annotations
 
 from scrapy import Request
+from scrapy.http import HtmlResponse
 
 from crawlers.items import PostItem
 from crawlers.normalise import clean_text, parse_cn_time
 from crawlers.spiders.tieba import TiebaSpider
-from tests.crawlers.conftest import NOW, page
+from tests.crawlers.conftest import NOW, PAGES, page
 
 HOST = "https://tieba.baidu.com"
 LIST = f"{HOST}/f?kw=%E6%B8%A0%E5%8E%BF&ie=utf-8&pn=0"
@@ -64,3 +65,12 @@ def test_a_list_page_without_any_thread_list_parses_nothing(make_spider):
     results = list(spider.parse_list(page("captcha.html", LIST), host=HOST, bar="渠县", pn=0))
     assert not [r for r in results if isinstance(r, Request)]
     assert not spider.crawler.stats.get_value("yuqing/items_parsed")
+
+
+def test_an_old_gbk_thread_page_declared_only_in_its_meta_reads_the_same(make_spider):
+    # Tieba served GBK (``ie=gbk``) for years; an archived or mirrored page may still be GBK.
+    text = (PAGES / "tieba_thread.html").read_text(encoding="utf-8").replace("charset=UTF-8", "charset=gbk")
+    response = HtmlResponse(url=f"{HOST}/p/9000000001", body=text.encode("gbk"))
+    spider = make_spider(TiebaSpider, "tieba-quxian")
+    [item] = list(spider.parse_thread(response, tid="9000000001", replies=64, bar="渠县"))
+    assert item["author"] == "渠城老司机" and item["title"] == "一小门口又出事了，早就该装减速带"

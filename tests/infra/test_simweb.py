@@ -6,6 +6,7 @@ import json
 
 import pytest
 import requests
+from parsel import Selector
 
 from core.errors import ConfigurationError
 from infra.cli import main
@@ -100,8 +101,6 @@ def test_simweb_command_lists_scenarios(capsys):
 
 
 def test_weibo_and_tieba_are_served_in_their_real_structures():
-    from parsel import Selector
-
     scenario = load_scenario("food-safety-rumour")
     server = SimWeb(scenario, at_min=400).start()
     get = lambda path, **params: requests.get(server.url + path, params=params, timeout=5)  # noqa: E731
