@@ -174,6 +174,15 @@ DELIVERY_STATUS_NAMES = {"pending": "待发送", "sending": "发送中", "sent":
 NOTIFY_CHANNEL_NAMES = {"email": "电子邮件", "wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书",
                         "json": "Webhook 接口"}
 
+# --- coordinated amplification (恶意炒作) analysis: nlp.coordination's signals
+
+COORDINATION_SIGNAL_NAMES = {
+    "copy_burst": "短时集中发布相同文字", "template_campaign": "多账号套用同一模板", "template_comments": "疑似模板评论",
+    "new_account_batch": "新注册账号成批出现", "new_accounts_acting_together": "成批新账号同时段集中发文", "cross_event": "跨事件重复发布相同文字",
+    "low_follower_amplified": "低粉丝账号被异常放大", "synchronised_timing": "发布时间高度同步",
+    "cross_platform": "多平台同步发布", "seed": "被可疑账号集中转发的源头账号",
+}
+
 # --- one lookup over every kind
 
 KINDS: dict[str, Mapping[str, str]] = {
@@ -188,6 +197,7 @@ KINDS: dict[str, Mapping[str, str]] = {
     "crawl_finish": CRAWL_FINISH_NAMES,
     "worker_state": WORKER_STATE_NAMES, "job_outcome": JOB_OUTCOME_NAMES, "job": JOB_NAMES,
     "trigger_kind": TRIGGER_KINDS, "delivery_status": DELIVERY_STATUS_NAMES, "notify_channel": NOTIFY_CHANNEL_NAMES,
+    "coordination_signal": COORDINATION_SIGNAL_NAMES,
 }
 
 

@@ -31,6 +31,7 @@ from infra.publish import build_channels
 from infra.state import StateDatabase, open_state_database
 from infra.storage import open_post_store
 from infra.storage.spool import SpoolingPostStore
+from nlp.coordination.service import CoordinationAnalyst
 from nlp.pipeline import Pipeline, event_settings, load_pipeline
 from nlp.segment import Segmenter, make_segmenter, profile_terms
 
@@ -136,7 +137,12 @@ class Runtime:
                                   webhook_secret=s.webhook_secret, webhook_timeout=s.webhook_timeout)
         return build_workflow(self.state.workflow_repository(), self.clock, self.workflow_config(), channels=channels,
                               post_store=_LazyPosts(self), event_store=self.state.events,
-                              bcrypt_rounds=self._bcrypt_rounds)
+                              spread_analyst=self.coordination, bcrypt_rounds=self._bcrypt_rounds)
+
+    @once
+    def coordination(self) -> CoordinationAnalyst:
+        """Coordinated-amplification analysis of stored events (the event page's spread view, evidence packs)."""
+        return CoordinationAnalyst(_LazyPosts(self), self.state.events)
 
     def workflow_config(self) -> WorkflowConfig:
         s = self.settings

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from core.clock import Clock
+from core.coordination import SpreadAnalyst
 from core.errors import ConfigurationError
 from core.event import EventStore
 from core.storage import PostStore
@@ -121,7 +122,8 @@ class Workflow:
 
 def build_workflow(repo: WorkflowRepository, clock: Clock, config: WorkflowConfig, *,
                    channels: Sequence[Channel] = (), post_store: PostStore | None = None,
-                   event_store: EventStore | None = None, bcrypt_rounds: int = 12) -> Workflow:
+                   event_store: EventStore | None = None, spread_analyst: SpreadAnalyst | None = None,
+                   bcrypt_rounds: int = 12) -> Workflow:
     """Wire every service over ``repo`` and ``clock`` (``bcrypt_rounds`` lower only in tests).
     ConfigurationError when ``config.county`` is empty."""
     county = (config.county or "").strip()
@@ -138,7 +140,8 @@ def build_workflow(repo: WorkflowRepository, clock: Clock, config: WorkflowConfi
     releases = ReleaseService(repo, audit, guard, clock, templates, clocks, channels,
                               publisher=publisher, county=county, school_names=config.school_names)
     escalations = EscalationService(repo, audit, guard, clock, post_store, config.evidence_dir,
-                                    upload_max_bytes=config.upload_max_bytes, county=county)
+                                    upload_max_bytes=config.upload_max_bytes, county=county,
+                                    spread_analyst=spread_analyst)
     ledger = LedgerService(repo, guard, clock)
     reports = ReportService(repo, guard, clock, templates, post_store, event_store, county=county,
                             school_names=config.school_names, clocks=clocks)

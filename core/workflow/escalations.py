@@ -13,9 +13,10 @@ import re
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 from core.clock import Clock
+from core.coordination import SpreadAnalyst
 from core.errors import Conflict, InvalidInput, NotFound, StorageUnavailable
 from core.storage import PostStore
 from core.vocabulary import ESCALATION_NAMES
@@ -43,8 +44,9 @@ _NAME = re.compile(r"^[A-Za-z0-9\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5_. -]{0,99}
 class EscalationService:
     def __init__(self, repo: WorkflowRepository, audit: AuditLog, guard: Guard, clock: Clock,
                  post_store: PostStore | None, evidence_dir: Path, upload_max_bytes: int = 10 * 1024 * 1024, *,
-                 county: str):
+                 county: str, spread_analyst: SpreadAnalyst | None = None):
         self.repo, self.audit, self.guard, self.clock = repo, audit, guard, clock
+        self.spread_analyst = spread_analyst
         self.post_store = post_store
         self.evidence_dir = Path(evidence_dir)
         self.upload_max_bytes = upload_max_bytes
@@ -210,7 +212,8 @@ class EscalationService:
         posts = self.post_store.get_many(list(case.post_ids))
         now = self.clock.now()
         path = self.evidence_dir / f"evidence-{case.id}-{now.astimezone(timezone.utc):%Y%m%dT%H%M%S}.zip"
-        info = build_pack(path, case, posts, operator, now, case.attachments, county=self.county)
+        info = build_pack(path, case, posts, operator, now, case.attachments, county=self.county,
+                          coordination=self._coordination(case))
         with self.audit.work():
             current = self._load(case.id)
             updated = self.repo.update(replace(current, pack_path=str(info.path), pack_sha256=info.manifest_sha256,
@@ -219,6 +222,13 @@ class EscalationService:
                               after={"pack": info.path.name, "manifest_sha256": info.manifest_sha256,
                                      "files": info.files})
         return updated
+
+    def _coordination(self, case: Escalation) -> Mapping[str, Any] | None:
+        """The coordination analysis of the case's event, for the pack (None without an analyst or event)."""
+        alert = self.repo.get(Alert, case.alert_id)
+        if self.spread_analyst is None or alert is None:
+            return None
+        return self.spread_analyst.evidence(alert.event_id)
 
     def pack_bytes(self, actor: User, escalation_id: str) -> bytes:
         """The latest pack's bytes for download (audited)."""

@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 from core.clock import CHINA_TZ
 from core.vocabulary import ESCALATION_NAMES, platform_name
@@ -43,10 +43,12 @@ def _local(moment: datetime | None) -> str:
 
 
 def build_pack(path: Path, escalation: Escalation, posts: Sequence, operator: str, built_at: datetime,
-               attachments: Sequence[Attachment] = (), county: str = "") -> PackInfo:
+               attachments: Sequence[Attachment] = (), county: str = "",
+               coordination: Mapping[str, Any] | None = None) -> PackInfo:
     """Write the pack to ``path`` (atomically: a temporary file renamed into place). ``posts`` are
     ``core.post.Post`` objects; ids of the case that are no longer stored are listed as missing. ``county``
-    heads the summary document (left out when empty)."""
+    heads the summary document (left out when empty). ``coordination`` (a ``SpreadAnalyst`` evidence document)
+    goes in as ``analysis/coordination.json`` under the same manifest, and into the summary."""
     files: list[tuple[str, bytes, dict]] = []
     for number, post in enumerate(posts, start=1):
         folder = f"posts/{number:03d}-{_SAFE.sub('_', post.id)[:80]}"
@@ -65,9 +67,13 @@ def build_pack(path: Path, escalation: Escalation, posts: Sequence, operator: st
         files.append((f"attachments/{attachment.name}", data,
                       {"uploaded_by": attachment.uploaded_by, "uploaded_at": attachment.uploaded_at.isoformat(),
                        "operator": operator}))
+    if coordination is not None:
+        files.append(("analysis/coordination.json", _json(dict(coordination)),
+                      {"method": str(coordination.get("method", "")),
+                       "method_version": str(coordination.get("method_version", "")), "operator": operator}))
     found = {p.id for p in posts}
     missing_posts = [pid for pid in escalation.post_ids if pid not in found]
-    summary = _summary_docx(escalation, posts, files, operator, built_at, county, missing_posts)
+    summary = _summary_docx(escalation, posts, files, operator, built_at, county, missing_posts, coordination)
     files.append(("summary.docx", summary, {"operator": operator}))
     manifest = {
         "case": {"id": escalation.id, "alert_id": escalation.alert_id, "kind": escalation.kind.value,
@@ -94,7 +100,7 @@ def _json(value) -> bytes:
 
 
 def _summary_docx(escalation: Escalation, posts: Sequence, files, operator: str, built_at: datetime,
-                  county: str, missing_posts: list[str]) -> bytes:
+                  county: str, missing_posts: list[str], coordination: Mapping[str, Any] | None = None) -> bytes:
     """A human-readable summary of the case and of every item, with its integrity value."""
     from docx import Document
 
@@ -120,12 +126,37 @@ def _summary_docx(escalation: Escalation, posts: Sequence, files, operator: str,
             cell.text = text
     if missing_posts:
         doc.add_paragraph("以下信息已不在库中，未能收入：" + "、".join(missing_posts))
+    if coordination is not None:
+        _coordination_section(doc, coordination)
     doc.add_heading("完整性校验", level=2)
     doc.add_paragraph("证据包内每个文件的 SHA-256 校验值列于 manifest.json，清单本身的校验值写于 manifest.sha256 "
                       "并记录于系统数据库。可使用命令 `yuqing verify-pack 证据包.zip` 复核。")
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def _coordination_section(doc, coordination: Mapping[str, Any]) -> None:
+    """The coordinated-amplification analysis, worded for the police liaison (the JSON holds every figure)."""
+    doc.add_heading("协同传播（恶意炒作）分析", level=2)
+    doc.add_paragraph(f"结论：{coordination.get('verdict', '')}（协同度 {coordination.get('score', '')} 分，"
+                      f"方法版本 {coordination.get('method_version', '')}）")
+    for paragraph in coordination.get("explanation", ()):
+        doc.add_paragraph(str(paragraph))
+    for reason in coordination.get("reasons", ()):
+        doc.add_paragraph(str(reason), style="List Bullet")
+    accounts = list(coordination.get("accounts", ()))[:30]
+    if accounts:
+        table = doc.add_table(rows=1, cols=4)
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, ("账号", "信息条数", "首次发布时间", "命中检测项")):
+            cell.text = text
+        for account in accounts:
+            values = (f"{account.get('name') or ''} {account.get('account', '')}".strip(), str(account.get("posts", "")),
+                      str(account.get("first_post_at", "")), "、".join(account.get("signals", ())))
+            for cell, text in zip(table.add_row().cells, values):
+                cell.text = text
+    doc.add_paragraph("全部账号、信息编号、时间与测量值见证据包内 analysis/coordination.json。")
 
 
 def verify_pack(path: Path | str, expected_manifest_sha256: str | None = None) -> PackReport:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from core.settings import Settings
+from infra.cli.hype import run_eval_hype
 from infra.runtime import Runtime
 from nlp.models import read_manifest, shipped_model_dir
 from nlp.training.evaluate import evaluate_folder
@@ -30,10 +31,12 @@ def register(subparsers) -> None:
     evaluate = subparsers.add_parser("eval", help="score a model on a labelled TSV file",
                                      description="Prints figures; the last line is "
                                                  "'accuracy=0.000 macro_f1=0.000 n=0'.")
-    evaluate.add_argument("task", choices=("sentiment", "rumour"))
+    evaluate.add_argument("task", choices=("sentiment", "rumour", "hype"))
     evaluate.add_argument("--model", metavar="DIR",
                           help="model folder (default: the configured one, else the shipped default)")
-    evaluate.add_argument("--data", required=True, metavar="FILE.tsv", help="TSV with columns label and text")
+    evaluate.add_argument("--data", required=True, metavar="FILE.tsv",
+                          help="TSV with columns label and text; for hype the cascade columns plus 'coordinated' "
+                               "(last line: 'precision=0.000 recall=0.000 n=0', accounts)")
     evaluate.set_defaults(func=run_eval)
 
     enrich = subparsers.add_parser("enrich", help="analyse the store's posts not yet enriched and update events")
@@ -62,6 +65,8 @@ def _model_dir(task: str, explicit: str | None, settings: Settings) -> Path:
 
 
 def run_eval(args, runtime: Runtime) -> int:
+    if args.task == "hype":
+        return run_eval_hype(args.data)
     folder = _model_dir(args.task, args.model, runtime.settings)
     manifest = read_manifest(folder, args.task)
     scores = evaluate_folder(folder, args.task, args.data)

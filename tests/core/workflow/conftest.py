@@ -39,14 +39,14 @@ def channel():
 def make_workflow(tmp_path, clock, channel):
     opened = []
 
-    def make(post_store=None, event_store=None, channels=None, **config):
+    def make(post_store=None, event_store=None, channels=None, spread_analyst=None, **config):
         state = open_state_database(f"sqlite:///{tmp_path / 'state.db'}")
         config.setdefault("county", "渠县")
         cfg = WorkflowConfig(templates_dir=BUNDLED_TEMPLATES, evidence_dir=tmp_path / "evidence",
                              school_names={"qx-no2": "渠县第二中学"}, **config)
         wf = build_workflow(state.workflow_repository(), clock, cfg,
                             channels=[channel] if channels is None else channels, post_store=post_store,
-                            event_store=event_store, bcrypt_rounds=4)
+                            event_store=event_store, spread_analyst=spread_analyst, bcrypt_rounds=4)
         wf.on_close.append(state.close)
         opened.append(wf)
         return wf
