@@ -22,6 +22,7 @@ from core.profile import Profile
 from core.settings import Settings
 from core.storage import Bucket, PostQuery, SearchPage, SortOrder
 from core.workflow import Workflow
+from nlp.coordination.posts import cascade_posts
 
 from console.backend import Backend, open_backend
 
@@ -132,6 +133,21 @@ def events(since: datetime | None = None, min_grade: str | None = None, limit: i
 def event(event_id: str) -> Event | None:
     store = backend().events
     return store.get_event(event_id) if store else None
+
+
+@st.cache_data(show_spinner=False, ttl=120, max_entries=32)
+def _coordination(key: tuple[str, int], event_id: str):
+    runtime = _open(key[0]).runtime
+    event_ = runtime.events.get_event(event_id)
+    if event_ is None:
+        return None, []
+    report = runtime.coordination.report(event_id)
+    return report, cascade_posts(runtime.posts.get_many(list(event_.post_ids)), event_id)
+
+
+def coordination(event_id: str):
+    """The event's coordination analysis (``nlp.coordination.CoordinationReport``) and its cascade records."""
+    return _coordination(_window(), event_id)
 
 
 def has_events() -> bool:

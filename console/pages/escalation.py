@@ -65,15 +65,18 @@ def _open_form() -> None:
                             format_func=lambda i: alert_label(by_id[i]))
     alert = by_id[alert_id]
     posts = {p.id: p for p in data.posts(alert.post_ids)}
+    hype = _coordination_hint(alert.event_id)
+    kinds = list(ESCALATION_KIND_NAMES)
     with st.form(f"escalation.open.{alert.id}"):
         cols = st.columns(2)
-        kind = cols[0].selectbox("类型", list(ESCALATION_KIND_NAMES), format_func=_kind, key="escalation.kind")
+        kind = cols[0].selectbox("类型", kinds, format_func=_kind, key="escalation.kind",
+                                 index=kinds.index("malicious_hype") if hype else 0)
         target = cols[1].selectbox("移交单位", list(ESCALATION_TARGET_NAMES), format_func=_target,
                                    key="escalation.target")
         chosen = st.multiselect("证据信息", list(alert.post_ids), default=list(alert.post_ids)[:20],
                                 format_func=lambda i: _post_label(posts, i), key=f"escalation.posts.{alert.id}",
                                 placeholder="请选择作为证据的信息")
-        summary = st.text_area("案情摘要", key="escalation.summary", height=120)
+        summary = st.text_area("案情摘要", key="escalation.summary", height=120, value=hype)
         person = st.text_input("接收单位责任人", key="escalation.person")
         day = st.date_input("反馈时限", value=(data.now() + timedelta(days=3)).astimezone(CHINA_TZ).date(),
                             key="escalation.deadline")
@@ -86,6 +89,17 @@ def _open_form() -> None:
                 flash("已发起移交，等待值班领导审批。")
                 data.refresh()
                 st.rerun()
+
+
+def _coordination_hint(event_id: str) -> str:
+    """When the event's spread looks coordinated: say so, and answer a first summary built from the analysis
+    (the case type then defaults to 恶意炒作); "" otherwise."""
+    report, _ = data.coordination(event_id)
+    if report is None or not report.above_alert_line:
+        return ""
+    st.warning(f"协同传播分析：协同度 {report.score} 分，疑似有组织炒作（可疑账号 {len(report.flagged)} 个）。"
+               "证据包将附完整分析。")
+    return "经协同传播分析，" + "；".join(report.reasons) + "。"
 
 
 def _case(case: Escalation) -> None:

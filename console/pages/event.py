@@ -10,7 +10,7 @@ from core.storage import Bucket
 from core.vocabulary import incident_name, platform_name, unknown
 
 from console import data, session
-from console.components import badges, charts
+from console.components import badges, charts, coordination
 from console.components.feedback import call
 from console.components.post_card import post_card
 from console.components.text import event_label, plain, short_time
@@ -61,6 +61,9 @@ def render() -> None:
     if spread:
         right.altair_chart(charts.bars(spread, {b.key: platform_name(b.key) for b in spread}, "平台",
                                        title="各平台传播量"), width="stretch")
+    report, cascade = data.coordination(item.id)
+    if report is not None:
+        coordination.render(report, cascade)
     _posts(item, names)
 
 

@@ -51,6 +51,18 @@ def _label(alert: Alert) -> str:
     return alert_label(alert)
 
 
+def _coordination(alert: Alert) -> None:
+    """The event's coordination score beside the alert: a monitor sees suspected hype where it is decided."""
+    report, _ = data.coordination(alert.event_id)
+    if report is None or not report.flagged:
+        return
+    line = f"协同传播分析：协同度 {report.score} 分（可疑账号 {len(report.flagged)} 个）：" + "；".join(report.reasons)
+    if report.above_alert_line:
+        st.warning(plain(line + "。疑似恶意炒作，可在“移交处置”中移交。"))
+    else:
+        st.caption(plain(line))
+
+
 def _details(alert: Alert) -> None:
     wf = data.workflow()
     st.markdown(f"{badges.grade(alert.grade)} {badges.alert_state(alert.state)} **{plain(alert.title)}**")
@@ -61,6 +73,7 @@ def _details(alert: Alert) -> None:
                      f" · 热度 {alert.heat:.1f} · 谣言占比 {alert.rumour_share:.0%}"))
     if alert.rules:
         st.caption("预警依据：" + plain("；".join(alert.rules)))
+    _coordination(alert)
     if alert.unit or alert.person:
         st.caption(plain(f"责任单位：{alert.unit or '—'} · 责任人：{alert.person or '—'} · "
                          f"时限：{full_time(alert.deadline)}"))
