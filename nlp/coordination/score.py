@@ -40,7 +40,7 @@ def analyse_event(posts: Sequence[CascadePost], event_id: str = "",
     found = [s for s in (
         sig.copy_burst(posts, groups),
         *sig.template_comments(posts, groups, wordings),
-        *sig.new_account_batch(posts),
+        *sig.new_account_batch(posts, wordings),
         sig.cross_event(posts, wordings, history),
         sig.low_follower_amplified(posts),
         sig.synchronised_timing(posts, groups),

@@ -115,7 +115,7 @@ def crew_sized(posts: Sequence[CascadePost], groups: Sequence[list[int]]) -> lis
     return kept
 
 
-def new_account_batch(posts: Sequence[CascadePost]) -> list[Signal]:
+def new_account_batch(posts: Sequence[CascadePost], wordings: Sequence[str]) -> list[Signal]:
     """Accounts created shortly before they joined the event, several within the same hour (weak alone); and
     the stronger form, where such a batch also posted within one hour: bulk-registered accounts acting together,
     whatever words each of them chose."""
@@ -127,6 +127,8 @@ def new_account_batch(posts: Sequence[CascadePost]) -> list[Signal]:
         first_at[post.account] = min(first_at.get(post.account, post.at), post.at)
         created[post.account] = post.account_created
     young = sorted((created[a], a) for a in created if 0 <= first_at[a] - created[a] <= NEW_ACCOUNT_AGE)
+    # Acting together means saying something: a batch of bare 转发微博 is weaker evidence than a batch that talks.
+    wrote = {p.account for p, w in zip(posts, wordings) if is_distinctive(w)}
     batch: set[str] = set()
     together: set[str] = set()
     start = 0
@@ -136,7 +138,7 @@ def new_account_batch(posts: Sequence[CascadePost]) -> list[Signal]:
         if end - start + 1 >= BATCH_SIZE:
             members = [a for _, a in young[start:end + 1]]
             batch.update(members)
-            together.update(_within(members, first_at, BATCH_WINDOW))
+            together.update(_within([a for a in members if a in wrote], first_at, BATCH_WINDOW))
     found = []
     for code, accounts, summary in (
             ("new_accounts_acting_together", together, "个成批注册的新账号在同一小时内集中发文"),

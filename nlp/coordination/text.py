@@ -11,11 +11,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from difflib import SequenceMatcher
 from typing import Iterable, Sequence
 
 MIN_WORDING = 8
 MIN_DISTINCT_CHARACTERS = 6          # 哈哈哈哈哈哈哈哈 and ！！！！！ are not wording
 TEMPLATE_MIN_LENGTH = 15             # shorter texts (生日快乐 Joey, 一路走好) are what everybody writes anyway
+TEMPLATE_MAX_LENGTH = 60             # longer ones differing in a slot are a news passage quoted with a remark
+ECHO_SHARE = 0.5                     # a wording that is half a run of its source's or parent's text echoes it
+ECHO_RUN = 8
 BARE_REPOSTS = frozenset({"转发微博", "轉發微博", "repost", "转发", "轉發"})
 
 # Two texts follow one template when they share a prefix and a suffix covering this share of the longer one
@@ -61,16 +65,26 @@ def is_distinctive(wording: str) -> bool:
 
 
 def is_echo(wording: str, *contexts: str) -> bool:
-    """True when the wording only repeats text the account was reposting (the source's headline, the parent's
-    comment): echoing what one reposts is how people repost, not a campaign."""
-    return bool(wording) and any(wording in context for context in contexts if context)
+    """True when the wording mostly repeats text the account was reposting (the source's headline or catch
+    phrase, the parent's comment): echoing what one reposts is how people repost, not a campaign."""
+    if not wording:
+        return False
+    for context in contexts:
+        if not context:
+            continue
+        if wording in context:
+            return True
+        run = SequenceMatcher(None, wording, context, autojunk=False).find_longest_match().size
+        if run >= ECHO_RUN and run >= ECHO_SHARE * len(wording):
+            return True
+    return False
 
 
 def follows_template(a: str, b: str) -> bool:
     """True when ``a`` and ``b`` are one text, or one template with a single slot filled differently."""
     if a == b:
         return True
-    if min(len(a), len(b)) < TEMPLATE_MIN_LENGTH:
+    if min(len(a), len(b)) < TEMPLATE_MIN_LENGTH or max(len(a), len(b)) > TEMPLATE_MAX_LENGTH:
         return False
     longest = max(len(a), len(b))
     prefix = _common_prefix(a, b)

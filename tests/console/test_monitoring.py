@@ -25,7 +25,8 @@ def test_dashboard_shows_volume_events_grades_and_clocks(seeded):
 def test_event_page_shows_timeline_spread_and_posts_with_rumour_cues(seeded):
     at = open_page(login("monitor"), "events")
     at.selectbox(key="event.selected").set_value("ev-food").run()
-    assert len(_charts(at)) == 2                  # timeline and spread per platform
+    # timeline, spread per platform, and the coordination timeline: the seed's five 网友 post one template
+    assert len(_charts(at)) == 3
     shown = texts(at)
     assert "谣言线索：网传" in shown and "第5条讨论" in shown
     assert {m.label for m in at.metric} >= {"热度", "信息量", "疑似谣言占比"}

@@ -22,7 +22,7 @@ NOTICE = "【情况通报】12月5日，渠县第二中学一名学生课间摔�
 
 
 def source(event_id: str = "ev-hype") -> CascadePost:
-    return CascadePost(post_id=f"{event_id}-src", account="u-source", at=T0,
+    return CascadePost(post_id=f"{event_id}-src", account=f"u-source-{event_id}", at=T0,
                        text="渠县二中今天好像有学生受伤了，救护车开进了学校", event_id=event_id,
                        followers=5_000, account_created=T0 - 900 * DAY)
 

@@ -94,8 +94,8 @@ def test_a_small_seed_account_amplified_by_the_crew_is_flagged_as_the_seed():
 
 
 def test_bulk_registered_accounts_posting_together_in_their_own_words_are_found():
-    words = ("学校出了人命还想捂盖子", "领导收了钱就不管学生死活", "听说孩子被打成重伤没人管", "官方一直在封锁消息",
-             "必须严查到底", "还孩子一个公道", "相关部门出来说句话", "这事不能就这么算了")
+    words = ("学校出了人命还想捂盖子", "领导收了钱就不管学生死活", "听说孩子被打成重伤没人管", "官方一直在封锁消息不让说",
+             "这种事必须严查到底", "一定要还孩子一个公道", "希望相关部门出来说句话", "这事不能就这么算了吧")
     team = [replace(p, text=words[n]) for n, p in enumerate(crew(size=8, gap=300.0))]
     report = analyse_event(organic() + team, "ev-hype")
     assert report.flagged_accounts == {p.account for p in team}
@@ -103,7 +103,7 @@ def test_bulk_registered_accounts_posting_together_in_their_own_words_are_found(
 
 
 def test_aged_accounts_posting_together_in_their_own_words_are_not_enough():
-    words = ("学校出了人命还想捂盖子", "领导收了钱就不管学生死活", "听说孩子被打成重伤没人管", "官方一直在封锁消息",
-             "必须严查到底", "还孩子一个公道", "相关部门出来说句话", "这事不能就这么算了")
+    words = ("学校出了人命还想捂盖子", "领导收了钱就不管学生死活", "听说孩子被打成重伤没人管", "官方一直在封锁消息不让说",
+             "这种事必须严查到底", "一定要还孩子一个公道", "希望相关部门出来说句话", "这事不能就这么算了吧")
     team = [replace(p, text=words[n]) for n, p in enumerate(crew(size=8, gap=300.0, batch=False))]
     assert analyse_event(organic() + team, "ev-hype").flagged == ()

@@ -51,7 +51,7 @@ def test_eval_hype_prints_account_precision_and_recall_last(tmp_path):
     done = _yuqing("eval", "hype", "--data", str(data), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
-    assert lines[-1] == "precision=1.000 recall=1.000 n=211"     # 3 × 60 people, one source account, a crew of 10, 20 institutions
+    assert lines[-1] == "precision=1.000 recall=1.000 n=213"     # 3 × 61 people, a crew of 10, 20 institutions
     assert "organic_events=2 above_line=0" in done.stdout
     assert "campaign_events=1 alerted=1" in done.stdout
 
