@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Iterable, Mapping, Protocol, Sequence
 
 from core.clock import CHINA_TZ, Clock
+from core.coordination import SpreadAnalyst
 from core.event import Event, EventStore
 from core.notifications import Notifier, RoundReport as NotifyReport, Trigger
 from core.post import Enrichment, Post
@@ -142,8 +143,9 @@ class MonitoringService:
 
     def __init__(self, posts: PostStore, events: EventStore, analyser: Analyser, workflow: Workflow,
                  clock: Clock, *, notifier: Notifier | None = None, batch_size: int = 200,
-                 school_names: Mapping[str, str] | None = None):
+                 school_names: Mapping[str, str] | None = None, spread_analyst: SpreadAnalyst | None = None):
         self.posts, self.events, self.analyser, self.workflow = posts, events, analyser, workflow
+        self.spread_analyst = spread_analyst
         self.clock, self.notifier, self.batch_size = clock, notifier, max(1, batch_size)
         self.school_names = dict(school_names or {})
 
@@ -227,6 +229,24 @@ class MonitoringService:
         return Trigger(id=f"alert:{alert.id}:major", kind="alert_major",
                        title=f"【舆情预警·{alert.grade}级{GRADE_NAMES.get(alert.grade, '')}】{alert.title}", body=body)
 
+    def hype_triggers(self) -> list[Trigger]:
+        """One trigger per open alert whose event's spread looks coordinated (score at the alert line or above):
+        the monitor and the propaganda department hear of suspected 恶意炒作 once, with the reasons."""
+        if self.spread_analyst is None:
+            return []
+        triggers = []
+        for alert in self.workflow.alerts.open_alerts():
+            found = self.spread_analyst.evidence(alert.event_id)
+            if not found or found.get("score", 0) < found.get("alert_line", 101):
+                continue
+            accounts = "、".join(str(a.get("name") or a.get("account")) for a in found.get("accounts", ())[:10])
+            triggers.append(Trigger(
+                id=f"alert:{alert.id}:hype", kind="hype_suspected", title=f"【疑似恶意炒作】{alert.title}",
+                body="\n".join([f"事件：{alert.title}", f"协同度评分：{found['score']} 分（{found.get('verdict', '')}）",
+                                f"依据：{'；'.join(found.get('reasons', ()))}", f"可疑账号：{accounts or '—'}",
+                                "评分为线索提示，请登录舆情监测与回应台「事件」页核查，必要时在「移交处置」中移交。"])))
+        return triggers
+
     def clock_triggers(self, changes: Iterable) -> list[Trigger]:
         """Triggers for clocks that reached 80 % or ran out, addressed also to the people the clock names."""
         triggers = []
@@ -265,7 +285,7 @@ class MonitoringService:
         checked, raised = self.raise_alerts()
         report = RoundReport(enrichment=stats, recent_events=checked, alerts_raised=len(raised),
                              interrupted=bool(should_stop and should_stop()))
-        report.notifications = self._notify(self.major_alert_triggers())
+        report.notifications = self._notify(self.major_alert_triggers() + self.hype_triggers())
         return report
 
     def clock_round(self) -> RoundReport:

@@ -167,6 +167,7 @@ TRIGGER_KINDS = {
     "clock_80": "回应时限已用去80%",
     "clock_overdue": "回应时限已超时",
     "escalation_new": "新的移交（升级处置）案件",
+    "hype_suspected": "疑似恶意炒作（协同传播评分达到提示线）",
 }
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "interrupted")
 DELIVERY_STATUS_NAMES = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败",

@@ -191,7 +191,7 @@ class Runtime:
         """The monitoring round: enrichment, events, alerts, clocks, notifications."""
         return MonitoringService(self.posts, self.events, self.analyser, self.workflow, self.clock,
                                  notifier=self.notifier, batch_size=self.settings.enrich_batch_size,
-                                 school_names=self.school_names)
+                                 school_names=self.school_names, spread_analyst=self.coordination)
 
     # --- life cycle
 

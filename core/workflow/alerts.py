@@ -141,6 +141,12 @@ class AlertService:
         live = tuple(s for s in AlertState if s not in (AlertState.DISMISSED, AlertState.CLOSED))
         return self.repo.find(Alert, grade=MAJOR_GRADES, state=live, order_by="raised_at")
 
+    def open_alerts(self) -> list[Alert]:
+        """Alerts of any grade that are neither dismissed nor closed, oldest raised first (a system-side read
+        for the worker's notifications: no actor, no permission check)."""
+        live = tuple(s for s in AlertState if s not in (AlertState.DISMISSED, AlertState.CLOSED))
+        return self.repo.find(Alert, state=live, order_by="raised_at")
+
     def all_alerts(self) -> list[Alert]:
         """Every alert, in any state, oldest raised first (for a drill's after-action report). A system-side
         read: no actor, no permission check."""

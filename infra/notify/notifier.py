@@ -21,6 +21,7 @@ DEFAULT_ROUTES: dict[str, tuple[str, ...]] = {
     "clock_80": ("reviewer", "spokesperson", "leader"),
     "clock_overdue": ("leader", "spokesperson", "reviewer"),
     "escalation_new": ("leader", "police_liaison"),
+    "hype_suspected": ("monitor", "leader"),
 }
 
 

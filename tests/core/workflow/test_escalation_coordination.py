@@ -10,6 +10,7 @@ from datetime import timedelta
 import docx
 import pytest
 
+from core.monitoring import MonitoringService
 from core.workflow.evidence import verify_pack
 from infra.state import open_state_database
 from infra.storage.sqlite import SqlitePostStore
@@ -86,6 +87,18 @@ def test_the_pack_carries_the_coordination_analysis_under_its_manifest(hype_case
     text = "\n".join(p.text for p in summary.paragraphs)
     assert "协同传播（恶意炒作）分析" in text and "疑似有组织炒作" in text and "不能替代调查取证" in text
     assert verify_pack(sent.pack_path, sent.pack_sha256).ok
+
+
+def test_the_worker_tells_people_of_suspected_hype_on_an_open_alert(hype_case, tmp_path):
+    wf, users, case = hype_case
+    monitoring = MonitoringService(wf.escalations.post_store, None, None, wf, wf.clock,
+                                   spread_analyst=wf.escalations.spread_analyst)
+    triggers = monitoring.hype_triggers()
+    assert [t.kind for t in triggers] == ["hype_suspected"]
+    assert triggers[0].title == "【疑似恶意炒作】渠县第二中学学生受伤"
+    assert "协同度评分" in triggers[0].body and all(name in triggers[0].body for name in CREW)
+    wf.alerts.dismiss(users["reviewer"], case.alert_id, "经核实为正常讨论")
+    assert monitoring.hype_triggers() == []
 
 
 def test_a_pack_without_an_analyst_has_no_analysis(ewf_plain, users):
