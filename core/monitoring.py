@@ -239,7 +239,7 @@ class MonitoringService:
             found = self.spread_analyst.evidence(alert.event_id)
             if not found or found.get("score", 0) < found.get("alert_line", 101):
                 continue
-            accounts = "、".join(str(a.get("name") or a.get("account")) for a in found.get("accounts", ())[:10])
+            accounts = "、".join(str(a.get("name") or "匿名用户") for a in found.get("accounts", ())[:10])
             triggers.append(Trigger(
                 id=f"alert:{alert.id}:hype", kind="hype_suspected", title=f"【疑似恶意炒作】{alert.title}",
                 body="\n".join([f"事件：{alert.title}", f"协同度评分：{found['score']} 分（{found.get('verdict', '')}）",

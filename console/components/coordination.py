@@ -17,6 +17,7 @@ from nlp.coordination import ALERT_LINE, CascadePost, CoordinationReport
 from console.components.text import plain
 
 BUCKET_SECONDS = 600
+ANONYMOUS = "匿名用户"
 ACCOUNTS_SHOWN = 20
 CASCADE_SHOWN = 40
 
@@ -62,7 +63,7 @@ def _timeline(report: CoordinationReport, cascade: list[CascadePost]) -> alt.Cha
 
 def _accounts(report: CoordinationReport) -> pd.DataFrame:
     return pd.DataFrame([{
-        "账号": f.author_name or f.account, "信息条数": f.posts,
+        "账号": f.author_name or ANONYMOUS, "信息条数": f.posts,
         "粉丝数": "—" if f.followers is None else f.followers,
         "首次发布": _local(f.first_at).strftime("%m-%d %H:%M"),
         "命中检测项": "、".join(COORDINATION_SIGNAL_NAMES.get(c, c) for c in f.signals),
@@ -72,10 +73,10 @@ def _accounts(report: CoordinationReport) -> pd.DataFrame:
 def _cascade(report: CoordinationReport, cascade: list[CascadePost]) -> pd.DataFrame:
     """The spread in time order, flagged posts first marked: who reposted whom, on which platform."""
     flagged = set(report.flagged_post_ids)
-    names = {p.post_id: p.author_name or p.account for p in cascade}
+    names = {p.post_id: p.author_name or ANONYMOUS for p in cascade}
     rows = sorted(cascade, key=lambda p: (p.post_id not in flagged, p.at))[:CASCADE_SHOWN]
     return pd.DataFrame([{
         "可疑": "是" if p.post_id in flagged else "", "时间": _local(p.at).strftime("%m-%d %H:%M"),
-        "平台": platform_name(p.platform), "账号": p.author_name or p.account,
+        "平台": platform_name(p.platform), "账号": p.author_name or ANONYMOUS,
         "转发自": names.get(p.parent_id or "", "—") if p.parent_id else "—", "内容": p.text[:80],
     } for p in rows])

@@ -16,7 +16,8 @@ def cascade_posts(posts: Iterable[Post], event_id: str = "") -> list[CascadePost
         user = post.raw.get("user") if isinstance(post.raw, Mapping) else None
         user = user if isinstance(user, Mapping) else {}
         out.append(CascadePost(
-            post_id=post.id, account=_account(post.platform, user, post.author), at=post.published_at.timestamp(),
+            post_id=post.id, account=_account(post.platform, user, post.author, post.id),
+            at=post.published_at.timestamp(),
             text=post.text, parent_id=post.parent_id, platform=post.platform, event_id=event_id,
             followers=_number(user.get("followers_count")), verified=bool(user.get("verified")),
             verified_type=_number(user.get("verified_type"), allow_negative=True),
@@ -24,16 +25,19 @@ def cascade_posts(posts: Iterable[Post], event_id: str = "") -> list[CascadePost
         for number, copy in enumerate(post.copies):
             at = (copy.published_at or post.published_at).timestamp()
             out.append(CascadePost(
-                post_id=f"{post.id}#copy{number}", account=_account(copy.platform, {}, copy.author), at=at,
+                post_id=f"{post.id}#copy{number}", account=_account(copy.platform, {}, copy.author,
+                                                                      f"{post.id}#copy{number}"), at=at,
                 text=post.text, parent_id=None, platform=copy.platform, event_id=event_id,
                 author_name=copy.author, copy_of=post.id))
     return out
 
 
-def _account(platform: str, user: Mapping[str, Any], author: str) -> str:
+def _account(platform: str, user: Mapping[str, Any], author: str, post_id: str) -> str:
+    """The platform's user id, else the author's name there; an unnamed author is an account of its own
+    (two anonymous posts are not one account)."""
     if user.get("id") not in (None, ""):
         return f"{platform}:{user['id']}"
-    return f"{platform}:{author or '匿名'}"
+    return f"{platform}:{author}" if author else f"{platform}:anonymous:{post_id}"
 
 
 def _number(value: Any, allow_negative: bool = False) -> int | None:

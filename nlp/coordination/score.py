@@ -64,7 +64,8 @@ def event_wordings(posts: Sequence[CascadePost]) -> list[str]:
     wordings = []
     for post in posts:
         wording = own_wording(post.text)
-        if post.copy_of or post is source:      # a copy's words are its own: exactly what is measured
+        # A copy's words are its own (exactly what is measured); a post of its own reposts nothing to echo.
+        if post.copy_of or not post.parent_id:
             wordings.append(wording)
             continue
         parent = by_id.get(post.parent_id or "")
