@@ -26,6 +26,7 @@ from core.settings import Settings
 from core.storage import PostStore
 from core.vocabulary import GRADES
 from core.workflow import AlertRules, Workflow, WorkflowConfig, build_workflow
+from core.workflow.throttle import ThrottlePolicy
 from infra.notify import Notifier, NotifyConfig, build_notifier
 from infra.publish import build_channels
 from infra.state import StateDatabase, open_state_database
@@ -151,9 +152,16 @@ class Runtime:
             raise ConfigurationError(f"setting 'alert_min_grade' is {s.alert_min_grade!r}; use IV, III, II or I")
         if s.session_ttl_minutes <= 0:
             raise ConfigurationError("setting 'session_ttl_minutes' must be a positive number of minutes")
+        if min(s.login_max_failures, s.login_client_max_failures, s.login_lockout_minutes) <= 0:
+            raise ConfigurationError("settings 'login_max_failures', 'login_client_max_failures' and "
+                                     "'login_lockout_minutes' must be positive numbers")
         return WorkflowConfig(
             templates_dir=s.templates_path, evidence_dir=s.evidence_path,
             session_ttl=timedelta(minutes=s.session_ttl_minutes),
+            login_throttle=ThrottlePolicy(max_user_failures=s.login_max_failures,
+                                          max_client_failures=s.login_client_max_failures,
+                                          window=timedelta(minutes=s.login_lockout_minutes),
+                                          lockout=timedelta(minutes=s.login_lockout_minutes)),
             rules=AlertRules(min_grade=grade, rumour_share=s.alert_rumour_share, min_posts=s.alert_min_posts),
             upload_max_bytes=s.upload_max_bytes, county=self.profile.county, publisher=s.publisher,
             school_names=self.school_names)

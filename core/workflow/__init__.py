@@ -37,6 +37,7 @@ from core.workflow.releases import ReleaseService
 from core.workflow.reports import ReportService
 from core.workflow.repository import WorkflowRepository
 from core.workflow.templates import TemplateLibrary
+from core.workflow.throttle import ThrottlePolicy
 from core.workflow.users import UserService
 
 
@@ -51,6 +52,7 @@ class WorkflowConfig:
     templates_dir: Path
     evidence_dir: Path
     session_ttl: timedelta = timedelta(hours=8)
+    login_throttle: ThrottlePolicy = ThrottlePolicy()
     rules: AlertRules = AlertRules()
     upload_max_bytes: int = 10 * 1024 * 1024
     county: str = ""
@@ -133,7 +135,8 @@ def build_workflow(repo: WorkflowRepository, clock: Clock, config: WorkflowConfi
     publisher = (config.publisher or "").strip() or f"{county}教育局"
     audit = AuditLog(repo, clock)
     guard = Guard(repo, audit)
-    users = UserService(repo, audit, guard, clock, session_ttl=config.session_ttl, bcrypt_rounds=bcrypt_rounds)
+    users = UserService(repo, audit, guard, clock, session_ttl=config.session_ttl, bcrypt_rounds=bcrypt_rounds,
+                        throttle=config.login_throttle)
     clocks = ClockService(repo, audit, clock, leaders_on_duty=users.on_duty_leaders)
     alerts = AlertService(repo, audit, guard, clock, clocks, rules=config.rules)
     templates = TemplateLibrary(config.templates_dir)

@@ -38,17 +38,32 @@ class User:
     active: bool = True
     created_at: datetime | None = None
     version: int = 1
+    session_epoch: int = 0               # raised by a password change or reset: older sessions end
 
 
 @dataclass(frozen=True)
 class Session:
-    """A login. The console keeps ``token``; only its SHA-256 is stored (``id``)."""
+    """A login. The console keeps ``token``; only its SHA-256 is stored (``id``). ``epoch`` is the user's
+    ``session_epoch`` when the session began: a session of an older epoch is no longer valid."""
 
     id: str                              # sha256 of the token
     user_id: str
     created_at: datetime
     expires_at: datetime
     token: str = ""                      # only set on the object returned by login, never stored
+    version: int = 1
+    epoch: int = 0
+
+
+@dataclass(frozen=True)
+class LoginThrottle:
+    """Failed logins counted for one key (``user:<username>`` or ``client:<address>``) within a window;
+    ``locked_until`` is set once the key reached its limit."""
+
+    id: str
+    failures: int
+    window_started_at: datetime
+    locked_until: datetime | None = None
     version: int = 1
 
 

@@ -14,6 +14,7 @@ from typing import Any, Mapping, Sequence
 
 from core.clock import CHINA_TZ, Clock
 from core.errors import Conflict, InvalidInput, NotFound, YuqingError
+from core.secrets import mask_text
 from core.vocabulary import GRADE_NAMES, RELEASE_STATUS_NAMES
 from core.workflow.access import Guard, Permission
 from core.workflow.audit import AuditLog
@@ -251,9 +252,11 @@ class ReleaseService:
             location, ok, error = self.channels[name].publish(outgoing), True, ""
         except YuqingError as failure:
             location, ok, error = "", False, str(failure)
+        # A channel's address may hold its key (a relay's token in the URL): what is stored, audited and shown
+        # to every role is masked.
         return Publication(id=new_id("P"), release_id=outgoing.release_id, release_version=outgoing.version,
-                           channel=name, location=location, published_at=outgoing.published_at,
-                           published_by=by, content_sha256=digest, ok=ok, error=error)
+                           channel=name, location=mask_text(location), published_at=outgoing.published_at,
+                           published_by=by, content_sha256=digest, ok=ok, error=mask_text(error))
 
     def channel_names(self) -> list[str]:
         return sorted(self.channels)

@@ -1,8 +1,14 @@
 """Users, passwords and sessions, and the OIDC identity hook for ``st.login``.
 
 Passwords are stored as bcrypt hashes. ``login`` returns a Session whose ``token`` the console keeps;
-``resolve`` turns a token back into the user until the session expires (setting ``session_ttl_minutes``).
-Wrong passwords, unknown users and expired sessions are refused with a sentence and audited.
+``resolve`` turns a token back into the user until the session expires (setting ``session_ttl_minutes``),
+the user logs out, is deactivated, or their password is changed or reset (each user has a session epoch
+that a password change raises; a session of an older epoch is refused). Wrong passwords, unknown users and
+expired sessions are refused with a sentence and audited.
+
+Guessing is resisted: a username is checked for shape and length before anything is stored or looked up;
+failed logins are counted per username and per client (``core.workflow.throttle``) and lock both for a
+while; an unknown username costs the same bcrypt work as a known one, so timing does not tell them apart.
 """
 
 from __future__ import annotations
@@ -23,11 +29,15 @@ from core.workflow.access import Guard, Permission
 from core.workflow.audit import AuditLog
 from core.workflow.model import Role, Session, User, new_id, snapshot
 from core.workflow.repository import WorkflowRepository
+from core.workflow.throttle import LoginThrottler, ThrottlePolicy
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
+USERNAME_MAX = 32
 WRONG_LOGIN = "用户名或密码错误。"
+WRONG_CURRENT_PASSWORD = "原密码不正确，密码未修改。"
+PASSWORD_CHANGED = "密码已修改或重置，请用新密码重新登录。"
 
 
 def hash_token(token: str) -> str:
@@ -36,10 +46,14 @@ def hash_token(token: str) -> str:
 
 class UserService:
     def __init__(self, repo: WorkflowRepository, audit: AuditLog, guard: Guard, clock: Clock,
-                 session_ttl: timedelta = timedelta(hours=8), bcrypt_rounds: int = 12):
+                 session_ttl: timedelta = timedelta(hours=8), bcrypt_rounds: int = 12,
+                 throttle: ThrottlePolicy = ThrottlePolicy()):
         self.repo, self.audit, self.guard, self.clock = repo, audit, guard, clock
         self.session_ttl = session_ttl
         self.bcrypt_rounds = bcrypt_rounds
+        self.throttle = LoginThrottler(repo, clock, throttle)
+        # Checked against when the username is unknown, so that refusing it costs what refusing a known one does.
+        self._decoy_hash = bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(bcrypt_rounds))
 
     # --- managing users
 
@@ -87,12 +101,25 @@ class UserService:
     def set_active(self, actor: User, username: str, active: bool) -> User:
         return self._change(actor, username, "user.set_active", active=bool(active))
 
-    def set_password(self, actor: User, username: str, password: str) -> User:
-        """Admins reset anyone's password; a user may change their own."""
-        own = actor is not None and self.repo.get(User, actor.id) is not None and \
-            self.repo.get(User, actor.id).username == (username or "").strip().lower()
-        return self._change(actor, username, "user.set_password", check=not own,
-                            password_hash=self._hash(password))
+    def set_password(self, actor: User, username: str, password: str, *, current_password: str | None = None) -> User:
+        """Admins reset another user's password; anyone changing their own must give ``current_password``
+        (PermissionDenied "原密码不正确" otherwise, audited). Either way every session of that user ends."""
+        stored_actor = self.repo.get(User, actor.id) if actor is not None else None
+        own = stored_actor is not None and stored_actor.username == (username or "").strip().lower()
+        if own and not (current_password and stored_actor.password_hash
+                        and _check(current_password, stored_actor.password_hash)):
+            self.guard.deny(stored_actor.username, "user.set_password", f"user:{stored_actor.username}",
+                            WRONG_CURRENT_PASSWORD)
+        target = self.by_username(username)
+        updated = self._change(actor, username, "user.set_password", check=not own,
+                               password_hash=self._hash(password),
+                               session_epoch=(target.session_epoch + 1) if target else 0)
+        self._end_sessions(updated)
+        return updated
+
+    def _end_sessions(self, user: User) -> None:
+        for session in self.repo.find(Session, user_id=user.id):
+            self.repo.delete(Session, session.id)
 
     def _change(self, actor: User, username: str, action: str, check: bool = True, **changes) -> User:
         who = self.guard.require(actor, Permission.USERS if check else Permission.VIEW, f"user:{username}")
@@ -107,19 +134,37 @@ class UserService:
 
     # --- sessions
 
-    def login(self, username: str, password: str) -> Session:
-        """A new session for the right password; PermissionDenied ("用户名或密码错误") otherwise, audited."""
-        user = self.by_username(username)
-        ok = bool(user and user.password_hash and password) and _check(password, user.password_hash)
-        if not ok or not user.active:
-            reason = WRONG_LOGIN if ok is False else "该账号已停用，请联系系统管理员。"
-            self.guard.deny((username or "").strip()[:64] or "anonymous", "login", f"user:{username}", reason)
+    def login(self, username: str, password: str, client: str = "") -> Session:
+        """A new session for the right password; PermissionDenied ("用户名或密码错误") otherwise, audited.
+        ``client`` names where the attempt comes from (the console passes the browser's address): failures
+        are counted per username and per client, and a locked one is refused even with the right password."""
+        name = login_name(username)
+        actor, target = name or "anonymous", f"user:{name}" if name else "user:(无效用户名)"
+        keys = self.throttle.keys(name, client)
+        until = self.throttle.locked_until(keys)
+        if until is not None:
+            self.guard.deny(actor, "login", target, self._locked_sentence(until))
+        user = self.by_username(name) if name else None
+        hashed = user.password_hash.encode("ascii") if user is not None and user.password_hash else self._decoy_hash
+        ok = _check_bytes(password or "", hashed) and user is not None and bool(user.password_hash)
+        if not ok:
+            until = self.throttle.failed(keys)
+            self.guard.deny(actor, "login", target,
+                            WRONG_LOGIN + (self._locked_sentence(until) if until is not None else ""))
+        if not user.active:
+            self.guard.deny(actor, "login", target, "该账号已停用，请联系系统管理员。")
+        self.throttle.succeeded(name)
         return self._open_session(user, "login")
+
+    def _locked_sentence(self, until) -> str:
+        minutes = max(1, -(-int((until - self.clock.now()).total_seconds()) // 60))
+        return f"登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试；如忘记密码请联系系统管理员重置。"
 
     def _open_session(self, user: User, action: str) -> Session:
         token = secrets.token_urlsafe(32)
         now = self.clock.now()
-        session = Session(id=hash_token(token), user_id=user.id, created_at=now, expires_at=now + self.session_ttl)
+        session = Session(id=hash_token(token), user_id=user.id, created_at=now, expires_at=now + self.session_ttl,
+                          epoch=user.session_epoch)
         self.repo.add(session)
         self.audit.record(user.username, action, f"user:{user.username}",
                           after={"expires_at": session.expires_at.isoformat()})
@@ -138,6 +183,21 @@ class UserService:
         if user is None or not user.active:
             self.guard.deny(user.username if user else "anonymous", "session.resolve", "session",
                             "该账号已停用，请联系系统管理员。")
+        if session.epoch != user.session_epoch:
+            self.repo.delete(Session, session.id)
+            self.guard.deny(user.username, "session.resolve", "session", PASSWORD_CHANGED)
+        return user
+
+    def resolve_epoch(self, user_id: str, epoch: int) -> User:
+        """The active user ``user_id`` when ``epoch`` is still their session epoch (for a signed cookie that
+        carries the user and the epoch of its login instead of a session token); PermissionDenied after a
+        password change or reset, for an unknown or deactivated user."""
+        user = self.repo.get(User, str(user_id or ""))
+        if user is None or not user.active:
+            self.guard.deny(user.username if user else "anonymous", "session.resolve", "session",
+                            "会话无效，请重新登录。")
+        if int(epoch) != user.session_epoch:
+            self.guard.deny(user.username, "session.resolve", "session", PASSWORD_CHANGED)
         return user
 
     def logout(self, token: str) -> None:
@@ -160,8 +220,9 @@ class UserService:
         email = str(claims.get("email") or "").strip().lower()
         if not email:
             self.guard.deny("anonymous", "login.oidc", "oidc", "统一身份认证未提供邮箱，无法对应系统用户。")
-        if claims.get("email_verified") is False:
-            self.guard.deny(email, "login.oidc", "oidc", f"邮箱 {email} 未经验证，无法登录。")
+        if not _verified(claims.get("email_verified")):
+            # Missing counts as unverified: a provider that does not vouch for the address cannot map to a user.
+            self.guard.deny(email[:320], "login.oidc", "oidc", f"邮箱 {email[:320]} 未经验证（身份提供方未确认该邮箱），无法登录。")
         found = [u for u in self.repo.find(User, email=email) if u.active]
         if not found:
             self.guard.deny(email, "login.oidc", "oidc",
@@ -209,9 +270,28 @@ class UserService:
         return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(self.bcrypt_rounds)).decode("ascii")
 
 
+def login_name(username: str) -> str:
+    """The normalised username of a login attempt, or '' when it cannot be a username (wrong shape or
+    longer than 32 characters): such input is never stored, looked up or written into the audit log."""
+    text = str(username or "")[:USERNAME_MAX + 8].strip().lower()
+    return text if len(text) <= USERNAME_MAX and _USERNAME.match(text) else ""
+
+
+def _verified(flag: object) -> bool:
+    """OIDC ``email_verified``: only a true boolean (or the string "true" some providers send) counts."""
+    return flag is True or (isinstance(flag, str) and flag.strip().lower() == "true")
+
+
 def _check(password: str, hashed: str) -> bool:
     try:
-        return bcrypt.checkpw(password.encode("utf-8")[:72], hashed.encode("ascii"))
+        return _check_bytes(password, hashed.encode("ascii"))
+    except UnicodeEncodeError:
+        return False
+
+
+def _check_bytes(password: str, hashed: bytes) -> bool:
+    try:
+        return bcrypt.checkpw(password.encode("utf-8", "replace")[:72], hashed)
     except ValueError:
         return False
 
@@ -223,4 +303,4 @@ def _role(value: Role | str) -> Role:
         raise InvalidInput(f"未知角色 {value!r}；可选：{', '.join(r.value for r in Role)}。", field="role") from None
 
 
-__all__ = ["UserService", "hash_token", "PermissionDenied"]
+__all__ = ["UserService", "hash_token", "login_name", "PermissionDenied"]

@@ -7,6 +7,7 @@ import json
 
 from core.clock import CHINA_TZ
 from core.settings import SETTINGS
+from core.secrets import mask_setting, mask_url
 from core.storage import PostQuery
 from core.vocabulary import name_of, platform_name
 from infra.runtime import Runtime
@@ -39,7 +40,7 @@ def register(subparsers) -> None:
 
 def _where(runtime: Runtime) -> str:
     settings = runtime.settings
-    return str(settings.sqlite_file) if settings.store == "sqlite" else settings.es_url
+    return str(settings.sqlite_file) if settings.store == "sqlite" else mask_url(settings.es_url)
 
 
 def run_init(args, runtime: Runtime) -> int:
@@ -101,7 +102,8 @@ def run_status(args, runtime: Runtime) -> int:
 def run_settings(args, runtime: Runtime) -> int:
     settings = runtime.settings
     for s in SETTINGS:
-        print(f"{s.name} = {settings[s.name]!r}  [{settings.origin(s.name)}; env {s.env_var}]")
+        # Secrets and the credentials, keys and tokens in URLs are shown masked (core.secrets decides).
+        print(f"{s.name} = {mask_setting(s.name, settings[s.name])!r}  [{settings.origin(s.name)}; env {s.env_var}]")
         print(f"    {s.help}")
     return 0
 

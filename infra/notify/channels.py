@@ -8,6 +8,7 @@ A channel's ``send(address, title, body, trigger_id)`` returns when the message 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -17,6 +18,7 @@ from typing import Any, Protocol, Sequence
 import requests
 
 from core.errors import ConfigurationError
+from core.secrets import mask_text, mask_url
 
 WEBHOOK_KINDS = ("wecom", "dingtalk", "feishu", "json")
 TIMEOUT_S = 10
@@ -34,7 +36,8 @@ class Channel(Protocol):
 
 
 class EmailChannel:
-    """One e-mail per recipient through an SMTP server (plain, STARTTLS or SSL, optional login).
+    """One e-mail per recipient through an SMTP server (STARTTLS or SSL, optional login; plain only to a
+    relay on this host, ``tls='none'``, so that a login and the mail never cross the network in clear).
 
     The Message-ID is derived from the trigger and recipient, so a mail server that sees one twice can
     tell it is the same notification."""
@@ -42,9 +45,14 @@ class EmailChannel:
     name = "email"
 
     def __init__(self, host: str, port: int = 25, *, user: str = "", password: str = "",
-                 sender: str = "yuqing@localhost", tls: str = "none"):
+                 sender: str = "yuqing@localhost", tls: str = "starttls"):
         if tls not in ("none", "starttls", "ssl"):
-            raise ConfigurationError(f"setting 'smtp_tls' is {tls!r}; use 'none', 'starttls' or 'ssl'")
+            raise ConfigurationError(f"setting 'smtp_tls' is {tls!r}; use 'starttls', 'ssl' or (for a relay on "
+                                     "this host only) 'none'")
+        if tls == "none" and not is_loopback(host):
+            raise ConfigurationError(f"setting 'smtp_tls' is 'none' but smtp_host {host!r} is not on this host: mail "
+                                     "and the SMTP login would cross the network unencrypted; use 'starttls' or "
+                                     "'ssl' (plain SMTP is only for a local relay such as 127.0.0.1)")
         self.host, self.port, self.user, self.password = host, port, user, password
         self.sender, self.tls = sender, tls
 
@@ -65,7 +73,7 @@ class EmailChannel:
                 smtp.send_message(message)
         except (OSError, smtplib.SMTPException) as error:
             raise ChannelError(f"SMTP {self.host}:{self.port} did not accept the mail to {address}: "
-                               f"{_describe(error)}") from None
+                               f"{mask_text(_describe(error), [self.password])}") from None
 
     def _connect(self) -> smtplib.SMTP:
         if self.tls == "ssl":
@@ -99,7 +107,9 @@ class WebhookChannel:
 
     def send(self, address: str, title: str, body: str, trigger_id: str) -> None:
         try:
-            response = requests.post(address, json=self.payload(title, body, trigger_id), timeout=TIMEOUT_S)
+            # Never follow a redirect: the message would go wherever the answer points.
+            response = requests.post(address, json=self.payload(title, body, trigger_id), timeout=TIMEOUT_S,
+                                     allow_redirects=False)
         except requests.RequestException as error:
             raise ChannelError(f"{self.name} webhook {_host(address)} unreachable: {_describe(error)}") from None
         if not 200 <= response.status_code < 300:
@@ -121,12 +131,23 @@ class WebhookChannel:
 
 
 def _host(url: str) -> str:
-    # Never log a webhook's full URL: its query string is the robot's secret key.
-    return url.split("?", 1)[0]
+    # Never log a webhook's full URL: its query string or path holds the robot's secret key.
+    return mask_url(url)
 
 
 def _describe(error: BaseException) -> str:
-    return str(error) or type(error).__name__
+    # Driver errors name the URL they failed on (requests: "... with url: /send?key=..."): masked.
+    return mask_text(str(error) or type(error).__name__)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine (a local relay)."""
+    if host.strip().lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_webhooks(entries: Sequence[str]) -> list[tuple[WebhookChannel, str]]:

@@ -158,7 +158,7 @@ class NotifyConfig:
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_from: str = "yuqing@localhost"
-    smtp_tls: str = "none"
+    smtp_tls: str = "starttls"
     webhooks: tuple[str, ...] = ()           # 'kind=url'
     emails: tuple[str, ...] = ()             # 'role=address'
     routes: tuple[str, ...] = ()             # 'trigger=role+role'

@@ -38,6 +38,7 @@ users = Table(
     Column("on_duty", Boolean, nullable=False),
     Column("active", Boolean, nullable=False),
     _time("created_at"), _version(),
+    Column("session_epoch", Integer, nullable=False, server_default="0"),
 )
 
 sessions = Table(
@@ -46,6 +47,14 @@ sessions = Table(
     _time("created_at", False), _time("expires_at", False),
     Column("token", String(10), nullable=False),       # always empty: tokens are never stored
     _version(),
+    Column("epoch", Integer, nullable=False, server_default="0"),
+)
+
+# Failed logins per username and per client (core.workflow.throttle): id is "user:<name>" / "client:<addr>".
+login_throttle = Table(
+    "login_throttle", metadata, _id(),
+    Column("failures", Integer, nullable=False),
+    _time("window_started_at", False), _time("locked_until"), _version(),
 )
 
 alerts = Table(
@@ -173,7 +182,7 @@ audit_head = Table(
 TABLES = {
     model.User: users, model.Session: sessions, model.Alert: alerts, model.ResponseClock: clocks,
     model.Release: releases, model.ReleaseVersion: release_versions, model.Publication: publications,
-    model.Escalation: escalations,
+    model.Escalation: escalations, model.LoginThrottle: login_throttle,
 }
 
 # --- events (core.event.Event); last_seen, grade_rank and heat are what list_events filters and sorts on

@@ -96,7 +96,8 @@ def receiver():
 
 
 def settings_for(tmp_path, **values):
-    return load_settings(environ={}, overrides={"data_dir": str(tmp_path), **values})
+    # The test mail server is a relay on this host, the one place plain SMTP is allowed (smtp_tls = none).
+    return load_settings(environ={}, overrides={"data_dir": str(tmp_path), "smtp_tls": "none", **values})
 
 
 _opened = []

@@ -66,7 +66,7 @@ def test_an_older_installation_keeps_all_its_data(target, tmp_path, caplog):
     caplog.set_level("INFO", logger="infra.state.legacy")
     state = target.open(legacy_dir=folder)
     try:
-        assert migrate.current_revision(state.engine) == "0002"
+        assert migrate.current_revision(state.engine) == migrate.HEAD_REVISION
         _assert_everything_arrived(state)
     finally:
         state.close()

@@ -26,7 +26,7 @@ NOW = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
 def test_an_empty_database_is_migrated_to_exactly_the_declared_tables(target):
     state = target.open()
     try:
-        assert migrate.current_revision(state.engine) == migrate.head_revision() == "0002"
+        assert migrate.current_revision(state.engine) == migrate.head_revision() == migrate.HEAD_REVISION
         with state.engine.connect() as conn:
             assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     finally:
@@ -52,7 +52,7 @@ def test_a_workflow_database_at_revision_0001_keeps_its_records(target, tmp_path
         engine.dispose()
     state = target.open()
     try:
-        assert migrate.current_revision(state.engine) == "0002"
+        assert migrate.current_revision(state.engine) == migrate.HEAD_REVISION
         assert state.workflow_repository().get(User, "u1").role == Role.MONITOR
         assert state.events.list_events() == []
     finally:
@@ -96,7 +96,7 @@ def test_processes_opening_a_new_database_together_all_succeed(target):
     assert [finish(p) for p in workers] == [["never"]] * 4
     state = target.open()
     try:
-        assert migrate.current_revision(state.engine) == "0002"
+        assert migrate.current_revision(state.engine) == migrate.HEAD_REVISION
     finally:
         state.close()
 

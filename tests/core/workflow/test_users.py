@@ -88,7 +88,7 @@ def test_usernames_are_unique(wf, users):
 
 
 def test_a_user_may_change_their_own_password_but_not_others(wf, users):
-    wf.users.set_password(users["monitor"], "monitor", "a-new-password")
+    wf.users.set_password(users["monitor"], "monitor", "a-new-password", current_password=PASSWORD)
     assert wf.users.login("monitor", "a-new-password")
     with pytest.raises(PermissionDenied):
         wf.users.set_password(users["monitor"], "leader", "a-new-password")
@@ -98,7 +98,7 @@ def test_oidc_identity_maps_by_verified_email(wf, users):
     session = wf.users.login_oidc({"email": "Leader@Example.gov.cn", "email_verified": True, "name": "x"})
     assert wf.users.resolve(session.token).username == "leader"
     with pytest.raises(PermissionDenied, match="未对应任何系统用户"):
-        wf.users.map_oidc_identity({"email": "stranger@example.com"})
+        wf.users.map_oidc_identity({"email": "stranger@example.com", "email_verified": True})
     with pytest.raises(PermissionDenied, match="未经验证"):
         wf.users.map_oidc_identity({"email": "leader@example.gov.cn", "email_verified": False})
     assert len(denied(wf, "login.oidc")) == 2

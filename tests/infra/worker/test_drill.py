@@ -39,7 +39,7 @@ def _wait_for(condition, what: str, thread: threading.Thread) -> None:
 def test_a_drill_runs_the_incident_notifies_once_and_writes_the_after_action_report(tmp_path, channels):
     smtp_port, mailbox, robot_url = channels.smtp_port, channels.mailbox, channels.robot_url
     settings = load_settings(environ={}, overrides={
-        "data_dir": str(tmp_path), "smtp_host": "127.0.0.1", "smtp_port": smtp_port,
+        "data_dir": str(tmp_path), "smtp_host": "127.0.0.1", "smtp_port": smtp_port, "smtp_tls": "none",
         "notify_emails": "leader=zhiban@qx.example,reviewer=shenhe@qx.example",
         "notify_webhooks": f"wecom={robot_url}", "crawl_polite": "false"})
     out = io.StringIO()
