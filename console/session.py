@@ -61,12 +61,20 @@ def _password_form() -> None:
         st.error("请输入用户名和密码。")
         return
     try:
-        session = data.workflow().users.login(username.strip(), password)
+        # Failed logins are counted per username and per browser address (the service throttles both).
+        session = data.workflow().users.login(username.strip(), password, client=_client_address())
     except YuqingError as error:
         st.error(str(error) if isinstance(error, PermissionDenied) else explain(error))
         return
     st.session_state[TOKEN_KEY] = session.token
     st.rerun()
+
+
+def _client_address() -> str:
+    try:
+        return str(st.context.ip_address or "")
+    except (AttributeError, RuntimeError):          # no browser behind this run (AppTest)
+        return ""
 
 
 def _oidc(provider: str) -> None:

@@ -37,16 +37,10 @@ def mask_url(url: str) -> str:
         return MASK
     if not parts.scheme or not parts.netloc:
         return _mask_path_and_query(text)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    try:
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        port = ""
-    user = f"{parts.username}:{MASK}@" if parts.username and parts.password is not None else \
-        (f"{MASK}@" if parts.username else "")
-    return f"{parts.scheme}://{user}{host}{port}" + _mask_path_and_query(
+    userinfo, at, host_port = parts.netloc.rpartition("@")
+    name, colon, _ = userinfo.partition(":")
+    user = (f"{name}:{MASK}@" if colon else f"{MASK}@") if at else ""
+    return f"{parts.scheme}://{user}{host_port}" + _mask_path_and_query(
         urllib.parse.urlunsplit(("", "", parts.path, parts.query, "")))
 
 

@@ -184,6 +184,10 @@ def _change_user(users) -> None:
     if cols[2].button("停用" if target.active else "启用", key=f"settings.active.{chosen}"):
         call(lambda: wf.users.set_active(user, chosen, not target.active), "账号状态已更新。")
     with cols[3].form(f"settings.password.{chosen}", clear_on_submit=True):
+        # Changing one's own password asks for the old one (the service refuses it otherwise).
+        own = chosen == user.username
+        current = st.text_input("原密码", type="password", key=f"settings.password_current.{chosen}") if own else None
         password = st.text_input("新密码", type="password", key=f"settings.password_value.{chosen}")
-        if st.form_submit_button("重置密码"):
-            call(lambda: wf.users.set_password(user, chosen, password), f"{who} 的密码已重置。")
+        if st.form_submit_button("修改密码" if own else "重置密码"):
+            call(lambda: wf.users.set_password(user, chosen, password, current_password=current),
+                 "密码已修改，请重新登录。" if own else f"{who} 的密码已重置，其已登录的会话均已失效。")

@@ -9,6 +9,7 @@ alone, so that a release keeps its meaning.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
@@ -35,9 +36,14 @@ _NOT_NAMES = ("全体", "各位", "部分", "多名", "一名", "两名", "几�
 _AFTER_NAME = set("在于因被和与等的是称说向从将把已突不也都就才又还曾家住今昨当仍却、，。；：！？（）()")
 _CUES = ("学生", "同学", "该生", "学童", "幼童", "男孩", "女孩", "男生", "女生", "孩子", "其子", "其女", "小学生",
          "初中生", "高中生", "中学生", "患儿", "伤者", "死者", "受伤学生", "涉事学生")
-_GRADE = r"(?:[初高][一二三]|[一二三四五六七八九]年级|(?:小学|初中|高中)[一二三四五六]年级)"
-_CLASS = re.compile(_GRADE + r"\s*[（(]?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*[)）]?\s*班")
-_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})[ -]?(\d{8})[ -]?(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+# Grades and classes in Chinese or Arabic numerals (full-width digits are folded to ASCII before matching).
+_GRADE = (r"(?:[初高][一二三123](?:年级)?|[一二三四五六七八九1-9]年级|(?:小学|初中|高中)[一二三四五六1-6]年级"
+          r"|(?<![0-9一二三四五六七八九十])[一二三四五六1-6](?=\s*[（(]\s*[0-9一二三四五六七八九十]{1,3}\s*[)）]\s*班))")
+_CLASS = re.compile(_GRADE + r"\s*[（(]?\s*[0-9一二三四五六七八九十]{1,3}\s*[)）]?\s*班")
+# A whole class named as such (初二(3)班全体同学) points at no child.
+_WHOLE_CLASS = ("全体", "所有", "全班", "各位", "的全体", "的所有")
+_NICKNAME = re.compile(r"小[\u4e00-\u9fa5](?=[\u4e00-\u9fa5]?[在于因被和与等的是称说向从将把已突不也都就才又还曾今昨当仍却受、，。；：！？（）()])")
+_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})[ -]?(\d{8})[ -]?(\d{3}[0-9Xx])(?![0-9A-Za-z])", re.ASCII)
 _MOBILE = re.compile(r"(?<![\d+])(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
 _LANDLINE = re.compile(r"(?:家庭|住宅|家中|家里|家长|本人|父亲|母亲|监护人)[^，。；\n]{0,6}?(?:电话|座机|联系方式)"
                        r"[：:为是]?\s*(0\d{2,3}[ -]?\d{7,8})(?!\d)")
@@ -67,17 +73,31 @@ class MaskResult:
 
 def valid_id_number(candidate: str) -> bool:
     """Whether an 18-character mainland ID number has a plausible birth date and the right check digit."""
-    digits = re.sub(r"[ -]", "", candidate).upper()
-    if not re.fullmatch(r"\d{17}[\dX]", digits):
+    digits = _fold(re.sub(r"[ -]", "", candidate)).upper()
+    if not id_like(digits):
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:17], _ID_WEIGHTS))
+    return _ID_CHECK[total % 11] == digits[17]
+
+
+def id_like(candidate: str) -> bool:
+    """Whether 18 characters have the shape of a mainland ID number (region, a real birth date, sequence,
+    check character) whatever the check digit: a mistyped or made-up check digit still identifies a child."""
+    digits = _fold(re.sub(r"[ -]", "", candidate)).upper()
+    if not re.fullmatch(r"[1-9]\d{16}[\dX]", digits, re.ASCII):
         return False
     try:
         born = date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
     except ValueError:
         return False
-    if not 1900 <= born.year <= 2100:
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:17], _ID_WEIGHTS))
-    return _ID_CHECK[total % 11] == digits[17]
+    return 1900 <= born.year <= 2100
+
+
+def _fold(text: str) -> str:
+    """NFKC per character where that keeps one character for one (full-width digits, letters and
+    brackets, as Chinese input methods type them, become ASCII), so positions in the folded text are
+    positions in the original."""
+    return "".join(folded if len(folded := unicodedata.normalize("NFKC", ch)) == 1 else ch for ch in text)
 
 
 def _name_at(text: str, start: int) -> str:
@@ -101,23 +121,16 @@ def _name_at(text: str, start: int) -> str:
 
 
 def _spans(text: str, extra_names: Iterable[str]) -> list[tuple[int, int, str, str]]:
-    """Every candidate (start, end, kind, replacement)."""
+    """Every candidate (start, end, kind, replacement) in ``text`` (already folded by ``_fold``)."""
     spans = []
     for m in _ID.finditer(text):
-        if valid_id_number(m.group(0)):
+        if id_like(m.group(0)):
             spans.append((m.start(), m.end(), "id_number", REPLACEMENTS["id_number"]))
     for m in _MOBILE.finditer(text):
         spans.append((m.start(), m.end(), "phone", REPLACEMENTS["phone"]))
     for m in _LANDLINE.finditer(text):
         spans.append((m.start(1), m.end(1), "phone", REPLACEMENTS["phone"]))
-    for m in _CLASS.finditer(text):
-        after = m.end() + (1 if text.startswith("的", m.end()) else 0)
-        name = _name_at(text, after)
-        if name:
-            end = after + len(name)
-            end += 2 if text.startswith(("同学", "学生"), end) else 0
-            grade = re.match(_GRADE, m.group(0)).group(0)
-            spans.append((m.start(), end, "class_name", f"{grade}某班学生"))
+    spans.extend(_class_spans(text))
     cued = []
     for m in _ADDRESS_CUE.finditer(text):
         ending = list(_ADDRESS_END.finditer(m.group(1)))
@@ -132,6 +145,25 @@ def _spans(text: str, extra_names: Iterable[str]) -> list[tuple[int, int, str, s
     for name in {n.strip() for n in extra_names if n and len(n.strip()) >= 2}:
         for m in re.finditer(re.escape(name), text):
             spans.append((m.start(), m.end(), "name", REPLACEMENTS["name"]))
+    return spans
+
+
+def _class_spans(text: str) -> list[tuple[int, int, str, str]]:
+    """A class with a child's name after it becomes 某班学生; a class alone (四年级3班的学生) becomes 某班, as
+    a class and an incident together point at a child; a whole class (初二(3)班全体同学) stays."""
+    spans = []
+    for m in _CLASS.finditer(text):
+        if text.startswith(_WHOLE_CLASS, m.end()):
+            continue
+        grade = re.match(_GRADE, m.group(0)).group(0)
+        after = m.end() + (1 if text.startswith("的", m.end()) else 0)
+        name = _name_at(text, after) or (nick.group(0) if (nick := _NICKNAME.match(text, after)) else "")
+        if name:
+            end = after + len(name)
+            end += 2 if text.startswith(("同学", "学生"), end) else 0
+            spans.append((m.start(), end, "class_name", f"{grade}某班学生"))
+        else:
+            spans.append((m.start(), m.end(), "class_name", f"{grade}某班"))
     return spans
 
 
@@ -157,11 +189,14 @@ def mask_minors(text: str, extra_names: Iterable[str] = ()) -> MaskResult:
     """Mask every piece of a minor's personal data in ``text``. ``extra_names`` are names known from the
     case (e.g. the verified facts) that are masked wherever they appear."""
     chosen: list[tuple[int, int, str, str]] = []
+    folded = _fold(text)          # one character for one: spans found in it are spans of ``text``
     # Placeholders of an earlier check stay as they are, so checking twice changes nothing.
-    for m in _PLACEHOLDER.finditer(text):
+    for m in _PLACEHOLDER.finditer(folded):
+        chosen.append((m.start(), m.end(), "", ""))
+    for m in re.finditer(r"[一二三四五六七八九初高1-9]年?级?某班(?:学生)?", folded):
         chosen.append((m.start(), m.end(), "", ""))
     # Earlier first; at one position the longer span, then the more specific kind, wins.
-    for start, end, kind, replacement in sorted(_spans(text, extra_names),
+    for start, end, kind, replacement in sorted(_spans(folded, extra_names),
                                                 key=lambda s: (s[0], -(s[1] - s[0]), _KIND_ORDER[s[2]])):
         if any(start < c_end and c_start < end for c_start, c_end, _, _ in chosen):
             continue
