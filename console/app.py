@@ -14,6 +14,7 @@ if str(_ROOT) not in sys.path:
 import streamlit as st  # noqa: E402
 
 from core.errors import YuqingError  # noqa: E402
+from core.files import restrict_umask  # noqa: E402
 from core.settings import load_settings  # noqa: E402
 
 from console import data, session  # noqa: E402
@@ -49,6 +50,7 @@ def _login_navigation() -> list:
 
 
 def main() -> None:
+    restrict_umask()                      # attachments and packs written from here are the owner's only
     st.set_page_config(page_title="渠县校园安全舆情监测与回应台", page_icon=":material/shield:", layout="wide")
     try:
         data.bind(load_settings())        # config file < environment, resolved once per run, here only

@@ -7,12 +7,12 @@ county loads its own file with the same layout. Errors name the file, the line a
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from core.errors import ConfigurationError
+from core.tomltext import parse_toml
 
 DEFAULT_PROFILE = Path(__file__).with_name("profiles") / "qu_county.toml"
 _SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -85,10 +85,7 @@ def load_profile(path: str | Path | None = None) -> Profile:
 
 def parse_profile(text: str, path: Path | None = None) -> Profile:
     where = str(path or "<profile>")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigurationError(f"county profile {where}: {error}") from None
+    data = parse_toml(text, f"county profile {where}")
     reader = _Reader(text, where)
     county = reader.table(data, "county", None)
     schools = tuple(reader.school(entry, i) for i, entry in enumerate(reader.array(data, "schools")))

@@ -8,12 +8,12 @@ Every setting here is documented in the README; a test checks that.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
 from core.errors import ConfigurationError
+from core.tomltext import parse_toml
 
 CORE_DIR = Path(__file__).resolve().parent
 SHIPPED_PROFILES = CORE_DIR / "profiles"
@@ -250,12 +250,12 @@ class Settings(Mapping[str, Any]):
 
 def _read_config_file(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        text = path.read_bytes().decode("utf-8")
     except OSError as error:
         raise ConfigurationError(f"cannot read config file {path}: {error.strerror}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigurationError(f"config file {path} is not valid TOML: {error}") from None
+    except UnicodeDecodeError:
+        raise ConfigurationError(f"config file {path} is not UTF-8 text") from None
+    data = parse_toml(text, f"config file {path}")
     flat = dict(data.pop("yuqing", {})) if isinstance(data.get("yuqing"), dict) else {}
     flat.update({k: v for k, v in data.items() if not isinstance(v, dict)})
     return flat

@@ -8,28 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.clock import CHINA_TZ
-
-# Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all leaves no
-# Markdown, HTML, LaTeX or Streamlit directive syntax standing. ':', '.' and '@' become character
-# references instead, because GitHub-flavoured autolinks (http://..., www...., a@b.cn) are recognised on
-# the raw characters and would turn a URL in a post into a live link.
-_PUNCTUATION = set("\\`*_{}[]()#+-!|<>~$=\"'&;/%^?,")
-_REFERENCES = {":": "&#58;", ".": "&#46;", "@": "&#64;"}
-
-
-def _escape(ch: str) -> str:
-    if ch in _REFERENCES:
-        return _REFERENCES[ch]
-    return "\\" + ch if ch in _PUNCTUATION else ch
-
+from core.markdown import escape_markdown
 
 def plain(text: str | None) -> str:
-    """Markdown that renders as exactly ``text`` (line breaks kept), with no link, image or markup."""
-    if not text:
-        return ""
-    escaped = "".join(_escape(ch) for ch in str(text))
-    # A single newline is a space in Markdown; two trailing spaces keep the author's line breaks.
-    return "  \n".join(line.strip("\r") for line in escaped.split("\n"))
+    """Markdown that renders as exactly ``text`` (line breaks kept), with no link, image or markup
+    (``core.markdown.escape_markdown``, the one escaping rule for crawled text in Markdown)."""
+    return escape_markdown(text)
 
 
 def short_time(moment: datetime | None) -> str:

@@ -8,8 +8,11 @@ import io
 import re
 from typing import Mapping
 
+from core.markdown import unescape_markdown
+
 _IMAGE = re.compile(r"^!\[[^\]]*\]\(([^)]+)\)$")
 _NUMBERED = re.compile(r"^\d+\.\s+")
+_CELL_BORDER = re.compile(r"(?<!\\)\|")           # an escaped pipe (\|) is text inside a cell
 
 
 def markdown_to_docx(markdown: str, images: Mapping[str, bytes] | None = None) -> bytes:
@@ -23,7 +26,7 @@ def markdown_to_docx(markdown: str, images: Mapping[str, bytes] | None = None) -
     for line in markdown.splitlines() + [""]:
         stripped = line.strip()
         if stripped.startswith("|"):
-            cells = [c.strip() for c in stripped.strip("|").split("|")]
+            cells = [c.strip() for c in _CELL_BORDER.split(stripped.strip("|"))]
             if not all(set(c) <= set("-: ") for c in cells):
                 table_rows.append(cells)
             continue
@@ -35,7 +38,7 @@ def markdown_to_docx(markdown: str, images: Mapping[str, bytes] | None = None) -
         image = _IMAGE.match(stripped)
         if stripped.startswith("#"):
             level = len(stripped) - len(stripped.lstrip("#"))
-            doc.add_heading(stripped[level:].strip(), level=min(level, 4))
+            doc.add_heading(_plain(stripped[level:].strip()), level=min(level, 4))
         elif image and image.group(1) in images:
             doc.add_picture(io.BytesIO(images[image.group(1)]), width=Cm(15))
         elif stripped.startswith("- "):
@@ -52,7 +55,8 @@ def markdown_to_docx(markdown: str, images: Mapping[str, bytes] | None = None) -
 
 
 def _plain(text: str) -> str:
-    return text.replace("**", "").replace("`", "")
+    # Bold markers go; what the report escaped (core.markdown) comes back as the text it was.
+    return unescape_markdown(text.replace("**", "").replace("`", ""))
 
 
 def _table(doc, rows: list[list[str]]) -> None:

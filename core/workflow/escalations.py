@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping
 from core.clock import Clock
 from core.coordination import SpreadAnalyst
 from core.errors import Conflict, InvalidInput, NotFound, StorageUnavailable
+from core.files import private_dir, write_private
 from core.storage import PostStore
 from core.vocabulary import ESCALATION_NAMES
 from core.workflow.access import Guard, Permission
@@ -111,9 +112,9 @@ class EscalationService:
         name = Path(filename).name
         digest = hashlib.sha256(data).hexdigest()
         folder = self.evidence_dir / "attachments" / escalation_id
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)
         stored = folder / f"{digest[:16]}-{name}"
-        stored.write_bytes(data)
+        write_private(stored, data)
         attachment = Attachment(name=name, sha256=digest, size=len(data), uploaded_by=user.username,
                                 uploaded_at=self.clock.now(), path=str(stored))
         with self.audit.work():

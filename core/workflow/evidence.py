@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from core.clock import CHINA_TZ
+from core.files import open_private, private_dir
 from core.vocabulary import ESCALATION_NAMES, platform_name
 from core.workflow.model import Attachment, Escalation, PackReport
 
@@ -84,9 +85,9 @@ def build_pack(path: Path, escalation: Escalation, posts: Sequence, operator: st
     }
     manifest_bytes = _json(manifest)
     digest = sha256(manifest_bytes)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     temporary = path.with_name(f".{path.name}.tmp")
-    with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with open_private(temporary) as handle, zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data, _ in files:
             archive.writestr(name, data)
         archive.writestr(MANIFEST, manifest_bytes)

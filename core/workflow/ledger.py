@@ -8,6 +8,7 @@ from datetime import datetime
 
 from core.clock import CHINA_TZ, Clock
 from core.vocabulary import ALERT_STATE_NAMES, ESCALATION_NAMES, LEDGER_KIND_NAMES, RELEASE_STATUS_NAMES
+from core.spreadsheet import safe_cell
 from core.workflow.access import Guard, Permission
 from core.workflow.clocks import MEETS, stage_at
 from core.workflow.model import (Alert, AlertState, ClockStage, Escalation, EscalationStatus, LedgerRow, Release,
@@ -89,8 +90,11 @@ class LedgerService:
             cell.font = Font(bold=True)
         red = PatternFill("solid", fgColor="FFC7CE")
         for row in rows:
-            sheet.append((KIND_NAMES[row.kind], row.id, row.alert_id, row.title, row.unit, row.person,
-                          _local(row.deadline), row.status, "是" if row.overdue else "否", _local(row.updated_at)))
+            cells = (KIND_NAMES[row.kind], row.id, row.alert_id, row.title, row.unit, row.person,
+                     _local(row.deadline), row.status, "是" if row.overdue else "否", _local(row.updated_at))
+            sheet.append([safe_cell(value) for value in cells])
+            for cell in sheet[sheet.max_row]:
+                cell.data_type = "s" if isinstance(cell.value, str) else cell.data_type   # never a formula
             if row.overdue:
                 for cell in sheet[sheet.max_row]:
                     cell.fill = red

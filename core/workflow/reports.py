@@ -13,6 +13,7 @@ from core.errors import NotFound
 from core.event import EventStore
 from core.post import NEGATIVE_BELOW
 from core.storage import Bucket, PostQuery, PostStore
+from core.markdown import Verbatim
 from core.vocabulary import (ALERT_STATE_NAMES, CLOCK_NAMES, CLOCK_STAGE_NAMES, ESCALATION_NAMES, GRADE_NAMES,
                              platform_name)
 from core.workflow.access import Guard, Permission
@@ -96,7 +97,7 @@ class ReportService:
                        for e in events],
             "alerts": [{"title": a.title, "grade": a.grade, "state": ALERT_STATE_NAMES[a.state], "person": a.person}
                        for a in alerts],
-            "generated_at": self._now_text(), "charts": list(charts),
+            "generated_at": self._now_text(), "charts": [Verbatim(name) for name in charts],
             "summary": f"负面信息占比 {negative / total:.0%}。" if total else "本时段未监测到相关信息。",
         }
         return self._report(kind, f"{self.county}校园安全{name}（{period}）", "daily_report", context, charts)
@@ -122,7 +123,7 @@ class ReportService:
             "spread": [{"name": platform_name(k), "count": v} for k, v in spread],
             "clocks": self._clock_items(alert), "releases": self._release_items(alert),
             "escalations": self._escalation_items(alert), "generated_at": self._now_text(),
-            "analysis": alert.analysis if alert else "", "charts": list(charts),
+            "analysis": alert.analysis if alert else "", "charts": [Verbatim(name) for name in charts],
             "suggestions": self._suggestions(alert),
         }
         return self._report("special", f"舆情专报：{title}", "special_report", context, charts)

@@ -10,7 +10,6 @@ first line is a Markdown heading: it becomes the release title.
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -19,6 +18,8 @@ import jinja2
 from jinja2 import meta
 
 from core.errors import ConfigurationError, InvalidInput, NotFound
+from core.markdown import escape_value
+from core.tomltext import parse_toml
 
 KINDS = ("release", "report", "letter")
 
@@ -49,15 +50,18 @@ class TemplateLibrary:
         self.folder = Path(folder)
         catalog = self.folder / "catalog.toml"
         try:
-            data = tomllib.loads(catalog.read_text(encoding="utf-8"))
-        except OSError as error:
-            raise ConfigurationError(f"press template catalog {catalog} cannot be read: {error.strerror}") from None
-        except tomllib.TOMLDecodeError as error:
-            raise ConfigurationError(f"press template catalog {catalog} is not valid TOML: {error}") from None
+            text = catalog.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigurationError(f"press template catalog {catalog} cannot be read: "
+                                     f"{getattr(error, 'strerror', None) or error}") from None
+        data = parse_toml(text, f"press template catalog {catalog}")
         self._templates = {t.name: t for t in (_entry(catalog, i, e) for i, e in enumerate(data.get("templates", [])))}
-        self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(self.folder)), autoescape=False,
-                                      undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                                      trim_blocks=True, lstrip_blocks=True)
+        options = dict(loader=jinja2.FileSystemLoader(str(self.folder)), autoescape=False,
+                       undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
+                       lstrip_blocks=True)
+        self.env = jinja2.Environment(**options)
+        # Reports carry crawled titles into Markdown that is rendered: every value placed is escaped.
+        self.report_env = jinja2.Environment(finalize=escape_value, **options)
         for template in self._templates.values():
             if not (self.folder / template.file).is_file():
                 raise ConfigurationError(f"press template catalog {catalog}: template '{template.name}' names "
@@ -92,7 +96,8 @@ class TemplateLibrary:
         full = {f.name: None for f in template.fields if not f.required}
         full.update(context)
         try:
-            return self.env.get_template(template.file).render(full)
+            env = self.report_env if template.kind == "report" else self.env
+            return env.get_template(template.file).render(full)
         except jinja2.UndefinedError as error:
             # A nested value is missing (e.g. an item of a list lacks a key).
             raise InvalidInput(f"模板“{template.title}”缺少字段：{error.message}。", field=None) from None

@@ -12,6 +12,7 @@ import logging
 import sys
 
 from core.errors import YuqingError
+from core.files import restrict_umask
 from core.settings import load_settings, parse_overrides
 from infra.runtime import open_runtime
 
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    restrict_umask()          # databases, packs, attachments and reports are the service account's only
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from core.errors import InvalidInput
+from core.files import write_private
 from core.workflow import SYSTEM
 from core.workflow.evidence import verify_pack
 from core.vocabulary import ROLE_NAMES
@@ -118,6 +119,6 @@ def run_ledger_export(args, runtime: Runtime) -> int:
     ledger = runtime.workflow.ledger
     data = ledger.export_xlsx(SYSTEM)
     rows = len(ledger.rows(SYSTEM))
-    Path(args.output).write_bytes(data)
+    write_private(Path(args.output), data)
     print(f"wrote {rows} rows to {args.output}")
     return 0

@@ -27,6 +27,7 @@ from core.workflow.channels import OutgoingRelease
 FEED_ITEMS = 50
 _TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True,
                          undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+PUBLIC_FILE, PUBLIC_DIR = 0o644, 0o755
 _SAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
 # Characters XML 1.0 cannot carry at all and HTML calls errors (most C0 controls, lone surrogates, U+FFFE/FFFF):
 # a pasted text may hold them, and one of them would make the whole feed unreadable.
@@ -38,6 +39,8 @@ def _write(path: Path, data: str | bytes) -> None:
     if isinstance(data, str):
         data = data.encode("utf-8")
     temporary.write_bytes(data)
+    # Published pages are public by nature: readable by the web server whatever the process's umask (077).
+    os.chmod(temporary, PUBLIC_FILE)
     os.replace(temporary, path)
 
 
@@ -85,6 +88,8 @@ class WebsiteChannel:
         try:
             with self._lock:
                 (self.folder / "releases").mkdir(parents=True, exist_ok=True)
+                for folder in (self.folder, self.folder / "releases"):
+                    os.chmod(folder, PUBLIC_DIR)
                 page = self.folder / "releases" / name
                 _write(page, self._page(release))
                 entries = self._index_entries(release, f"releases/{name}")

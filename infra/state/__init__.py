@@ -17,10 +17,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import StorageUnavailable
+from core.files import create_private
 from infra.state import legacy, migrate
 from infra.state.crawl_health import SqlCrawlHealthStore
 from infra.state.crawl_state import SqlCrawlStateStore
-from infra.state.engine import Database, check_schema, describe, make_engine, sqlite_path
+from infra.state.engine import Database, check_schema, describe, make_engine, sqlite_path, supported_url
 from infra.state.events import SqlEventStore
 from infra.state.notifications import SqlDeliveryLedger
 from infra.state.tables import metadata
@@ -112,13 +113,16 @@ def open_state_database(url: str, *, schema: str | None = None, legacy_dir: Path
     the newest revision (VersionMismatch when the database is newer than this code; StorageUnavailable naming
     the URL without its password when it cannot be reached), and, with ``legacy_dir`` (the data folder), an
     older installation's files there adopted or imported (see ``infra.state.legacy``). ``schema`` (PostgreSQL
-    only) keeps every table in that schema, created if missing."""
+    only) keeps every table in that schema, created if missing. ``postgresql://`` means psycopg 3; an
+    unsupported driver or database is a ConfigurationError (``engine.supported_url``)."""
+    url = supported_url(url).render_as_string(hide_password=False)
     check_schema(url, schema)
     file = sqlite_path(url)
     where = describe(url) + (f" (schema {schema})" if schema else "")
     if file is not None:
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
+            create_private(file)
         except OSError as error:
             raise StorageUnavailable(f"state database {file}: cannot create its folder ({error.strerror}); set "
                                      "state_db_url or data_dir to a writable place") from None

@@ -16,13 +16,40 @@ from typing import Any, Iterable, Iterator, Sequence
 from sqlalchemy import Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, URL, make_url
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
 from core.errors import ConfigurationError, Conflict, StorageUnavailable
+from core.secrets import mask_url
 from infra.storage.sqlite_file import retry_when_locked
 
 SQLITE_BUSY_TIMEOUT_S = 30
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+# The database drivers yuqing ships with: the embedded SQLite and psycopg 3 for PostgreSQL.
+SUPPORTED = {"sqlite": ("", "pysqlite"), "postgresql": ("psycopg",)}
+
+
+def supported_url(url: str | URL) -> URL:
+    """The state database URL as SQLAlchemy should open it: ``postgresql://`` and ``postgres://`` (no
+    driver named) use psycopg 3; a driver yuqing does not ship, another database or a malformed URL is a
+    ConfigurationError that says what to write instead (never a traceback about a missing module)."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError, TypeError):
+        raise ConfigurationError(f"setting 'state_db_url' {mask_url(str(url))!r} is not a database URL; write "
+                                 "sqlite:////path/state.db or postgresql+psycopg://user:password@host/db") from None
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name() if "+" in parsed.drivername else ""
+    if backend == "postgres":
+        parsed, backend = parsed.set(drivername="postgresql"), "postgresql"
+    if backend == "postgresql" and driver == "":
+        return parsed.set(drivername="postgresql+psycopg")
+    if backend not in SUPPORTED or driver not in SUPPORTED[backend]:
+        raise ConfigurationError(
+            f"setting 'state_db_url' {describe(parsed)!r}: the database driver {parsed.drivername!r} is not "
+            "supported; use postgresql+psycopg://user:password@host/db (psycopg 3, installed with yuqing) or "
+            "sqlite:////path/state.db")
+    return parsed
 
 
 def describe(url: str | URL) -> str:
@@ -55,6 +82,7 @@ def check_schema(url: str | URL, schema: str | None) -> None:
 
 def make_engine(url: str | URL, schema: str | None = None) -> Engine:
     """An engine for the URL (see the module doc). ``schema`` only for PostgreSQL."""
+    url = supported_url(url)
     check_schema(url, schema)
     path = sqlite_path(url)
     if path is None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from core.errors import StorageUnavailable, VersionMismatch
+from core.files import create_private
 from core.post import Enrichment, Post, enrichment_from_mapping
 from core.storage import Bucket, GroupBy, PostQuery, Rejected, SearchPage, SortOrder, UpsertReport
 from infra.storage import common, sqlite_search
@@ -57,6 +58,7 @@ class SqlitePostStore:
         self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            create_private(self.path)
             self._con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             retry_when_locked(lambda: self._con.execute("PRAGMA journal_mode=WAL"))
             # NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the

@@ -15,6 +15,7 @@ from typing import Callable
 
 from core.clock import CHINA_TZ
 from core.errors import YuqingError
+from core.files import private_dir, write_private
 from core.worker_status import WorkerStatusBook
 from infra.runtime import Runtime
 from infra.storage.spool import SpoolingPostStore
@@ -111,9 +112,9 @@ def daily_report() -> None:
         day = (runtime.clock.now().astimezone(CHINA_TZ) - timedelta(days=1)).date()
         report = workflow.reports.daily(workflow.users.report_signer(), day)
         folder = runtime.settings.data_path / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"daily-{day}.md").write_text(report.markdown, encoding="utf-8")
-        (folder / f"daily-{day}.docx").write_bytes(report.docx)
+        private_dir(folder)
+        write_private(folder / f"daily-{day}.md", report.markdown.encode("utf-8"))
+        write_private(folder / f"daily-{day}.docx", report.docx)
         return "ok", f"{day} 舆情日报已生成：{folder}"
 
     _recorded("daily_report", work)

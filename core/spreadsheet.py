@@ -1,0 +1,23 @@
+"""Text bound for a spreadsheet cell. Crawled titles and summaries reach the ledger's Excel export; a
+cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return before one) is taken for a
+formula by Excel and LibreOffice, which can fetch URLs or run commands when the file is opened. Every
+spreadsheet writer passes each text cell through ``safe_cell``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+# XML 1.0 forbids these; openpyxl refuses a cell holding one.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def safe_cell(value: Any) -> Any:
+    """``value`` as a cell may safely hold it: text that a spreadsheet would read as a formula gets a
+    leading apostrophe (shown as text, never evaluated); characters XML cannot hold are dropped.
+    Numbers, dates and None pass unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = _ILLEGAL.sub("", value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
