@@ -53,6 +53,18 @@ def _mask_path_and_query(text: str) -> str:
     return path + "?" + "&".join(f"{name}={MASK}" if eq else name for name, eq, _ in pairs)
 
 
+def url_secrets(url: str) -> list[str]:
+    """The secret parts of one URL (password, query values, token-like path segments), for ``mask_text``
+    on messages that quote the URL in pieces (a driver naming only the path it failed on)."""
+    try:
+        parts = urllib.parse.urlsplit(str(url or ""))
+    except ValueError:
+        return []
+    found = [parts.password or ""] + [v for _, v in urllib.parse.parse_qsl(parts.query)]
+    found += [segment for segment in parts.path.split("/") if _TOKEN_SEGMENT.match(segment)]
+    return [f for f in found if f and len(f) >= 4]
+
+
 def mask_text(text: Any, secrets: Iterable[str] = ()) -> str:
     """``text`` (an error message, a log line) with every URL in it masked and every known secret value
     replaced by ``***``."""
@@ -93,9 +105,5 @@ def secret_values(values: dict[str, Any]) -> list[str]:
             if not item:
                 continue
             url = str(item).partition("=")[2] if "=" in str(item).split("://")[0] else str(item)
-            try:
-                parts = urllib.parse.urlsplit(url)
-            except ValueError:
-                continue
-            found += [parts.password or ""] + [v for _, v in urllib.parse.parse_qsl(parts.query)]
+            found += url_secrets(url)
     return [f for f in found if f and len(f) >= 4]

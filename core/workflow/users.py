@@ -103,7 +103,8 @@ class UserService:
 
     def set_password(self, actor: User, username: str, password: str, *, current_password: str | None = None) -> User:
         """Admins reset another user's password; anyone changing their own must give ``current_password``
-        (PermissionDenied "原密码不正确" otherwise, audited). Either way every session of that user ends."""
+        (PermissionDenied "原密码不正确" otherwise, audited). Either way the user's session epoch goes up, so every
+        session opened before ends (``resolve`` refuses it saying the password changed)."""
         stored_actor = self.repo.get(User, actor.id) if actor is not None else None
         own = stored_actor is not None and stored_actor.username == (username or "").strip().lower()
         if own and not (current_password and stored_actor.password_hash
@@ -114,12 +115,7 @@ class UserService:
         updated = self._change(actor, username, "user.set_password", check=not own,
                                password_hash=self._hash(password),
                                session_epoch=(target.session_epoch + 1) if target else 0)
-        self._end_sessions(updated)
         return updated
-
-    def _end_sessions(self, user: User) -> None:
-        for session in self.repo.find(Session, user_id=user.id):
-            self.repo.delete(Session, session.id)
 
     def _change(self, actor: User, username: str, action: str, check: bool = True, **changes) -> User:
         who = self.guard.require(actor, Permission.USERS if check else Permission.VIEW, f"user:{username}")

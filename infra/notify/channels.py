@@ -18,7 +18,7 @@ from typing import Any, Protocol, Sequence
 import requests
 
 from core.errors import ConfigurationError
-from core.secrets import mask_text, mask_url
+from core.secrets import mask_text, mask_url, url_secrets
 
 WEBHOOK_KINDS = ("wecom", "dingtalk", "feishu", "json")
 TIMEOUT_S = 10
@@ -111,7 +111,8 @@ class WebhookChannel:
             response = requests.post(address, json=self.payload(title, body, trigger_id), timeout=TIMEOUT_S,
                                      allow_redirects=False)
         except requests.RequestException as error:
-            raise ChannelError(f"{self.name} webhook {_host(address)} unreachable: {_describe(error)}") from None
+            raise ChannelError(f"{self.name} webhook {_host(address)} unreachable: "
+                               f"{mask_text(_describe(error), url_secrets(address))}") from None
         if not 200 <= response.status_code < 300:
             raise ChannelError(f"{self.name} webhook {_host(address)} answered HTTP {response.status_code}")
         self._check_answer(response, address)

@@ -19,7 +19,7 @@ import time
 import urllib.parse
 
 from core.errors import ConfigurationError, StorageUnavailable
-from core.secrets import mask_text, mask_url
+from core.secrets import mask_text, mask_url, url_secrets
 from core.workflow.channels import OutgoingRelease
 
 ANSWER_MAX_BYTES = 64 * 1024            # the receiver's answer is read (and discarded) up to this much
@@ -91,7 +91,7 @@ def post_within(url: str, body: bytes, headers: dict[str, str], deadline_s: floa
     if "error" in outcome:
         error = outcome["error"]
         raise StorageUnavailable(f"Webhook {shown} 无法连接：{error.__class__.__name__}"
-                                 f"（{mask_text(error)[:200]}，用时 {time.monotonic() - started:.1f} 秒）。"
+                                 f"（{mask_text(error, url_secrets(url))[:200]}，用时 {time.monotonic() - started:.1f} 秒）。"
                                  "请检查 webhook_url 设置和接收端是否在线。") from None
     return int(outcome["status"])
 
