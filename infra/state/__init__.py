@@ -122,7 +122,6 @@ def open_state_database(url: str, *, schema: str | None = None, legacy_dir: Path
     if file is not None:
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
-            create_private(file)
         except OSError as error:
             raise StorageUnavailable(f"state database {file}: cannot create its folder ({error.strerror}); set "
                                      "state_db_url or data_dir to a writable place") from None
@@ -130,6 +129,8 @@ def open_state_database(url: str, *, schema: str | None = None, legacy_dir: Path
     with legacy.import_turn(Path(legacy_dir)) if old_files else nullcontext():
         if old_files:
             legacy.adopt_workflow_file(file, Path(legacy_dir))
+        if file is not None:
+            create_private(file)               # a new database is the service account's only (0600)
         engine = make_engine(url, schema)
         try:
             migrate.upgrade(engine, where, schema)
