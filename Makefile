@@ -4,19 +4,33 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# The runtime (what `make demo` needs: transformer models run on onnxruntime, no torch), and on top of it the
+# test and training extras (torch, transformers, onnx, pytest, Playwright) for `make test` and `make bench`.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
+# Where pip may find CPU-only torch wheels (PyPI's pull in CUDA, GBs), e.g.
+# `make test TORCH_INDEX=https://download.pytorch.org/whl/cpu`; empty: PyPI only.
+TORCH_INDEX ?=
 ES_PORT ?= 9250
 PG_PORT ?= 5433
 
-.PHONY: install demo test bench es-start es-stop clean
+.PHONY: install install-dev demo test bench es-start es-stop clean
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -U pip setuptools wheel
-	$(PY) -m pip install -e '.[test]'
-	touch $(STAMP)
 
-install: $(STAMP)
+$(RUNTIME_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -e .
+	touch $(RUNTIME_STAMP)
+
+$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) -e '.[test,train]'
+	touch $(RUNTIME_STAMP) $(DEV_STAMP)
+
+install: $(RUNTIME_STAMP)
+
+install-dev: $(DEV_STAMP)
 
 DEMO_SCENARIO ?= food-safety-rumour
 DEMO_SPEED ?= 60
@@ -27,7 +41,7 @@ DEMO_PORT ?= 8501
 demo: install
 	$(VENV)/bin/yuqing drill $(DEMO_SCENARIO) --speed $(DEMO_SPEED) --port $(DEMO_PORT)
 
-test: install
+test: install-dev
 	@set -o pipefail; \
 	infra/elasticsearch.sh start --port $(ES_PORT) || exit 1; \
 	trap 'infra/elasticsearch.sh stop; infra/postgres.sh stop' EXIT; \
@@ -35,7 +49,7 @@ test: install
 	YUQING_TEST_ES_URL=http://127.0.0.1:$(ES_PORT) \
 	YUQING_TEST_PG_URL=postgresql+psycopg://yuqing@127.0.0.1:$(PG_PORT)/yuqing_test $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: install
+bench: install-dev
 	@set -o pipefail; \
 	infra/elasticsearch.sh start --port $(ES_PORT) || exit 1; \
 	trap 'infra/elasticsearch.sh stop' EXIT; \

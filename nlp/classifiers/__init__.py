@@ -2,8 +2,10 @@
 
 Implementations: ``ClassicalClassifier`` (character n-grams, TF-IDF and logistic regression, stored as npz +
 json, no pickle), ``SnowNLPClassifier`` (snownlp's bundled sentiment model, the baseline) and
-``TransformerClassifier`` (a BertForSequenceClassification). ``load_classifier`` picks the implementation a
-model folder's manifest names. Inference only: training lives in ``nlp.training``, which imports this package,
+``TransformerClassifier`` (a BertForSequenceClassification run by torch, the ``train`` extra) and
+``OnnxClassifier`` (the same model exported to ONNX, run by onnxruntime: what the runtime install uses).
+``load_classifier`` picks the implementation a model folder's manifest names; a transformer folder with
+``model.onnx`` runs on onnxruntime. Inference only: training lives in ``nlp.training``, which imports this package,
 never the other way round.
 """
 
@@ -14,10 +16,11 @@ from pathlib import Path
 from nlp.classifiers.base import TextClassifier, prepare
 from nlp.classifiers.baseline import SnowNLPClassifier
 from nlp.classifiers.classical import ClassicalClassifier
+from nlp.classifiers.onnx_runtime import ONNX_FILE, OnnxClassifier
 from nlp.classifiers.transformer import TransformerClassifier
 from nlp.models import read_manifest
 
-__all__ = ["ClassicalClassifier", "SnowNLPClassifier", "TextClassifier", "TransformerClassifier", "load_classifier",
+__all__ = ["ClassicalClassifier", "OnnxClassifier", "SnowNLPClassifier", "TextClassifier", "TransformerClassifier", "load_classifier",
            "prepare"]
 
 
@@ -29,4 +32,6 @@ def load_classifier(folder: str | Path, task: str | None = None) -> TextClassifi
         return ClassicalClassifier.load(folder, manifest)
     if manifest.kind == "snownlp":
         return SnowNLPClassifier(manifest)
+    if (folder / ONNX_FILE).is_file():
+        return OnnxClassifier.load(folder, manifest)
     return TransformerClassifier.load(folder, manifest)

@@ -1,5 +1,6 @@
-"""The transformer classifier: a sequence classifier (a small BERT or a fine-tuned Chinese BERT/RoBERTa) with its
-tokenizer, read from a local model folder.
+"""The transformer classifier on torch (the ``train`` extra): a sequence classifier (a small BERT or a
+fine-tuned Chinese BERT/RoBERTa) with its tokenizer, read from a local model folder. The runtime runs the same
+model exported to ONNX (``nlp.classifiers.onnx_runtime``); this class trains, exports and checks it.
 
 Everything loads from local folders only (``local_files_only``): yuqing never fetches weights at run time.
 torch and transformers are imported inside the functions that need them: together they take seconds to
@@ -24,7 +25,12 @@ MAX_THREADS = 2
 def load_torch():
     """torch, limited to ``MAX_THREADS`` threads: the machines yuqing runs on are shared and small."""
     # torch is imported late (seconds): see the module docstring.
-    import torch
+    try:
+        import torch
+    except ImportError:
+        raise ConfigurationError("torch is not installed: it comes with the training extra "
+                                 "(pip install 'yuqing[train]'); the runtime runs transformer models exported "
+                                 "to ONNX (yuqing export-onnx DIR)") from None
 
     torch.set_num_threads(min(MAX_THREADS, torch.get_num_threads()))
     return torch
@@ -60,10 +66,10 @@ class TransformerClassifier:
 
     @classmethod
     def load(cls, folder: Path, manifest: Manifest) -> "TransformerClassifier":
+        load_torch()     # first: names the training extra when torch is missing
         # transformers is imported late (seconds): see the module docstring.
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        load_torch()
         try:
             tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
             model = AutoModelForSequenceClassification.from_pretrained(str(folder), local_files_only=True)

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Sequence
 
 from core.errors import InvalidInput
-from nlp.models import TASKS, Manifest, save_manifest, write_model_card
+from nlp.models import TASKS, Manifest, read_manifest, save_manifest, write_model_card
 from nlp.training.classical import fit_classical
 from nlp.training.data import DEV_FRACTION, read_tsv, split
 from nlp.training.evaluate import Scores, score
+from nlp.training.onnx_export import export_onnx
 from nlp.training.transformer import fit_transformer
 
 log = logging.getLogger(__name__)
@@ -50,5 +51,8 @@ def train_model(task: str, data_files: Sequence[str | Path], out: str | Path, *,
     classifier.manifest = manifest
     classifier.save(out)
     save_manifest(out, manifest)
+    if kind == "transformer":
+        export_onnx(out)                  # the runtime reads model.onnx; the manifest now lists it
+        manifest = read_manifest(out, task)
     write_model_card(out, manifest)
     return manifest, dev_scores
