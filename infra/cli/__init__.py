@@ -18,7 +18,7 @@ from infra.runtime import open_runtime
 
 # Modules under infra.cli, each with ``register(subparsers)`` adding its subcommands; each subcommand
 # sets ``func(args, runtime) -> int``.
-COMMAND_MODULES = ("store", "crawl", "nlp", "hype", "workflow", "worker", "console")
+COMMAND_MODULES = ("store", "crawl", "nlp", "hype", "pretrain", "workflow", "worker", "console")
 
 
 def build_parser() -> argparse.ArgumentParser:
