@@ -69,6 +69,7 @@ log = logging.getLogger(__name__)
 EVENT_LOAD_LIMIT = 100_000
 EVENT_LOOKBACK = timedelta(days=3)        # events seen this recently are re-checked for alerts each round
 ESCALATION_LOOKBACK = timedelta(days=1)   # older escalations predate this worker: nobody is told again
+RESCORE_SUFFIX = ";rescore"               # never part of a stored model_version: see pending_version
 
 
 @dataclass
@@ -152,25 +153,34 @@ class MonitoringService:
     # --- enrichment
 
     def enrich(self, *, max_posts: int | None = None, batch_size: int | None = None,
-               should_stop: Callable[[], bool] | None = None) -> EnrichStats:
+               should_stop: Callable[[], bool] | None = None, rescore: bool = False,
+               on_batch: Callable[[int], None] | None = None) -> EnrichStats:
         """Enrich every pending post (at most ``max_posts``, ``batch_size`` at a time, by default the service's)
         and update the events they belong to. ``should_stop`` is asked between batches: a worker shutting down
-        finishes the batch in hand."""
+        finishes the batch in hand. ``rescore`` re-enriches every stored post, those already enriched by this
+        version too; ``on_batch`` is told how many posts each batch held (a progress bar)."""
         stats = EnrichStats(model_version=self.analyser.model_version)
         started = time.monotonic()
         book = self.analyser.open_book()
         loaded = _EventsOfRound(self.events, book, self.analyser.event_window)
         size = max(1, batch_size or self.batch_size)
-        for batch in self.posts.iter_unenriched(self.analyser.model_version, batch_size=size):
+        for batch in self.posts.iter_unenriched(self.pending_version(rescore), batch_size=size):
             if (max_posts is not None and stats.posts >= max_posts) or (should_stop and should_stop()):
                 break
             if max_posts is not None:
                 batch = batch[:max_posts - stats.posts]
             self._enrich_batch(batch, book, loaded, stats)
+            if on_batch:
+                on_batch(len(batch))
             log.info("enriched %d posts (%d events new, %d updated)", stats.posts, stats.events_created,
                      stats.events_updated)
         stats.seconds = time.monotonic() - started
         return stats
+
+    def pending_version(self, rescore: bool = False) -> str:
+        """The version ``iter_unenriched`` compares with: posts not enriched by it are pending. To rescore, a
+        version no post carries (the stores page by key, so every post comes exactly once)."""
+        return self.analyser.model_version + (RESCORE_SUFFIX if rescore else "")
 
     def _enrich_batch(self, posts: list[Post], book: EventBook, loaded: _EventsOfRound, stats: EnrichStats) -> None:
         loaded.load_for(posts)

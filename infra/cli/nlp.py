@@ -1,9 +1,12 @@
-"""``yuqing train``, ``yuqing eval``, ``yuqing enrich``: train and measure the classifiers, enrich the store."""
+"""``yuqing train``, ``yuqing eval``, ``yuqing enrich``: train and measure the classifiers, enrich the store
+(``--rescore``: every stored post again, with a progress bar)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+from tqdm import tqdm
 
 from core.settings import Settings
 from infra.cli.hype import run_eval_hype
@@ -43,6 +46,10 @@ def register(subparsers) -> None:
     enrich.add_argument("--batch-size", type=int, default=None, help="posts per batch (default: enrich_batch_size or 500)")
     enrich.add_argument("--limit", type=int, default=None, help="stop after this many posts")
     enrich.add_argument("--json", action="store_true", help="print the run's figures as JSON")
+    enrich.add_argument("--rescore", action="store_true",
+                        help="re-score every stored post with the configured models, those already scored too "
+                             "(posts scored by another model version are re-scored anyway)")
+    enrich.add_argument("--no-progress", action="store_true", help="no progress bar")
     enrich.set_defaults(func=run_enrich)
 
 
@@ -77,7 +84,14 @@ def run_eval(args, runtime: Runtime) -> int:
 
 
 def run_enrich(args, runtime: Runtime) -> int:
-    stats = runtime.monitoring.enrich(max_posts=args.limit, batch_size=args.batch_size)
+    monitoring = runtime.monitoring
+    counter = getattr(runtime.posts, "count_unenriched", None)
+    total = counter(monitoring.pending_version(args.rescore)) if counter else None
+    if args.limit is not None and total is not None:
+        total = min(total, args.limit)
+    with tqdm(total=total, unit="帖", desc="研判", disable=args.no_progress or args.json) as bar:
+        stats = monitoring.enrich(max_posts=args.limit, batch_size=args.batch_size, rescore=args.rescore,
+                                  on_batch=bar.update)
     figures = {"posts": stats.posts, "batches": stats.batches, "events_created": stats.events_created,
                "events_updated": stats.events_updated, "events_deleted": stats.events_deleted,
                "seconds": round(stats.seconds, 2), "posts_per_second": round(stats.posts_per_second, 1),

@@ -7,6 +7,7 @@ import json
 from infra.cli import main
 from infra.state import open_state_database
 from infra.storage.sqlite import SqlitePostStore
+from nlp.models import read_manifest, shipped_model_dir
 from tests.stories import make_post
 
 
@@ -41,3 +42,27 @@ def test_yuqing_enrich_names_a_missing_model_folder(tmp_path, capsys):
     argv = ["--set", f"data_dir={tmp_path}", "--set", f"sentiment_model={tmp_path / 'none'}", "enrich"]
     assert main(argv) == 1
     assert str(tmp_path / "none") in capsys.readouterr().err
+
+
+def test_yuqing_enrich_rescore_scores_every_post_again_with_the_new_model(tmp_path, capsys):
+    store = SqlitePostStore(tmp_path / "posts.db")
+    store.upsert_many([make_post("a", "渠县二小食堂的肉有酸味，好几个孩子吃了肚子疼", 0),
+                       make_post("b", "渠县二小的老师很负责，孩子进步很大", 20)])
+    store.close()
+    base = ["--set", f"data_dir={tmp_path}", "--set", "store=sqlite"]
+    assert main([*base, "enrich", "--json"]) == 0
+    classical = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["model_version"]
+    assert main([*base, "enrich", "--rescore", "--json"]) == 0       # same models: every post again all the same
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["posts"] == 2
+    transformer = str(shipped_model_dir("sentiment", "transformer"))
+    assert main([*base, "--set", f"sentiment_model={transformer}", "enrich", "--rescore"]) == 0
+    output = capsys.readouterr()
+    assert "enriched 2 posts" in output.out and "研判" in output.err            # the progress bar
+    store = SqlitePostStore(tmp_path / "posts.db")
+    try:
+        versions = {store.get(f"weibo:{i}").enrichment.model_version for i in "ab"}
+    finally:
+        store.close()
+    assert versions == {classical.replace(read_manifest(shipped_model_dir("sentiment")).label,
+                                          read_manifest(transformer).label)}
+    assert "sentiment=sentiment-bert-small@" in versions.pop()
