@@ -29,6 +29,8 @@ def register(subparsers) -> None:
                             "(small BERT from scratch, or fine-tuning --base); --base implies transformer")
     train.add_argument("--base", metavar="CHECKPOINT_DIR", help="local BERT/RoBERTa checkpoint folder to fine-tune")
     train.add_argument("--epochs", type=int, help="transformer epochs (default 4 from scratch, 2 fine-tuning)")
+    train.add_argument("--lr", type=float, help="transformer peak learning rate (default 5e-4 from scratch, "
+                                                "3e-5 fine-tuning)")
     train.set_defaults(func=run_train)
 
     evaluate = subparsers.add_parser("eval", help="score a model on a labelled TSV file",
@@ -58,7 +60,8 @@ def run_train(args, runtime: Runtime) -> int:
     if args.base and kind != "transformer":
         print("yuqing: error: --base fine-tunes a transformer; drop --kind classical")
         return 2
-    manifest, scores = train_model(args.task, args.data, args.out, kind=kind, base=args.base, epochs=args.epochs)
+    manifest, scores = train_model(args.task, args.data, args.out, kind=kind, base=args.base, epochs=args.epochs,
+                                   lr=args.lr)
     print(f"model: {manifest.label} ({manifest.kind}) written to {args.out}")
     print(f"trained on {manifest.metrics['train_rows']} rows in {manifest.metrics['train_seconds']} s; "
           f"held-out dev split:")

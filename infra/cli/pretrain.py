@@ -5,7 +5,11 @@ extra: ``pip install 'yuqing[train]'``."""
 from __future__ import annotations
 
 from infra.runtime import Runtime
+from pathlib import Path
+
 from nlp.models import read_manifest
+from nlp.training.data import read_tsv, split
+from nlp.training.distant import write_distant_labels
 from nlp.training.onnx_export import export_onnx
 from nlp.training.pretrain import PretrainConfig, pretrain
 
@@ -41,6 +45,18 @@ def register(subparsers) -> None:
     export.add_argument("model_dir", metavar="DIR", help="transformer model folder (manifest.json, config.json)")
     export.set_defaults(func=run_export)
 
+    distant = subparsers.add_parser(
+        "distant-labels", help="sentiment labels from the emoticons of raw posts (emoticons removed from the text)",
+        description="Writes a label/text TSV of the posts whose own text carries only positive (label 1) or only "
+                    "negative (label 0) emoticons, cleaned and deduplicated; dev-split texts are left out, and so "
+                    "is every text of the dev split of each --exclude-dev file.")
+    distant.add_argument("--data", action="append", required=True, metavar="FILE",
+                         help="TSV (.gz allowed) with a 'text' column; repeatable")
+    distant.add_argument("--exclude-dev", action="append", default=[], metavar="FILE.tsv",
+                         help="labelled TSV whose dev split must stay unseen; repeatable")
+    distant.add_argument("--out", required=True, metavar="FILE.tsv")
+    distant.set_defaults(func=run_distant)
+
 
 def run_pretrain(args, runtime: Runtime) -> int:
     config = PretrainConfig(steps=args.steps, batch_size=args.batch_size, max_len=args.max_len, lr=args.lr,
@@ -57,4 +73,12 @@ def run_export(args, runtime: Runtime) -> int:
     path = export_onnx(args.model_dir)
     manifest = read_manifest(args.model_dir)
     print(f"ONNX: {path} ({path.stat().st_size / 1e6:.1f} MB) for {manifest.label}; onnxruntime matches torch")
+    return 0
+
+
+def run_distant(args, runtime: Runtime) -> int:
+    held_out = [row.text for path in args.exclude_dev for row in split(read_tsv(path))[1]]
+    stats = write_distant_labels(args.data, Path(args.out), exclude=held_out)
+    print(f"{args.out}: {stats.positive} positive, {stats.negative} negative from {stats.posts} posts with "
+          f"emoticons ({stats.mixed} mixed, {stats.held_out} too short or held out, {stats.duplicates} duplicates)")
     return 0

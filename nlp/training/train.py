@@ -22,7 +22,7 @@ KINDS = ("classical", "transformer")
 
 def train_model(task: str, data_files: Sequence[str | Path], out: str | Path, *, kind: str = "classical",
                 base: str | Path | None = None, dev_fraction: float = DEV_FRACTION, epochs: int | None = None,
-                max_rows: int | None = None) -> tuple[Manifest, Scores]:
+                max_rows: int | None = None, lr: float | None = None) -> tuple[Manifest, Scores]:
     """Train on the train split of every file, measure on their dev split, write the folder ``out``."""
     if task not in TASKS:
         raise InvalidInput(f"task {task!r} is not one of {', '.join(TASKS)}", field="task")
@@ -41,7 +41,7 @@ def train_model(task: str, data_files: Sequence[str | Path], out: str | Path, *,
     if kind == "classical":
         classifier = fit_classical(task, train)
     else:
-        classifier = fit_transformer(task, train, out, base=base, epochs=epochs)
+        classifier = fit_transformer(task, train, out, base=base, epochs=epochs, lr=lr)
     seconds = time.monotonic() - started
     dev_scores = score([r.label for r in dev], classifier.predict_proba([r.text for r in dev]))
     metrics = {"dev": dev_scores.as_dict(), "train_rows": len(train), "train_seconds": round(seconds, 1),

@@ -63,18 +63,20 @@ def _base_model(base: Path):
 
 
 def fit_transformer(task: str, train: Sequence[Example], out: Path, *, base: str | Path | None = None,
-                    epochs: int | None = None, batch_size: int = 32, seed: int = 13) -> TransformerClassifier:
-    """Fine-tune ``base`` or train a small BERT from scratch; the weights are written by ``save``."""
+                    epochs: int | None = None, batch_size: int = 32, seed: int = 13,
+                    lr: float | None = None) -> TransformerClassifier:
+    """Fine-tune ``base`` or train a small BERT from scratch; the weights are written by ``save``. ``lr``
+    overrides the peak learning rate (a small pre-trained encoder learns faster than a large one)."""
     torch = load_torch()
     torch.manual_seed(seed)
     texts, _ = prepare([r.text for r in train])
     labels = [r.label for r in train]
     if base:
         tokenizer, model = _base_model(Path(base))
-        lr, epochs, name = 3e-5, epochs or 2, f"{task}-bert-finetuned"
+        lr, epochs, name = lr or 3e-5, epochs or 2, f"{task}-bert-finetuned"
     else:
         tokenizer, model = _new_model(build_vocabulary(texts), out)
-        lr, epochs, name = 5e-4, epochs or 4, f"{task}-bert-small"
+        lr, epochs, name = lr or 5e-4, epochs or 4, f"{task}-bert-small"
     _train_loop(torch, model, tokenizer, texts, labels, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
     config = {"max_len": MAX_LEN, "epochs": epochs, "lr": lr, "base": str(base) if base else "",
               "architecture": model.config.model_type, "hidden_size": model.config.hidden_size,

@@ -72,3 +72,18 @@ def test_pretrain_resumes_and_the_base_fine_tunes_into_an_onnx_classifier(tmp_pa
                  "--out", str(model)]) == 0
     classifier = load_classifier(model, "sentiment")
     assert isinstance(classifier, OnnxClassifier) and classifier.predict_proba(["老师很好"]).shape == (1,)
+
+
+def test_distant_labels_come_from_the_posts_own_emoticons_which_are_removed(tmp_path, capsys):
+    source = tmp_path / "cascades.tsv.gz"
+    happy = [f"{p}[哈哈]" for p in POSTS[:5]]
+    angry = [f"[怒]{p}" for p in POSTS[5:]]
+    _cascade_file(source, [*happy, *angry, "[哈哈][怒]渠县二中到底怎么了", "没有表情的一句话而已",
+                           "我也这么想//@别人:真好[哈哈]", happy[0]])
+    out = tmp_path / "distant.tsv"
+    assert main(["distant-labels", "--data", str(source), "--out", str(out)]) == 0
+    rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()[1:]]
+    # The text as the classifiers read it (NFKC turns the full-width comma into ",").
+    expected = {("1", pretraining_text(p)) for p in POSTS[:5]} | {("0", pretraining_text(p)) for p in POSTS[5:]}
+    assert {tuple(r) for r in rows} == {e for e in expected if not in_dev(e[1])}
+    assert "mixed" in capsys.readouterr().out
