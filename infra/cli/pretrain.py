@@ -5,6 +5,7 @@ extra: ``pip install 'yuqing[train]'``."""
 from __future__ import annotations
 
 from infra.runtime import Runtime
+import signal
 from pathlib import Path
 
 from nlp.models import read_manifest
@@ -61,6 +62,7 @@ def register(subparsers) -> None:
 def run_pretrain(args, runtime: Runtime) -> int:
     config = PretrainConfig(steps=args.steps, batch_size=args.batch_size, max_len=args.max_len, lr=args.lr,
                             max_minutes=args.max_minutes, save_every=args.save_every, eval_every=args.eval_every, threads=args.threads)
+    _stop_on_signals()
     state = pretrain(args.data, args.out, config, progress=not args.no_progress)
     rate = state.tokens / state.seconds if state.seconds else 0.0
     loss = state.heldout[-1] if state.heldout else [state.step, 0.0, 0.0]
@@ -82,3 +84,14 @@ def run_distant(args, runtime: Runtime) -> int:
     print(f"{args.out}: {stats.positive} positive, {stats.negative} negative from {stats.posts} posts with "
           f"emoticons ({stats.mixed} mixed, {stats.held_out} too short or held out, {stats.duplicates} duplicates)")
     return 0
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM and SIGINT end a run the way Ctrl-C does (checkpoint and base written), also for a run started
+    in the background, where the shell leaves SIGINT ignored."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)

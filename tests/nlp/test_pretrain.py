@@ -9,6 +9,7 @@ import pytest
 
 from infra.cli import main
 from nlp.classifiers import OnnxClassifier, load_classifier
+from nlp.models import shipped_model_dir
 from nlp.training.corpus import build_corpus, pretraining_text, read_lines
 from nlp.training.data import in_dev
 
@@ -87,3 +88,12 @@ def test_distant_labels_come_from_the_posts_own_emoticons_which_are_removed(tmp_
     expected = {("1", pretraining_text(p)) for p in POSTS[:5]} | {("0", pretraining_text(p)) for p in POSTS[5:]}
     assert {tuple(r) for r in rows} == {e for e in expected if not in_dev(e[1])}
     assert "mixed" in capsys.readouterr().out
+
+
+def test_the_shipped_encoder_is_small_and_says_how_it_was_made():
+    folder = shipped_model_dir("encoder-bert-tiny")
+    figures = json.loads((folder / "pretrain.json").read_text(encoding="utf-8"))
+    assert sum(f.stat().st_size for f in folder.iterdir()) < 20_000_000
+    assert figures["step"] > 0 and figures["tokens"] > 0 and figures["corpus"]["kept"] > 0
+    card = (folder / "README.md").read_text(encoding="utf-8")
+    assert "tokens/s" in card and "masked-token accuracy" in card and (folder / "loss.png").is_file()
