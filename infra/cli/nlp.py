@@ -42,6 +42,9 @@ def register(subparsers) -> None:
     evaluate.add_argument("--data", required=True, metavar="FILE.tsv",
                           help="TSV with columns label and text; for hype the cascade columns plus 'coordinated' "
                                "(last line: 'precision=0.000 recall=0.000 n=0', accounts)")
+    evaluate.add_argument("--held-out", action="store_true",
+                          help="sentiment and rumour: score the file's dev split only (the 20%% that `yuqing "
+                               "train` keeps aside)")
     evaluate.set_defaults(func=run_eval)
 
     enrich = subparsers.add_parser("enrich", help="analyse the store's posts not yet enriched and update events")
@@ -79,9 +82,10 @@ def run_eval(args, runtime: Runtime) -> int:
         return run_eval_hype(args.data)
     folder = _model_dir(args.task, args.model, runtime.settings)
     manifest = read_manifest(folder, args.task)
-    scores = evaluate_folder(folder, args.task, args.data)
+    scores = evaluate_folder(folder, args.task, args.data, held_out=args.held_out)
     print(f"model: {manifest.label} ({manifest.kind}) from {folder}")
-    print(f"data: {args.data}; F1 negative={scores.f1_by_label[0]:.3f} positive={scores.f1_by_label[1]:.3f}")
+    print(f"data: {args.data}{' (dev split)' if args.held_out else ''}; "
+          f"F1 negative={scores.f1_by_label[0]:.3f} positive={scores.f1_by_label[1]:.3f}")
     print(scores.line())
     return 0
 

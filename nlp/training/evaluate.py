@@ -10,7 +10,7 @@ from typing import Hashable, Sequence
 import numpy as np
 
 from nlp.classifiers import load_classifier
-from nlp.training.data import read_tsv
+from nlp.training.data import read_tsv, split
 
 _LABELS = (0, 1)
 
@@ -45,9 +45,12 @@ def score(labels: Sequence[int], proba: Sequence[float], threshold: float = 0.5)
                   (float(by_label[0]), float(by_label[1])))
 
 
-def evaluate_folder(model_dir: str | Path, task: str, data_file: str | Path) -> Scores:
-    """Score a model folder on every row of a TSV file."""
+def evaluate_folder(model_dir: str | Path, task: str, data_file: str | Path, held_out: bool = False) -> Scores:
+    """Score a model folder on every row of a TSV file, or (``held_out``) on its dev split only: the rows that
+    ``yuqing train`` keeps aside."""
     rows = read_tsv(data_file)
+    if held_out:
+        rows = split(rows)[1]
     classifier = load_classifier(model_dir, task)
     return score([r.label for r in rows], classifier.predict_proba([r.text for r in rows]))
 

@@ -106,6 +106,13 @@ def test_cli_trains_and_evaluates_a_classical_model(tmp_path, tiny_tsv, capsys):
     assert float(last.split()[0].split("=")[1]) >= 0.9     # it learned its own training rows
 
 
+def test_cli_eval_held_out_scores_the_dev_split_only(tiny_tsv, capsys):
+    assert main(["eval", "sentiment", "--held-out", "--data", str(tiny_tsv)]) == 0
+    output = capsys.readouterr().out
+    n = int(output.strip().splitlines()[-1].split("n=")[1])
+    assert "(dev split)" in output and 0 < n < 48
+
+
 def test_cli_eval_without_model_uses_the_shipped_default(tiny_tsv, capsys):
     assert main(["eval", "sentiment", "--data", str(tiny_tsv)]) == 0
     output = capsys.readouterr().out
