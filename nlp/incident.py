@@ -1,59 +1,21 @@
-"""Incident type: a multi-label lexicon whose matched terms explain every label.
+"""Incident type: the trained multi-label model (``nlp.incident_model``), explained by the lexicon's words.
 
-The types and their Chinese names are the domain's vocabulary (``core.vocabulary.INCIDENT_TYPES`` and
-``INCIDENT_NAMES``); this module holds only the lexicon that finds them. ``other`` is given only when a post
-reports some incident (an accident, an injury, a death) that no specific type covers.
+``classify_incident(text)`` is what the pipeline calls. A post without a school context has no type; a type
+the model learned from labelled real posts is given by its probability, one it had too few examples of by
+its lexicon. Each type given lists the words that triggered it ("type:term"), or the model's probability
+when no lexicon word did.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from typing import Sequence
 
-from core.vocabulary import INCIDENT_TYPES
+from nlp.incident_lexicon import LEXICON, OTHER, content_of
+from nlp.incident_model import IncidentModel, shipped_incident_model
 from nlp.text import clean
 
-# Regular expressions per type. Terms are ours, chosen from how local posts describe each kind of incident.
-LEXICON: dict[str, tuple[str, ...]] = {
-    "bullying": (r"霸凌", r"欺凌", r"被(?:同学|学长|几个人|高年级)[^，。,.]{0,6}欺负", r"欺负", r"勒索", r"逼(?:着|迫)?.{0,4}下跪",
-                 r"扇耳光", r"孤立", r"校园暴力", r"起绰号", r"被排挤", r"被同学.{0,10}(?:殴打|打)", r"几个人打一个",
-                 r"(?:多|几)名学生殴打一名", r"围着一个"),
-    "violence": (r"打架", r"斗殴", r"殴打", r"打人", r"持刀", r"砍伤", r"砍人", r"捅伤", r"刺伤", r"行凶", r"群殴", r"围殴",
-                 r"伤人", r"暴力", r"打伤", r"打成", r"肢体冲突", r"冲突", r"被打", r"动手", r"踢肚子", r"扇耳光", r"打一个"),
-    "food_safety": (r"食物中毒", r"中毒", r"变质", r"过期", r"发霉", r"霉变", r"异物", r"腹泻", r"呕吐", r"腹痛", r"拉肚子",
-                    r"地沟油", r"臭肉", r"营养餐", r"饭菜", r"食堂.{0,8}(?:问题|卫生|质量|异味|吃出|饭菜)", r"食品安全",
-                    r"异味", r"虫子", r"肉有问题", r"食堂", r"变质肉", r"留样", r"食材", r"上吐下泻", r"肚子疼", r"酸味",
-                    r"吃坏", r"辣条", r"油炸食品", r"三无食品", r"午餐"),
-    "traffic": (r"车祸", r"交通事故", r"被.{0,6}撞", r"撞倒", r"撞伤", r"校车", r"追尾", r"侧翻", r"翻车", r"超载",
-                r"接送车", r"面包车", r"电瓶车", r"摩托车", r"闯红灯", r"交通安全", r"撞到", r"撞了", r"撞人", r"碰撞", r"剐蹭",
-                r"驾驶人", r"司机", r"逃逸", r"减速带", r"红绿灯", r"信号灯", r"斑马线", r"人行横道", r"护学岗", r"交警"),
-    "drowning": (r"溺水", r"溺亡", r"落水", r"淹死", r"野泳", r"戏水", r"打捞", r"玩水", r"下河游泳", r"防溺水", r"河边玩耍"),
-    "fire": (r"火灾", r"起火", r"着火", r"失火", r"浓烟", r"烧毁", r"火情", r"爆炸", r"燃气泄漏", r"冒烟"),
-    "sexual_misconduct": (r"猥亵", r"性侵", r"强奸", r"性骚扰", r"骚扰女(?:生|学生|孩)", r"偷拍", r"不雅", r"咸猪手"),
-    "self_harm": (r"跳楼", r"自杀", r"轻生", r"自残", r"割腕", r"坠楼", r"寻短见", r"服药自", r"想不开"),
-    "disease": (r"传染病", r"疫情", r"流感", r"诺如", r"手足口", r"水痘", r"结核", r"腮腺炎", r"隔离", r"聚集性", r"病毒",
-                r"(?:多|几十|集体|大面积|好多)[^，。,.]{0,6}(?:发烧|发热|感染)", r"停课"),
-    "teacher_misconduct": (r"体罚", r"(?:老师|教师|班主任|校长)[^，。,.]{0,6}(?:打|骂|辱骂|扇|踢|罚跪|侮辱|体罚|猥亵)",
-                           r"辱骂学生", r"殴打学生", r"师德", r"有偿补课", r"补课班", r"办补课", r"组织.{0,8}补课", r"罚站", r"罚跪",
-                           r"侮辱学生"),
-    "fees_corruption": (r"乱收费", r"收费", r"补课费", r"资料费", r"择校费", r"赞助费", r"回扣", r"贪污", r"挪用",
-                        r"索要", r"红包", r"送礼", r"腐败", r"克扣", r"违规收取", r"强制.{0,4}(?:购买|订购|缴)", r"有偿",
-                        r"一个月.{0,2}[百千]", r"每人每月", r"补课费用", r"涨价", r"费.{0,4}涨"),
-    "school_disruption": (r"校闹", r"堵(?:住)?校门", r"围堵", r"拉横幅", r"拉条幅", r"讨(?:个)?说法", r"闹事", r"静坐",
-                          r"打砸", r"冲进学校", r"冲击学校", r"聚集在.{0,6}门口", r"门口聚集", r"要(?:个)?说法", r"门口集合",
-                          r"不给结果不走"),
-    "exams": (r"考试", r"高考", r"中考", r"作弊", r"泄题", r"漏题", r"替考", r"阅卷", r"招生", r"录取", r"分数线",
-              r"成绩单?", r"考场", r"监考"),
-}
-# Incident words that no specific type covers; they yield "other" only when nothing else matched.
-OTHER = (r"事故", r"安全隐患", r"意外", r"受伤", r"死亡", r"身亡", r"失踪", r"走失", r"出事", r"坍塌", r"倒塌", r"触电",
-         r"踩踏", r"中暑", r"摔伤", r"坠落")
-# Words that turn a match into routine news: drills and education campaigns are not incidents.
-_ROUTINE = re.compile(r"演练|演习|安全教育|宣传周|主题班会|知识讲座|培训")
-
-# In the vocabulary's order, so that a post's types are listed the same way everywhere.
-_COMPILED = {kind: re.compile("|".join(LEXICON[kind])) for kind in INCIDENT_TYPES if kind in LEXICON}
-_OTHER = re.compile("|".join(OTHER))
+__all__ = ["LEXICON", "OTHER", "IncidentResult", "classify_incident", "classify_incidents"]
 
 
 @dataclass(frozen=True)
@@ -63,21 +25,28 @@ class IncidentResult:
     reason: str = ""
 
 
-def classify_incident(text: str) -> IncidentResult:
-    """Every incident type whose lexicon matches, with the matched terms. Never raises."""
-    body = clean(text)
-    if not body.readable:
-        return IncidentResult((), (), body.reason)
-    routine = bool(_ROUTINE.search(body.text))
-    types, terms = [], []
-    for kind, pattern in _COMPILED.items():
-        hits = list(dict.fromkeys(m.group() for m in pattern.finditer(body.text)))
-        if hits and not (routine and kind in ("fire", "drowning", "traffic", "disease")):
-            types.append(kind)
-            terms.extend(f"{kind}:{hit}" for hit in hits[:5])
-    if not types:
-        other = list(dict.fromkeys(m.group() for m in _OTHER.finditer(body.text)))
-        if other and not routine:
-            types.append("other")
-            terms.extend(f"other:{hit}" for hit in other[:5])
-    return IncidentResult(tuple(types), tuple(terms))
+def classify_incidents(texts: Sequence[str], model: IncidentModel | None = None) -> list[IncidentResult]:
+    """The incident types of each text, with the words (or probability) behind each. Never raises on text."""
+    model = model or shipped_incident_model()
+    cleaned = [clean(content_of(t)) if isinstance(t, str) else clean(t) for t in texts]
+    readable = [c.text for c in cleaned if c.readable]
+    scores = iter(model.score(readable))
+    results = []
+    for body in cleaned:
+        if not body.readable:
+            results.append(IncidentResult((), (), body.reason))
+            continue
+        score = next(scores)
+        types = model.types(score)
+        terms = []
+        for kind in types:
+            words = score.hits.get(kind) or [f"模型{score.probabilities.get(kind, 0.0):.2f}"]
+            terms.extend(f"{kind}:{w}" for w in words)
+        results.append(IncidentResult(tuple(types), tuple(terms)))
+    return results
+
+
+def classify_incident(text: str, model: IncidentModel | None = None) -> IncidentResult:
+    """The incident types of one post (see ``classify_incidents``)."""
+    return classify_incidents([text], model)[0]
+

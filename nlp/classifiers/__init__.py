@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.errors import ConfigurationError
 from nlp.classifiers.base import TextClassifier, prepare
 from nlp.classifiers.baseline import SnowNLPClassifier
 from nlp.classifiers.classical import ClassicalClassifier
@@ -32,6 +33,9 @@ def load_classifier(folder: str | Path, task: str | None = None) -> TextClassifi
         return ClassicalClassifier.load(folder, manifest)
     if manifest.kind == "snownlp":
         return SnowNLPClassifier(manifest)
+    if manifest.kind != "transformer":
+        raise ConfigurationError(f"model folder {folder} holds a {manifest.kind} model, not a text classifier "
+                                 "(a crowd model is read by nlp.crowd, incident types by nlp.incident)")
     if (folder / ONNX_FILE).is_file():
         return OnnxClassifier.load(folder, manifest)
     return TransformerClassifier.load(folder, manifest)

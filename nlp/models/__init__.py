@@ -19,7 +19,9 @@ from core.errors import ConfigurationError, VersionMismatch
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 TASKS = ("sentiment", "rumour")
-KINDS = ("classical", "transformer", "snownlp")
+# Tasks whose models are not binary text classifiers: incident types (multi-label) read by nlp.incident.
+OTHER_TASKS = ("incident",)
+KINDS = ("classical", "transformer", "snownlp", "crowd", "multilabel")
 SHIPPED_DIR = Path(__file__).parent
 
 
@@ -27,8 +29,8 @@ SHIPPED_DIR = Path(__file__).parent
 class Manifest:
     """What a model folder holds. ``version`` changes whenever the weights do."""
 
-    task: str                     # sentiment | rumour
-    kind: str                     # classical | transformer | snownlp
+    task: str                     # sentiment | rumour | incident
+    kind: str                     # classical | transformer | snownlp | crowd | multilabel
     name: str                     # e.g. "sentiment-charngram-lr"
     version: str                  # e.g. "2026.11.1"
     format_version: int = FORMAT_VERSION
