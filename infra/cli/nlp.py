@@ -8,44 +8,79 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from core.errors import InvalidInput
 from core.settings import Settings
+from core.vocabulary import incident_name
 from infra.cli.hype import run_eval_hype
 from infra.runtime import Runtime
+from nlp.crowd import CrowdRumourModel
+from nlp.incident_model import IncidentModel
 from nlp.models import read_manifest, shipped_model_dir
+from nlp.training.cascades import read_cascades, read_jsonl, sniff_jsonl, write_jsonl
+from nlp.training.crowd import evaluate_checkpoints, split_cascades, train_crowd
 from nlp.training.evaluate import evaluate_folder
+from nlp.training.incident import measure, split_labelled, train_incident
+from nlp.training.incident_data import LABELS_FILE, load_labelled
 from nlp.training.train import train_model
+
+SHARED_DATA = Path("../shared/data")
+CASCADES = SHARED_DATA / "weibo_events" / "cascades.tsv.gz"
 
 
 def register(subparsers) -> None:
-    train = subparsers.add_parser("train", help="train a sentiment or rumour model from labelled TSV files",
+    train = subparsers.add_parser("train", help="train a sentiment, rumour or incident-type model",
                                   description="Train on the train split of the files (a hash of each text keeps "
-                                              "20%% aside) and write the model folder with its dev-split figures.")
-    train.add_argument("task", choices=("sentiment", "rumour"))
-    train.add_argument("--data", action="append", required=True, metavar="FILE.tsv",
-                       help="TSV with a header and columns label (1 = positive / rumour) and text; repeatable")
+                                              "20%% aside) and write the model folder with its dev-split figures. "
+                                              "rumour --kind crowd reads the cascades file (source posts and "
+                                              "their reactions, split by event); incident reads our labels "
+                                              "(--labels) and the shared data folder (--data).")
+    train.add_argument("task", choices=("sentiment", "rumour", "incident"))
+    train.add_argument("--data", action="append", metavar="FILE.tsv",
+                       help="TSV with a header and columns label (1 = positive / rumour) and text; repeatable. "
+                            "rumour --kind crowd: the cascades file (default ../shared/data/weibo_events/"
+                            "cascades.tsv.gz); incident: the shared data folder (default ../shared/data)")
+    train.add_argument("--labels", metavar="FILE.tsv", default=str(LABELS_FILE),
+                       help="incident: the labels file (default: the shipped nlp/data/incident_labels.tsv)")
     train.add_argument("--out", required=True, metavar="DIR", help="model folder to write")
-    train.add_argument("--kind", choices=("classical", "transformer"), default=None,
+    train.add_argument("--kind", choices=("classical", "transformer", "crowd"), default=None,
                        help="classical (char n-grams + logistic regression, default) or transformer "
-                            "(small BERT from scratch, or fine-tuning --base); --base implies transformer")
+                            "(small BERT from scratch, or fine-tuning --base); --base implies transformer; "
+                            "crowd: rumour from the source and its reactions")
     train.add_argument("--base", metavar="CHECKPOINT_DIR", help="local BERT/RoBERTa checkpoint folder to fine-tune")
     train.add_argument("--epochs", type=int, help="transformer epochs (default 4 from scratch, 2 fine-tuning)")
     train.add_argument("--lr", type=float, help="transformer peak learning rate (default 5e-4 from scratch, "
                                                 "3e-5 fine-tuning)")
     train.set_defaults(func=run_train)
 
-    evaluate = subparsers.add_parser("eval", help="score a model on a labelled TSV file",
+    evaluate = subparsers.add_parser("eval", help="score a model on labelled data",
                                      description="Prints figures; the last line is "
-                                                 "'accuracy=0.000 macro_f1=0.000 n=0'.")
-    evaluate.add_argument("task", choices=("sentiment", "rumour", "hype"))
+                                                 "'accuracy=0.000 macro_f1=0.000 n=0' (incident: "
+                                                 "'macro_f1=0.000 precision=0.000 recall=0.000 n=0'). rumour "
+                                                 "with a JSON-lines file ({\"label\", \"text\", \"reactions\": "
+                                                 "[{\"text\", \"t\"}]}) scores the crowd model at four checkpoints: "
+                                                 "source only, first 10 reactions, first hour, all (the last line).")
+    evaluate.add_argument("task", choices=("sentiment", "rumour", "incident", "hype"))
     evaluate.add_argument("--model", metavar="DIR",
                           help="model folder (default: the configured one, else the shipped default)")
-    evaluate.add_argument("--data", required=True, metavar="FILE.tsv",
-                          help="TSV with columns label and text; for hype the cascade columns plus 'coordinated' "
-                               "(last line: 'precision=0.000 recall=0.000 n=0', accounts)")
+    evaluate.add_argument("--data", metavar="FILE", help="TSV with columns label and text, or (rumour) JSON lines "
+                          "with reactions; incident: the shared data folder (default ../shared/data), measured "
+                          "on the held-out part of the labels; for hype the cascade columns plus 'coordinated' "
+                          "(last line: 'precision=0.000 recall=0.000 n=0', accounts)")
+    evaluate.add_argument("--labels", metavar="FILE.tsv", default=str(LABELS_FILE), help="incident: the labels file")
     evaluate.add_argument("--held-out", action="store_true",
                           help="sentiment and rumour: score the file's dev split only (the 20%% that `yuqing "
                                "train` keeps aside)")
     evaluate.set_defaults(func=run_eval)
+
+    export = subparsers.add_parser("export-cascades", help="write cascades as JSON lines for `yuqing eval rumour`",
+                                   description="Writes the held-out events (a hash of the event id, the part the "
+                                               "shipped crowd model never saw) of the cascades file as JSON lines "
+                                               "{label, text, reactions: [{text, t}]}. Write under var/ or /tmp: "
+                                               "the rows of the shared data never go into the repository.")
+    export.add_argument("--data", default=str(CASCADES), metavar="CASCADES.tsv.gz", help="the cascades file")
+    export.add_argument("--out", required=True, metavar="FILE.jsonl", help="the file to write")
+    export.add_argument("--part", choices=("held-out", "train", "all"), default="held-out")
+    export.set_defaults(func=run_export)
 
     enrich = subparsers.add_parser("enrich", help="analyse the store's posts not yet enriched and update events")
     enrich.add_argument("--batch-size", type=int, default=None, help="posts per batch (default: enrich_batch_size or 500)")
@@ -59,6 +94,13 @@ def register(subparsers) -> None:
 
 
 def run_train(args, runtime: Runtime) -> int:
+    if args.task == "incident":
+        return _train_incident(args)
+    if args.kind == "crowd":
+        return _train_crowd(args)
+    if not args.data:
+        print("yuqing: error: give --data FILE.tsv (labelled rows to train on)")
+        return 2
     kind = args.kind or ("transformer" if args.base else "classical")
     if args.base and kind != "transformer":
         print("yuqing: error: --base fine-tunes a transformer; drop --kind classical")
@@ -78,8 +120,15 @@ def _model_dir(task: str, explicit: str | None, settings: Settings) -> Path:
 
 
 def run_eval(args, runtime: Runtime) -> int:
+    if args.task == "incident":
+        return _eval_incident(args)
+    if not args.data:
+        print("yuqing: error: give --data FILE (labelled rows to score)")
+        return 2
     if args.task == "hype":
         return run_eval_hype(args.data)
+    if args.task == "rumour" and sniff_jsonl(args.data):
+        return _eval_crowd(args)
     folder = _model_dir(args.task, args.model, runtime.settings)
     manifest = read_manifest(folder, args.task)
     scores = evaluate_folder(folder, args.task, args.data, held_out=args.held_out)
@@ -108,4 +157,71 @@ def run_enrich(args, runtime: Runtime) -> int:
     else:
         print(f"enriched {stats.posts} posts in {stats.seconds:.1f} s ({stats.posts_per_second:.0f}/s) with "
               f"{stats.model_version}; events: {stats.events_created} new, {stats.events_updated} updated")
+    return 0
+
+
+def _train_incident(args) -> int:
+    data_dir = Path(args.data[0]) if args.data else SHARED_DATA
+    posts, left_out = load_labelled(data_dir, args.labels)
+    manifest, figures = train_incident(posts, args.out, (Path(args.labels).name,))
+    print(f"model: {manifest.label} (multilabel) written to {args.out}")
+    if left_out:
+        print(f"left out {len(left_out)} labelled posts whose text is missing or changed: {', '.join(left_out[:5])}")
+    print(f"trained on {manifest.metrics['train_rows']} posts; held-out part:")
+    _print_incident(figures)
+    return 0
+
+
+def _eval_incident(args) -> int:
+    folder = Path(args.model) if args.model else shipped_model_dir("incident")
+    model = IncidentModel.load(folder)
+    posts, left_out = load_labelled(Path(args.data) if args.data else SHARED_DATA, args.labels)
+    _, held_out = split_labelled(posts)
+    print(f"model: {model.manifest.label} from {folder}; learned types: {', '.join(model.learned)}")
+    if left_out:
+        print(f"left out {len(left_out)} labelled posts whose text is missing or changed")
+    _print_incident(measure(model, held_out))
+    return 0
+
+
+def _print_incident(figures) -> None:
+    print("类型 type                 precision recall  f1     n")
+    for f in figures.by_type:
+        print(f"{incident_name(f.kind)} {f.kind:<20} {f.precision:.3f}     {f.recall:.3f}   {f.f1:.3f}  {f.support}")
+    print(figures.line())
+
+
+def _train_crowd(args) -> int:
+    data = args.data[0] if args.data else str(CASCADES)
+    manifest, figures = train_crowd(data, args.out)
+    print(f"model: {manifest.label} (crowd) written to {args.out}")
+    print(f"trained on {manifest.metrics['train_rows']} events in {manifest.metrics['train_seconds']} s; "
+          "held-out events:")
+    for name, scores in figures:
+        print(f"{name}: {scores.line()}")
+    return 0
+
+
+def _eval_crowd(args) -> int:
+    folder = Path(args.model) if args.model else shipped_model_dir("rumour", "crowd")
+    model = CrowdRumourModel.load(folder)
+    cascades = read_jsonl(args.data)
+    print(f"model: {model.manifest.label} (crowd) from {folder}; data: {args.data}, {len(cascades)} sources")
+    figures = evaluate_checkpoints(model, cascades)
+    for name, scores in figures[:-1]:
+        print(f"{name}: {scores.line()}")
+    print(f"{figures[-1][0]}: F1 negative={figures[-1][1].f1_by_label[0]:.3f} "
+          f"positive={figures[-1][1].f1_by_label[1]:.3f}")
+    print(figures[-1][1].line())
+    return 0
+
+
+def run_export(args, runtime: Runtime) -> int:
+    cascades = read_cascades(args.data)
+    train, held_out = split_cascades(cascades)
+    chosen = {"held-out": held_out, "train": train, "all": cascades}[args.part]
+    if not chosen:
+        raise InvalidInput(f"no events in the {args.part} part of {args.data}", field="data")
+    written = write_jsonl(chosen, args.out)
+    print(f"wrote {written} events ({sum(c.label for c in chosen)} rumours) to {args.out}")
     return 0
