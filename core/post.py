@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from core.clock import ensure_aware
 from core.errors import InvalidInput
+from core.text import clean_text
 
 # Query parameters that only track the reader; dropped so that one article has one URL.
 _TRACKING_PARAMS = re.compile(r"^(utm_\w+|spm|from|source|share_\w+|wfr|luicode|lfid|featurecode|isappinstalled|"
@@ -246,9 +247,9 @@ def post_from_mapping(data: Mapping[str, Any], fetched_at: datetime | None = Non
         url=str(data["url"]),
         published_at=parse_time(data["published_at"], "published_at"),
         fetched_at=parse_time(fetched, "fetched_at"),
-        text=str(data["text"]),
-        title=str(data.get("title") or ""),
-        author=str(data.get("author") or ""),
+        text=clean_text(data["text"]),
+        title=clean_text(data.get("title") or ""),
+        author=clean_text(data.get("author") or ""),
         reposts=_count(data, "reposts"),
         comments=_count(data, "comments"),
         likes=_count(data, "likes"),

@@ -107,6 +107,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("webhook_timeout", 5.0, "Seconds to wait for the webhook receiver before the publication is recorded as failed."),
     Setting("evidence_dir", "", "Folder for evidence packs and escalation attachments; empty means <data_dir>/evidence."),
     Setting("upload_max_bytes", 10485760, "Largest file a user may attach to an escalation, in bytes."),
+    Setting("pack_upload_max_mb", 100, "Largest evidence pack (ZIP, in MB) the console's 证据包校验 form accepts as an upload."),
+    Setting("pack_unpacked_max_mb", 2048, "Largest total uncompressed size (MB) of an evidence pack that verify-pack and the console check; larger packs, packs of more than 20,000 files and entries compressed more than 200:1 are refused unread."),
     Setting("press_templates_dir", "", "Folder of the Jinja2 press templates; empty means the bundled press_templates/."),
     Setting("alert_min_grade", "III", "Events of at least this grade (IV, III, II, I) raise an alert."),
     Setting("alert_rumour_share", 0.3, "Events whose share of rumour-like posts is at least this raise an alert."),

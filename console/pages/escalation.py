@@ -14,7 +14,7 @@ import streamlit as st
 from core.clock import CHINA_TZ
 from core.vocabulary import ESCALATION_KIND_NAMES, ESCALATION_TARGET_NAMES, actor_name, name_of, platform_name
 from core.workflow import Escalation
-from core.workflow.evidence import verify_pack
+from core.workflow.evidence import PackLimits, verify_pack
 
 from console import data, session
 from console.components import badges
@@ -160,8 +160,13 @@ def _attachments(case: Escalation) -> None:
 
 def _pack(case: Escalation) -> None:
     wf, user = data.workflow(), session.user()
+    if case.status == "opened":
+        st.info("证据包在值班领导审批移交时生成；审批前不能制作或下载。")
+        return
     if case.pack_sha256:
         st.caption(f"最新证据包清单哈希（SHA-256）：{case.pack_sha256}")
+        if wf.can(user, "evidence") and not wf.escalations.pack_is_current(user, case.id):
+            st.warning("证据包生成后案件附件有变化：现有证据包不含最新附件，下载时将按最新附件重新生成。")
     cols = st.columns(2)
     if cols[0].button("生成证据包", key=f"escalation.build.{case.id}"):
         call(lambda: wf.escalations.build_pack(user, case.id), "证据包已生成。")
@@ -178,26 +183,36 @@ def _verify() -> None:
     st.divider()
     st.subheader("证据包校验")
     with st.form("escalation.verify", clear_on_submit=True):
-        upload = st.file_uploader("上传证据包（ZIP）", type=["zip"], key="escalation.verify_upload")
+        limit_mb = max(1, data.settings().pack_upload_max_mb)
+        upload = st.file_uploader(f"上传证据包（ZIP，不超过 {limit_mb} MB）", type=["zip"], key="escalation.verify_upload",
+                                  max_upload_size=limit_mb)
         expected = st.text_input("登记的清单哈希（可选）", key="escalation.verify_hash")
         if not st.form_submit_button("校验"):
             return
     if upload is None:
         st.error("请先选择要校验的证据包。")
         return
+    if upload.size > limit_mb * 1024 * 1024:
+        st.error(f"证据包 {upload.name} 超过 {limit_mb} MB 的校验上限，请在命令行用 yuqing verify-pack 校验。")
+        return
+    limits = PackLimits(max_total_bytes=data.settings().pack_unpacked_max_mb * 1024 * 1024)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "pack.zip"
         path.write_bytes(upload.getvalue())
         try:
-            report = attempt(lambda: verify_pack(path, expected.strip() or None))
+            report = attempt(lambda: verify_pack(path, expected.strip() or None, limits))
         except zipfile.BadZipFile:
             st.error("上传的文件不是有效的 ZIP 证据包，请确认文件完整后重新上传。")
             return
     if report is None:
         return
     message = (report.message or "").replace(str(path), upload.name)      # the temporary copy means nothing
+    if report.ok and report.authenticated:
+        st.success(f"校验通过：{report.files} 个文件与清单一致，清单哈希与登记值相符。")
+        return
     if report.ok:
-        st.success(f"校验通过：{report.files} 个文件与清单一致。")
+        st.warning(f"仅内部一致：{report.files} 个文件与清单一致，但未填写登记的清单哈希，不能证明证据包未被整体替换。"
+                   "请填写数据库或移交函上登记的清单哈希后再校验。")
         return
     st.error("校验未通过：" + (message or "证据包与清单不一致。") + " 请向移交单位索取原始证据包，或重新生成。")
     if not report.files:

@@ -9,6 +9,7 @@ import re
 from typing import Mapping
 
 from core.markdown import unescape_markdown
+from core.text import xml_safe
 
 _IMAGE = re.compile(r"^!\[[^\]]*\]\(([^)]+)\)$")
 _NUMBERED = re.compile(r"^\d+\.\s+")
@@ -21,6 +22,7 @@ def markdown_to_docx(markdown: str, images: Mapping[str, bytes] | None = None) -
     from docx.shared import Cm
 
     images = images or {}
+    markdown = xml_safe(markdown)            # report text quotes crawled titles: one control character breaks DOCX
     doc = Document()
     table_rows: list[list[str]] = []
     for line in markdown.splitlines() + [""]:

@@ -17,13 +17,14 @@ from typing import Any, Iterable, Mapping
 
 from core.clock import Clock
 from core.coordination import SpreadAnalyst
-from core.errors import Conflict, InvalidInput, NotFound, StorageUnavailable
+from core.errors import Conflict, InvalidInput, NotFound, StorageUnavailable, YuqingError
 from core.files import private_dir, write_private
 from core.storage import PostStore
 from core.vocabulary import ESCALATION_NAMES
 from core.workflow.access import Guard, Permission
 from core.workflow.audit import AuditLog
-from core.workflow.evidence import build_pack, verify_pack
+from core.text import clean_text
+from core.workflow.evidence import build_pack, is_current, verify_pack
 from core.workflow.model import (Alert, Attachment, Escalation, EscalationKind, EscalationStatus, EscalationTarget,
                                  Feedback, PackReport, User, new_id, snapshot)
 from core.workflow.repository import WorkflowRepository
@@ -65,6 +66,7 @@ class EscalationService:
         except ValueError:
             raise InvalidInput(f"移交事由或对象无效：{kind!r} / {target!r}。", field="kind") from None
         ids = tuple(dict.fromkeys(p.strip() for p in post_ids if p and p.strip()))
+        summary, person = clean_text(summary), clean_text(person)
         if not ids:
             raise InvalidInput("请至少选择一条作为证据的网络信息。", field="post_ids")
         if not (summary or "").strip():
@@ -155,9 +157,29 @@ class EscalationService:
         return ""
 
     def approve(self, actor: User, escalation_id: str, base_version: int | None = None) -> Escalation:
-        """The leader hands the case over: builds the evidence pack and marks it sent."""
-        case = self._move(actor, escalation_id, "approve", base_version)
-        return self._with_pack(case, case.approved_by)
+        """The leader hands the case over: the evidence pack is built first and the case becomes sent together
+        with the pack's record, in one unit of work. When the pack cannot be built the case stays as it was
+        and the error says why (and that nothing was handed over)."""
+        permission, sources, target, label = _FLOW["approve"]
+        user = self.guard.require(actor, permission, f"escalation:{escalation_id}")
+        case = self._fresh(user, escalation_id, base_version, "escalation.approve")
+        self._check_move(user, case, "approve")
+        now = self.clock.now()
+        info = self._pack_file(case, user.username, now, "escalation.approve")
+        try:
+            with self.audit.work():
+                current = self._fresh(user, escalation_id, case.version, "escalation.approve")
+                self._check_move(user, current, "approve")
+                updated = self.repo.update(replace(current, status=target, approved_by=user.username,
+                                                   approved_at=now, updated_at=now, pack_path=str(info.path),
+                                                   pack_sha256=info.manifest_sha256), current.version)
+                self.audit.record(user.username, "escalation.approve", f"escalation:{escalation_id}",
+                                  before={"status": current.status.value}, after={"status": target.value})
+                self._audit_pack(user.username, escalation_id, info)
+        except BaseException:
+            info.path.unlink(missing_ok=True)        # a pack no case names would only mislead
+            raise
+        return updated
 
     def accept(self, actor: User, escalation_id: str, base_version: int | None = None) -> Escalation:
         return self._move(actor, escalation_id, "accept", base_version)
@@ -170,9 +192,7 @@ class EscalationService:
         user = self.guard.require(actor, permission, f"escalation:{escalation_id}")
         with self.audit.work():
             case = self._fresh(user, escalation_id, base_version, f"escalation.{action}")
-            if case.status not in sources:
-                self.guard.deny(user.username, f"escalation.{action}", f"escalation:{escalation_id}",
-                                f"案件当前为“{ESCALATION_NAMES[case.status.value]}”，不能{label}。", exc=Conflict)
+            self._check_move(user, case, action)
             now = self.clock.now()
             changes: dict = {"status": target, "updated_at": now}
             if action == "approve":
@@ -182,10 +202,17 @@ class EscalationService:
                               before={"status": case.status.value}, after={"status": target.value})
         return updated
 
+    def _check_move(self, user: User, case: Escalation, action: str) -> None:
+        _, sources, _, label = _FLOW[action]
+        if case.status not in sources:
+            self.guard.deny(user.username, f"escalation.{action}", f"escalation:{case.id}",
+                            f"案件当前为“{ESCALATION_NAMES[case.status.value]}”，不能{label}。", exc=Conflict)
+
     def add_feedback(self, actor: User, escalation_id: str, text: str, *, resolved: bool = False,
                      base_version: int | None = None) -> Escalation:
         user = self.guard.require(actor, Permission.ESCALATION_HANDLE, f"escalation:{escalation_id}")
-        if not (text or "").strip():
+        text = clean_text(text)
+        if not text.strip():
             raise InvalidInput("反馈内容不能为空。", field="text")
         with self.audit.work():
             case = self._fresh(user, escalation_id, base_version, "escalation.feedback")
@@ -203,26 +230,18 @@ class EscalationService:
         return updated
 
     def build_pack(self, actor: User, escalation_id: str) -> Path:
-        """(Re)build the evidence pack zip and return its path; the manifest hash is recorded."""
+        """(Re)build the evidence pack zip of an approved case and return its path; the manifest hash is
+        recorded. Before the leader's approval there is no pack (Conflict)."""
         user = self.guard.require(actor, Permission.EVIDENCE, f"escalation:{escalation_id}")
-        return Path(self._with_pack(self._load(escalation_id), user.username).pack_path)
+        case = self._approved(user, escalation_id, "evidence.build")
+        return Path(self._with_pack(case, user.username).pack_path)
 
-    def _with_pack(self, case: Escalation, operator: str) -> Escalation:
-        if self.post_store is None:
-            raise StorageUnavailable("未连接信息库，无法制作证据包。")
-        posts = self.post_store.get_many(list(case.post_ids))
-        now = self.clock.now()
-        path = self.evidence_dir / f"evidence-{case.id}-{now.astimezone(timezone.utc):%Y%m%dT%H%M%S}.zip"
-        info = build_pack(path, case, posts, operator, now, case.attachments, county=self.county,
-                          coordination=self._coordination(case))
-        with self.audit.work():
-            current = self._load(case.id)
-            updated = self.repo.update(replace(current, pack_path=str(info.path), pack_sha256=info.manifest_sha256,
-                                               updated_at=now), current.version)
-            self.audit.record(operator, "evidence.build", f"escalation:{case.id}",
-                              after={"pack": info.path.name, "manifest_sha256": info.manifest_sha256,
-                                     "files": info.files})
-        return updated
+    def pack_is_current(self, actor: User, escalation_id: str) -> bool:
+        """Whether the latest pack holds the case's attachments as they are now (False: none built yet, or an
+        attachment came later; ``pack_bytes`` then rebuilds it)."""
+        self.guard.require(actor, Permission.EVIDENCE, f"escalation:{escalation_id}")
+        case = self._load(escalation_id)
+        return bool(case.pack_path) and is_current(case.pack_path, case.attachments)
 
     def _coordination(self, case: Escalation) -> Mapping[str, Any] | None:
         """The coordination analysis of the case's event, for the pack (None without an analyst or event)."""
@@ -232,18 +251,61 @@ class EscalationService:
         return self.spread_analyst.evidence(alert.event_id)
 
     def pack_bytes(self, actor: User, escalation_id: str) -> bytes:
-        """The latest pack's bytes for download (audited)."""
+        """The latest pack's bytes for download (audited), only once the leader approved the case. A pack that
+        no longer holds the case's attachments (one was added after it was built) is rebuilt first, so a stale
+        pack is never served; the rebuild is audited."""
         user = self.guard.require(actor, Permission.EVIDENCE, f"escalation:{escalation_id}")
-        case = self._load(escalation_id)
-        if not case.pack_path:
-            raise NotFound("该案件尚未制作证据包。")
+        case = self._approved(user, escalation_id, "evidence.download")
+        if not case.pack_path or not is_current(case.pack_path, case.attachments):
+            case = self._with_pack(case, user.username, reason="附件有变化，证据包已按最新附件重新生成"
+                                   if case.pack_path else "")
         try:
             data = Path(case.pack_path).read_bytes()
         except OSError as error:
             raise StorageUnavailable(f"证据包 {case.pack_path} 无法读取：{error.strerror}") from error
         self.audit.record(user.username, "evidence.download", f"escalation:{escalation_id}",
-                          after={"pack": Path(case.pack_path).name})
+                          after={"pack": Path(case.pack_path).name, "manifest_sha256": case.pack_sha256})
         return data
+
+    def _approved(self, user: User, escalation_id: str, action: str) -> Escalation:
+        case = self._load(escalation_id)
+        if case.status == EscalationStatus.OPENED:
+            self.guard.deny(user.username, action, f"escalation:{escalation_id}",
+                            "案件尚未经值班领导审批移交，不能制作或下载证据包（证据包在审批时生成）。", exc=Conflict)
+        return case
+
+    def _pack_file(self, case: Escalation, operator: str, now: datetime, action: str):
+        """Build the pack file (nothing recorded yet); a failure is audited and raised with a sentence that
+        says the case is unchanged."""
+        if self.post_store is None:
+            raise StorageUnavailable("未连接信息库，无法制作证据包；案件状态未改变。")
+        path = self.evidence_dir / f"evidence-{case.id}-{now.astimezone(timezone.utc):%Y%m%dT%H%M%S%f}.zip"
+        try:
+            posts = self.post_store.get_many(list(case.post_ids))
+            return build_pack(path, case, posts, operator, now, case.attachments, county=self.county,
+                              coordination=self._coordination(case))
+        except (YuqingError, OSError, ValueError) as error:
+            reason = str(error) if isinstance(error, YuqingError) else f"{type(error).__name__}: {error}"
+            self.audit.record(operator, action, f"escalation:{case.id}", outcome="failed",
+                              detail=f"证据包制作失败：{reason}")
+            if isinstance(error, YuqingError):
+                raise type(error)(f"证据包制作失败，案件状态未改变：{error}") from error
+            raise StorageUnavailable(f"证据包制作失败，案件状态未改变：{reason}") from error
+
+    def _with_pack(self, case: Escalation, operator: str, reason: str = "") -> Escalation:
+        now = self.clock.now()
+        info = self._pack_file(case, operator, now, "evidence.build")
+        with self.audit.work():
+            current = self._load(case.id)
+            updated = self.repo.update(replace(current, pack_path=str(info.path), pack_sha256=info.manifest_sha256,
+                                               updated_at=now), current.version)
+            self._audit_pack(operator, case.id, info, reason)
+        return updated
+
+    def _audit_pack(self, operator: str, escalation_id: str, info, reason: str = "") -> None:
+        self.audit.record(operator, "evidence.build", f"escalation:{escalation_id}",
+                          after={"pack": info.path.name, "manifest_sha256": info.manifest_sha256,
+                                 "files": info.files}, detail=reason)
 
     def verify(self, actor: User, escalation_id: str) -> PackReport:
         """Re-check the latest pack against its manifest and the hash recorded when it was built."""

@@ -19,12 +19,16 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from core.clock import CHINA_TZ
+from core.errors import Conflict, StorageUnavailable
 from core.files import open_private, private_dir
+from core.text import xml_safe
 from core.vocabulary import ESCALATION_NAMES, platform_name
-from core.workflow.model import Attachment, Escalation, PackReport
+from core.workflow.model import Attachment, Escalation
+from core.workflow.pack_check import MANIFEST, MANIFEST_HASH, PackLimits, read_manifest, verify_pack
 
-MANIFEST = "manifest.json"
-MANIFEST_HASH = "manifest.sha256"
+__all__ = ["MANIFEST", "MANIFEST_HASH", "PackInfo", "PackLimits", "attachment_bytes", "build_pack", "is_current",
+           "verify_pack"]
+
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -64,7 +68,7 @@ def build_pack(path: Path, escalation: Escalation, posts: Sequence, operator: st
         if post.page:
             files.append((f"{folder}/page.html", post.page.encode("utf-8"), capture))
     for attachment in attachments:
-        data = Path(attachment.path).read_bytes()
+        data = attachment_bytes(attachment)
         files.append((f"attachments/{attachment.name}", data,
                       {"uploaded_by": attachment.uploaded_by, "uploaded_at": attachment.uploaded_at.isoformat(),
                        "operator": operator}))
@@ -96,6 +100,33 @@ def build_pack(path: Path, escalation: Escalation, posts: Sequence, operator: st
     return PackInfo(path=path, manifest_sha256=digest, files=len(files))
 
 
+def attachment_bytes(attachment: Attachment) -> bytes:
+    """The attachment's stored bytes, checked against the SHA-256 recorded when it was uploaded: a file changed
+    on disk since (by hand, by a disk fault) must not go into a pack as if it were the evidence."""
+    try:
+        data = Path(attachment.path).read_bytes()
+    except OSError as error:
+        raise StorageUnavailable(f"附件 {attachment.name} 的文件 {attachment.path} 无法读取（{error.strerror}），"
+                                 "证据包未制作。请恢复该文件或重新上传附件。") from error
+    actual = sha256(data)
+    if actual != attachment.sha256:
+        raise Conflict(f"附件 {attachment.name} 上传后在磁盘上被改动（登记 SHA-256 {attachment.sha256}，现为 {actual}），"
+                       "证据包未制作。请核查该文件，从原件重新上传后再制作。")
+    return data
+
+
+def is_current(pack_path: str, attachments: Sequence[Attachment]) -> bool:
+    """Whether the pack at ``pack_path`` holds exactly these attachments (by name and SHA-256); False for a
+    pack that is missing or unreadable, so that it is rebuilt rather than served."""
+    try:
+        manifest = read_manifest(pack_path)
+    except (OSError, ValueError, zipfile.BadZipFile, KeyError):
+        return False
+    packed = {f.get("path"): f.get("sha256") for f in manifest.get("files", ()) if isinstance(f, dict)
+              and str(f.get("path", "")).startswith("attachments/")}
+    return packed == {f"attachments/{a.name}": a.sha256 for a in attachments}
+
+
 def _json(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode("utf-8")
 
@@ -106,13 +137,13 @@ def _summary_docx(escalation: Escalation, posts: Sequence, files, operator: str,
     from docx import Document
 
     doc = Document()
-    doc.add_heading(f"{county}涉校网络{ESCALATION_NAMES[escalation.kind.value]}证据材料说明", level=1)
+    doc.add_heading(xml_safe(f"{county}涉校网络{ESCALATION_NAMES[escalation.kind.value]}证据材料说明"), level=1)
     for label, value in (("案件编号", escalation.id), ("关联预警", escalation.alert_id),
                          ("移交对象", ESCALATION_NAMES[escalation.target.value]), ("制作人", operator),
                          ("制作时间", _local(built_at)), ("信息条数", str(len(posts)))):
-        doc.add_paragraph(f"{label}：{value}")
+        doc.add_paragraph(xml_safe(f"{label}：{value}"))
     doc.add_heading("案情摘要", level=2)
-    doc.add_paragraph(escalation.summary)
+    doc.add_paragraph(xml_safe(escalation.summary))
     doc.add_heading("证据清单", level=2)
     table = doc.add_table(rows=1, cols=6)
     table.style = "Table Grid"
@@ -124,9 +155,9 @@ def _summary_docx(escalation: Escalation, posts: Sequence, files, operator: str,
         values = (str(number), f"{platform_name(post.platform)} / {post.author or '未知'}", _local(post.published_at),
                   f"{_local(post.fetched_at)}；{post.capture_method or '未记录'}", post.url, raw_hashes.get(post.id, ""))
         for cell, text in zip(cells, values):
-            cell.text = text
+            cell.text = xml_safe(text)
     if missing_posts:
-        doc.add_paragraph("以下信息已不在库中，未能收入：" + "、".join(missing_posts))
+        doc.add_paragraph(xml_safe("以下信息已不在库中，未能收入：" + "、".join(missing_posts)))
     if coordination is not None:
         _coordination_section(doc, coordination)
     doc.add_heading("完整性校验", level=2)
@@ -140,12 +171,12 @@ def _summary_docx(escalation: Escalation, posts: Sequence, files, operator: str,
 def _coordination_section(doc, coordination: Mapping[str, Any]) -> None:
     """The coordinated-amplification analysis, worded for the police liaison (the JSON holds every figure)."""
     doc.add_heading("协同传播（恶意炒作）分析", level=2)
-    doc.add_paragraph(f"结论：{coordination.get('verdict', '')}（协同度 {coordination.get('score', '')} 分，"
-                      f"方法版本 {coordination.get('method_version', '')}）")
+    doc.add_paragraph(xml_safe(f"结论：{coordination.get('verdict', '')}（协同度 {coordination.get('score', '')} 分，"
+                               f"方法版本 {coordination.get('method_version', '')}）"))
     for paragraph in coordination.get("explanation", ()):
-        doc.add_paragraph(str(paragraph))
+        doc.add_paragraph(xml_safe(str(paragraph)))
     for reason in coordination.get("reasons", ()):
-        doc.add_paragraph(str(reason), style="List Bullet")
+        doc.add_paragraph(xml_safe(str(reason)), style="List Bullet")
     accounts = list(coordination.get("accounts", ()))[:30]
     if accounts:
         table = doc.add_table(rows=1, cols=4)
@@ -156,38 +187,5 @@ def _coordination_section(doc, coordination: Mapping[str, Any]) -> None:
             values = (f"{account.get('name') or ''} {account.get('account', '')}".strip(), str(account.get("posts", "")),
                       str(account.get("first_post_at", "")), "、".join(account.get("signals", ())))
             for cell, text in zip(table.add_row().cells, values):
-                cell.text = text
+                cell.text = xml_safe(text)             # account names are crawled text
     doc.add_paragraph("全部账号、信息编号、时间与测量值见证据包内 analysis/coordination.json。")
-
-
-def verify_pack(path: Path | str, expected_manifest_sha256: str | None = None) -> PackReport:
-    """Re-check every file against the manifest and the manifest against its hash (and, when given, the
-    hash recorded in the database or printed on the referral letter)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            contents = {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
-    except (OSError, zipfile.BadZipFile) as error:
-        return PackReport(ok=False, files=0, manifest_ok=False, message=f"{path} 不是可读取的证据包：{error}")
-    if MANIFEST not in contents:
-        return PackReport(ok=False, files=0, manifest_ok=False, message=f"{path} 缺少 {MANIFEST}，无法校验。")
-    manifest_bytes = contents[MANIFEST]
-    digest = sha256(manifest_bytes)
-    recorded = contents.get(MANIFEST_HASH, b"").decode("utf-8", "replace").split()
-    manifest_ok = bool(recorded) and recorded[0] == digest and \
-        (expected_manifest_sha256 is None or expected_manifest_sha256 == digest)
-    try:
-        listed = {f["path"]: f for f in json.loads(manifest_bytes)["files"]}
-    except (ValueError, KeyError, TypeError):
-        return PackReport(ok=False, files=0, manifest_ok=False, message=f"{MANIFEST} 已损坏，无法解析。")
-    changed = tuple(sorted(name for name, entry in listed.items()
-                           if name in contents and sha256(contents[name]) != entry.get("sha256")))
-    missing = tuple(sorted(name for name in listed if name not in contents))
-    unexpected = tuple(sorted(set(contents) - set(listed) - {MANIFEST, MANIFEST_HASH}))
-    ok = manifest_ok and not (changed or missing or unexpected)
-    problems = [f"文件被改动：{name}" for name in changed] + [f"文件缺失：{name}" for name in missing] + \
-        [f"多出文件：{name}" for name in unexpected]
-    if not manifest_ok:
-        problems.insert(0, "清单 manifest.json 与其校验值不符（清单被改动）")
-    message = "证据包完整，所有文件校验一致。" if ok else "；".join(problems) + "。"
-    return PackReport(ok=ok, files=len(listed), changed=changed, missing=missing, unexpected=unexpected,
-                      manifest_ok=manifest_ok, message=message)

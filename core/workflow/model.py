@@ -343,6 +343,7 @@ class PackReport:
     unexpected: tuple[str, ...] = ()     # files in the zip but not in the manifest
     manifest_ok: bool = True             # the manifest matches its recorded hash
     message: str = ""
+    authenticated: bool = False          # ok, and the manifest hash equals the one recorded outside the pack
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 from core.errors import InvalidInput
 from core.files import write_private
 from core.workflow import SYSTEM
-from core.workflow.evidence import verify_pack
+from core.workflow.evidence import PackLimits, verify_pack
 from core.vocabulary import ROLE_NAMES
 from core.workflow.model import Role
 from infra.runtime import Runtime
@@ -46,10 +46,13 @@ def register(subparsers) -> None:
     seed = subparsers.add_parser("seed-demo-users", help="create one demo user per role (passwords in the README)")
     seed.set_defaults(func=run_seed_demo_users)
 
-    pack = subparsers.add_parser("verify-pack", help="re-check an evidence pack zip and name any changed file")
+    pack = subparsers.add_parser("verify-pack", help="re-check an evidence pack zip and name any changed file "
+                                 "(exit 0 intact and matching --expect, 1 broken, 3 consistent but not checked "
+                                 "against a recorded hash)")
     pack.add_argument("file", help="the evidence pack (.zip)")
     pack.add_argument("--expect", default=None, metavar="SHA256",
-                      help="the manifest hash recorded when the pack was built (printed on the referral letter)")
+                      help="the manifest hash recorded when the pack was built (printed on the referral letter; "
+                           "upper or lower case); without it only internal consistency is checked")
     pack.set_defaults(func=run_verify_pack)
 
     audit = subparsers.add_parser("verify-audit", help="re-check the audit log's hash chain")
@@ -92,9 +95,12 @@ def run_seed_demo_users(args, runtime: Runtime) -> int:
 
 
 def run_verify_pack(args, runtime: Runtime) -> int:
+    """rc 0: intact and the manifest hash equals --expect; 1: changed, refused or unreadable; 3: consistent
+    inside, but without --expect nothing shows the pack is the one that was recorded."""
     if not Path(args.file).is_file():
         raise InvalidInput(f"{args.file} does not exist", field="file")
-    report = verify_pack(args.file, args.expect)
+    limits = PackLimits(max_total_bytes=runtime.settings.pack_unpacked_max_mb * 1024 * 1024)
+    report = verify_pack(args.file, args.expect, limits)
     print(report.message)
     for name in report.changed:
         print(f"CHANGED  {name}")
@@ -103,7 +109,12 @@ def run_verify_pack(args, runtime: Runtime) -> int:
     for name in report.unexpected:
         print(f"ADDED    {name}")
     if not report.manifest_ok:
-        print("MANIFEST manifest.json does not match its recorded hash")
+        print("MANIFEST manifest.json does not match its recorded hash" +
+              (" or the hash given with --expect" if args.expect else ""))
+    if report.ok and not report.authenticated:
+        print("UNVERIFIED only internal consistency was checked: pass --expect SHA256 (the manifest hash recorded "
+              "in the database or on the referral letter) to check that this is the pack that was recorded")
+        return 3
     return 0 if report.ok else 1
 
 

@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from core.clock import CHINA_TZ
 from core.errors import StorageUnavailable
+from core.text import xml_safe
 from core.workflow.channels import OutgoingRelease
 
 FEED_ITEMS = 50
@@ -29,9 +30,6 @@ _TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templ
                          undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 PUBLIC_FILE, PUBLIC_DIR = 0o644, 0o755
 _SAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
-# Characters XML 1.0 cannot carry at all and HTML calls errors (most C0 controls, lone surrogates, U+FFFE/FFFF):
-# a pasted text may hold them, and one of them would make the whole feed unreadable.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _write(path: Path, data: str | bytes) -> None:
@@ -50,23 +48,19 @@ def paragraphs(body: str) -> list[list[str]]:
     return [block.splitlines() for block in blocks]
 
 
-def _xml_text(text: str) -> str:
-    return _NOT_XML.sub("", text)
-
-
 def rss_feed(entries: list[dict], base_url: str, title: str) -> bytes:
     """An RSS 2.0 document of the newest ``FEED_ITEMS`` entries (as ``_index_entries`` keeps them)."""
     rss = ET.Element("rss", version="2.0")
     channel = ET.SubElement(rss, "channel")
     for tag, text in (("title", title), ("link", base_url), ("description", title), ("language", "zh-cn")):
-        ET.SubElement(channel, tag).text = _xml_text(text)
+        ET.SubElement(channel, tag).text = xml_safe(text)
     for entry in entries[:FEED_ITEMS]:
         item = ET.SubElement(channel, "item")
-        ET.SubElement(item, "title").text = _xml_text(entry["title"])
-        ET.SubElement(item, "link").text = _xml_text(urljoin(base_url, entry["link"]))
-        ET.SubElement(item, "guid", isPermaLink="false").text = _xml_text(entry["id"])
+        ET.SubElement(item, "title").text = xml_safe(entry["title"])
+        ET.SubElement(item, "link").text = xml_safe(urljoin(base_url, entry["link"]))
+        ET.SubElement(item, "guid", isPermaLink="false").text = xml_safe(entry["id"])
         ET.SubElement(item, "pubDate").text = format_datetime(datetime.fromisoformat(entry["published_at"]))
-        ET.SubElement(item, "description").text = _xml_text(entry["summary"])
+        ET.SubElement(item, "description").text = xml_safe(entry["summary"])
     ET.indent(rss)
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
 
@@ -103,10 +97,10 @@ class WebsiteChannel:
     @staticmethod
     def _page(release: OutgoingRelease) -> str:
         return _TEMPLATES.get_template("release.html.j2").render(
-            title=_xml_text(release.title), publisher=_xml_text(release.publisher),
-            first_release_id=_xml_text(release.first_release_id),
+            title=xml_safe(release.title), publisher=xml_safe(release.publisher),
+            first_release_id=xml_safe(release.first_release_id),
             when=release.published_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
-            paragraphs=paragraphs(_xml_text(release.body)))
+            paragraphs=paragraphs(xml_safe(release.body)))
 
     def _index_entries(self, release: OutgoingRelease, link: str) -> list[dict]:
         """The list of published releases (newest first), kept as JSON beside the pages."""
@@ -116,8 +110,8 @@ class WebsiteChannel:
         except json.JSONDecodeError:
             entries = []                 # a damaged list is rebuilt from this release on
         entries = [e for e in entries if e.get("id") != release.release_id]
-        entries.insert(0, {"id": release.release_id, "title": _xml_text(release.title), "link": link,
+        entries.insert(0, {"id": release.release_id, "title": xml_safe(release.title), "link": link,
                            "published_at": release.published_at.isoformat(),
-                           "summary": _xml_text(release.body).strip()[:200]})
+                           "summary": xml_safe(release.body).strip()[:200]})
         _write(path, json.dumps(entries, ensure_ascii=False, indent=1))
         return entries

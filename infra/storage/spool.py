@@ -8,6 +8,9 @@ Promises:
 - ``replay()`` (and every later ``upsert_many``) hands spooled batches to the store oldest first and deletes a
   segment only after every batch in it was stored. A crash during replay repeats some batches, which is
   harmless because upsert by id is idempotent: nothing is stored twice.
+- The spool is append-only and repairs its tail: a torn last line (a crash or a full disk mid-append, whose
+  caller got an error) is cut off before the next append, so an acknowledged batch never shares a line with
+  torn bytes. A line replay cannot read is moved to ``<spool>/quarantine/`` and replay goes on with the next.
 - Posts that fail validation are rejected at once (as the store would), never spooled.
 
 Several processes (one crawl subprocess per source) may share one spool folder: appends and replays hold an
@@ -36,6 +39,7 @@ log = logging.getLogger(__name__)
 
 SEGMENT_MAX_BYTES = 64 * 1024 * 1024
 _SEGMENT_GLOB = "segment-*.jsonl"
+QUARANTINE = "quarantine"
 
 
 class SpoolUnavailable(StorageUnavailable):
@@ -148,7 +152,6 @@ class SpoolingPostStore:
 
     def _read_segment(self, segment: Path) -> Iterator[tuple[int, list[Post]]]:
         lines = segment.read_bytes().split(b"\n")
-        last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
         for index, line in enumerate(lines):
             if not line.strip():
                 continue
@@ -156,14 +159,44 @@ class SpoolingPostStore:
                 entry = json.loads(line)
                 posts = [post_from_mapping(item) for item in entry["posts"]]
             except (ValueError, KeyError, TypeError, InvalidInput) as error:
-                if index == last:
-                    # A torn final line: the process died while appending, so that batch's caller never
-                    # got an answer and the crawl that sent it did not count it as stored.
-                    log.warning("ignoring a torn last line in spool segment %s", segment)
-                    continue
-                raise SpoolUnavailable(f"spool segment {segment} line {index + 1} is unreadable ({error}); "
-                                       "move the file aside to let the spool replay the others") from None
+                # A torn line (a crash or a full disk mid-append: its caller got an error, not an answer) or a
+                # damaged one: kept aside byte for byte, and the batches after it are replayed.
+                self._quarantine(f"{segment.stem}-line{index + 1:07d}.bad", line)
+                log.warning("spool segment %s line %d is unreadable (%s); moved to %s", segment.name, index + 1,
+                            error, self.folder / QUARANTINE)
+                continue
             yield index + 1, posts
+
+    def _quarantine(self, name: str, data: bytes) -> None:
+        """Keep unreadable spool bytes under ``<spool>/quarantine/`` (one file per line, so a replay that is
+        repeated writes the same file again instead of a second copy)."""
+        folder = self.folder / QUARANTINE
+        folder.mkdir(exist_ok=True)
+        with (folder / name).open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _fsync_dir(folder)
+
+    def _repair_tail(self, segment: Path) -> None:
+        """Cut a torn last line (bytes after the last line break) off ``segment`` before anything is appended,
+        so the next batch starts on a line of its own; the torn bytes go to the quarantine."""
+        size = segment.stat().st_size
+        if size == 0:
+            return
+        with segment.open("r+b") as handle:
+            handle.seek(size - 1)
+            if handle.read(1) == b"\n":
+                return
+            keep = _after_last_newline(handle, size)
+            handle.seek(keep)
+            torn = handle.read()
+            self._quarantine(f"{segment.stem}-torn-at{keep:012d}.bad", torn)
+            handle.truncate(keep)
+            handle.flush()
+            os.fsync(handle.fileno())
+        log.warning("cut %d torn bytes off the end of spool segment %s (kept in %s)", len(torn), segment.name,
+                    self.folder / QUARANTINE)
 
     def _append(self, posts: list[Post]) -> None:
         line = json.dumps({"posts": [p.to_dict() for p in posts]}, ensure_ascii=False, default=str) + "\n"
@@ -175,6 +208,8 @@ class SpoolingPostStore:
             segment = self.folder / f"segment-{number:012d}.jsonl"
         fresh = not segment.exists()
         try:
+            if not fresh:
+                self._repair_tail(segment)
             with segment.open("ab") as handle:
                 handle.write(data)
                 handle.flush()
@@ -239,6 +274,20 @@ def _remap(report: UpsertReport, positions: list[int], rejected: list[Rejected])
         rejected.append(Rejected(index=item_index, post_id=item.post_id, field=item.field, reason=item.reason))
     report.rejected = sorted(rejected, key=lambda r: r.index)
     return report
+
+
+def _after_last_newline(handle, size: int, block: int = 65536) -> int:
+    """The offset just after the last b"\\n" in an open file of ``size`` bytes (0 when there is none),
+    reading backwards in blocks."""
+    end = size
+    while end > 0:
+        start = max(0, end - block)
+        handle.seek(start)
+        found = handle.read(end - start).rfind(b"\n")
+        if found >= 0:
+            return start + found + 1
+        end = start
+    return 0
 
 
 def _fsync_dir(folder: Path) -> None:

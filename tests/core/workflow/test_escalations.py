@@ -135,6 +135,7 @@ def test_bad_uploads_are_refused_with_a_reason_and_audited(make_workflow, tmp_pa
 
 def test_attachments_go_into_the_pack(ewf, users, case):
     ewf.escalations.attach(users["monitor"], case.id, "note.txt", "现场说明".encode())
+    ewf.escalations.approve(users["leader"], case.id)           # packs exist only once the leader approved
     path = ewf.escalations.build_pack(users["police_liaison"], case.id)
     with zipfile.ZipFile(path) as archive:
         assert archive.read("attachments/note.txt").decode() == "现场说明"
