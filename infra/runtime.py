@@ -164,7 +164,7 @@ class Runtime:
                                           lockout=timedelta(minutes=s.login_lockout_minutes)),
             rules=AlertRules(min_grade=grade, rumour_share=s.alert_rumour_share, min_posts=s.alert_min_posts),
             upload_max_bytes=s.upload_max_bytes, county=self.profile.county, publisher=s.publisher,
-            school_names=self.school_names)
+            school_names=self.school_names, audit_anchor_file=s.audit_anchor_path, audit_hmac_key=s.audit_hmac_key)
 
     @property
     def school_names(self) -> dict[str, str]:

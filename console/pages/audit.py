@@ -47,6 +47,8 @@ def render() -> None:
             st.success(f"审计日志完整：{report.entries} 条记录的哈希链全部一致。")
         elif report is not None:
             st.error("审计日志被改动：" + "；".join(report.problems) + " 请保全数据库文件并报告值班领导。")
+        for note in report.notes if report is not None else ():
+            st.warning(note)
     people = wf.users.display_names()
     if only_denied:
         entries = [e for e in entries if e.outcome == "denied"]

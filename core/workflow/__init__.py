@@ -25,6 +25,7 @@ from core.storage import PostStore
 from core.vocabulary import AWAITING_REVIEW_STATES
 from core.workflow.access import SYSTEM, Guard, Permission, allowed
 from core.workflow.alerts import AlertRules, AlertService
+from core.workflow.anchor import AuditAnchor
 from core.workflow.audit import AuditLog
 from core.workflow.channels import Channel, OutgoingRelease
 from core.workflow.clocks import ClockService, ClockView
@@ -58,6 +59,8 @@ class WorkflowConfig:
     county: str = ""
     publisher: str = ""
     school_names: dict[str, str] = field(default_factory=dict)   # school id -> name, for release drafts
+    audit_anchor_file: Path | None = None    # signed audit heads outside the database; None: no anchor
+    audit_hmac_key: str = ""                 # the anchor's signing key (setting audit_hmac_key)
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,8 @@ def build_workflow(repo: WorkflowRepository, clock: Clock, config: WorkflowConfi
         raise ConfigurationError("WorkflowConfig.county is empty: the county's name comes from the county profile "
                                  "([county] name in the profile file named by the setting 'profile')")
     publisher = (config.publisher or "").strip() or f"{county}教育局"
-    audit = AuditLog(repo, clock)
+    anchor = AuditAnchor(config.audit_anchor_file, config.audit_hmac_key) if config.audit_anchor_file else None
+    audit = AuditLog(repo, clock, anchor)
     guard = Guard(repo, audit)
     users = UserService(repo, audit, guard, clock, session_ttl=config.session_ttl, bcrypt_rounds=bcrypt_rounds,
                         throttle=config.login_throttle)
@@ -147,7 +151,7 @@ def build_workflow(repo: WorkflowRepository, clock: Clock, config: WorkflowConfi
                                     spread_analyst=spread_analyst)
     ledger = LedgerService(repo, guard, clock)
     reports = ReportService(repo, guard, clock, templates, post_store, event_store, county=county,
-                            school_names=config.school_names, clocks=clocks)
+                            school_names=config.school_names, clocks=clocks, audit=audit)
     return Workflow(repo=repo, clock=clock, audit=audit, guard=guard, users=users, alerts=alerts,
                     clocks=clocks, templates=templates, releases=releases, escalations=escalations,
                     ledger=ledger, reports=reports)

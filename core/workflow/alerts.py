@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping
 from core.clock import Clock, ensure_aware
 from core.errors import Conflict, InvalidInput, NotFound
 from core.event import Event
+from core.text import clean_text
 from core.vocabulary import ALERT_STATE_NAMES, GRADE_NAMES, GRADES, MAJOR_GRADES, UNIT_KINDS, grade_rank
 from core.workflow.access import Guard, Permission
 from core.workflow.audit import AuditLog
@@ -184,6 +185,7 @@ class AlertService:
               reason: str = "", note: str = "") -> Alert:
         permission = Permission.ALERT_CLOSE if action == "close" else Permission.ALERT_REVIEW
         user = self.guard.require(actor, permission, f"alert:{alert_id}")
+        reason, note = clean_text(reason), clean_text(note)
         sources, target = _TRANSITIONS[action]
         with self.audit.work():
             alert = self._current(user, alert_id, expected_version, f"alert.{action}")
@@ -222,7 +224,8 @@ class AlertService:
         user = self.guard.require(actor, Permission.ALERT_REVIEW, f"alert:{alert_id}")
         if grade not in GRADES:
             raise InvalidInput(f"分级 {grade!r} 无效；可选：{'、'.join(GRADES)}。", field="grade")
-        if not (reason or "").strip():
+        reason = clean_text(reason)
+        if not reason.strip():
             self.guard.deny(user.username, "alert.grade", f"alert:{alert_id}", "调整分级必须填写理由。",
                             exc=InvalidInput)
         with self.audit.work():
@@ -269,14 +272,14 @@ class AlertService:
         if bad:
             raise InvalidInput(f"事实字段名须为英文标识符：{', '.join(map(str, bad))}。", field=str(bad[0]))
         current = self._load(alert_id)
-        merged = {**current.facts, **{k: v for k, v in facts.items()}}
+        merged = {**current.facts, **{k: clean_text(v) if isinstance(v, str) else v for k, v in facts.items()}}
         return self._edit(actor, alert_id, Permission.ALERT_REVIEW, "alert.facts", expected_version, facts=merged)
 
     def set_analysis(self, actor: User, alert_id: str, analysis: str,
                      expected_version: int | None = None) -> Alert:
         """The monitor's analysis (研判) text."""
         return self._edit(actor, alert_id, Permission.ALERT_RAISE, "alert.analysis", expected_version,
-                          analysis=(analysis or "").strip())
+                          analysis=clean_text(analysis).strip())
 
     def _edit(self, actor: User, alert_id: str, permission: Permission, action: str,
               expected_version: int | None, **changes: Any) -> Alert:

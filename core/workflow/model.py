@@ -318,6 +318,8 @@ class AuditReport:
     ok: bool
     entries: int
     problems: tuple[str, ...] = ()       # one sentence per broken link, naming the sequence number
+    anchored_seq: int = 0                # the newest head found in the anchor outside the database (0: none)
+    notes: tuple[str, ...] = ()          # what the check could not cover (no anchor, no key), not failures
 
 
 @dataclass(frozen=True)

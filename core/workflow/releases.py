@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any, Mapping, Sequence
 
 from core.clock import CHINA_TZ, Clock
 from core.errors import Conflict, InvalidInput, NotFound, YuqingError
 from core.secrets import mask_text
+from core.text import clean_text
 from core.vocabulary import GRADE_NAMES, RELEASE_STATUS_NAMES
 from core.workflow.access import Guard, Permission
 from core.workflow.audit import AuditLog
@@ -27,6 +29,13 @@ from core.workflow.repository import WorkflowRepository
 from core.workflow.templates import TemplateLibrary, split_title
 
 S = ReleaseStatus
+# A publisher that claimed a channel and died before recording the outcome blocks it this long; then another may
+# publish (at worst sending twice, which is the lesser harm than a release that can never go out).
+PUBLISH_CLAIM_LEASE = timedelta(minutes=10)
+
+
+def _claim_key(release_id: str, channel: str) -> str:
+    return f"publish:{release_id}:{channel}"
 
 
 def china_date(moment) -> str:
@@ -81,7 +90,8 @@ class ReleaseService:
             text = self.templates.render(template, self.context_for(user, alert_id, template, fields, follows))
         except InvalidInput as error:
             self.guard.deny(user.username, "release.draft", f"alert:{alert_id}", str(error), exc=InvalidInput)
-        rendered_title, body = split_title(text)
+        rendered_title, body = split_title(clean_text(text))
+        title = clean_text(title)
         now = self.clock.now()
         release = Release(id=new_id("R"), alert_id=alert_id, template=template,
                           title=(title or rendered_title or self.templates.get(template).title).strip(), body=body,
@@ -131,7 +141,8 @@ class ReleaseService:
         """Save an edit made on ``base_version``. If someone saved since, Conflict: the stored text stays
         and the caller keeps theirs to merge. A new text returns the release to draft (sign-offs lapse)."""
         user = self.guard.require(actor, Permission.RELEASE_EDIT, f"release:{release_id}")
-        if not (title or "").strip() or not (body or "").strip():
+        title, body = clean_text(title), clean_text(body)
+        if not title.strip() or not body.strip():
             raise InvalidInput("标题和正文都不能为空。", field="title" if not (title or "").strip() else "body")
         with self.audit.work():
             release = self._fresh(user, release_id, base_version, "release.save")
@@ -230,7 +241,11 @@ class ReleaseService:
                                    title=release.title, body=release.body, version=release.version,
                                    published_at=now, publisher=self.publisher,
                                    first_release_id=release.first_release_id)
-        records = [self._publish_on(name, outgoing, user.username) for name in names if name not in done]
+        claimed = self._claim_channels(user, release_id, [name for name in names if name not in done], now)
+        records = [self._publish_on(name, outgoing, user.username) for name in claimed]
+        for record in records:
+            if not record.ok:                        # a failed channel may be tried again
+                self.repo.release_claim(_claim_key(release_id, record.channel))
         with self.audit.work():
             for record in records:
                 self.repo.add(record)
@@ -245,6 +260,16 @@ class ReleaseService:
                                  current.version)
                 self.clocks.meet(release.alert_id, release.template, release_id, now)
         return records
+
+    def _claim_channels(self, user: User, release_id: str, names: list[str], now) -> list[str]:
+        """The channels this publisher may send on: each is claimed in the database (committed) before anything
+        is sent, so two people publishing at once send the release once. Conflict when others hold them all."""
+        claimed = [name for name in names
+                   if self.repo.claim(_claim_key(release_id, name), user.username, now, PUBLISH_CLAIM_LEASE)]
+        if names and not claimed:
+            self.guard.deny(user.username, "release.publish", f"release:{release_id}",
+                            "该回应正在由他人发布或已发布（每个渠道只发送一次），请刷新后查看发布记录。", exc=Conflict)
+        return claimed
 
     def _publish_on(self, name: str, outgoing: OutgoingRelease, by: str) -> Publication:
         digest = hashlib.sha256(f"{outgoing.title}\n{outgoing.body}".encode("utf-8")).hexdigest()

@@ -17,6 +17,7 @@ from core.markdown import Verbatim
 from core.vocabulary import (ALERT_STATE_NAMES, CLOCK_NAMES, CLOCK_STAGE_NAMES, ESCALATION_NAMES, GRADE_NAMES,
                              platform_name)
 from core.workflow.access import Guard, Permission
+from core.workflow.audit import AuditLog
 from core.workflow.clocks import ClockService
 from core.workflow.documents import markdown_to_docx
 from core.workflow.model import Alert, Escalation, Release, ReleaseStatus, Report, User
@@ -52,19 +53,22 @@ def _china_day_bounds(day: date) -> tuple[datetime, datetime]:
 class ReportService:
     def __init__(self, repo: WorkflowRepository, guard: Guard, clock: Clock, templates: TemplateLibrary,
                  post_store: PostStore | None, event_store: EventStore | None, *, county: str,
-                 school_names: Mapping[str, str] | None = None, clocks: ClockService | None = None):
+                 school_names: Mapping[str, str] | None = None, clocks: ClockService | None = None,
+                 audit: AuditLog | None = None):
         self.repo, self.guard, self.clock, self.templates = repo, guard, clock, templates
         self.post_store, self.event_store = post_store, event_store
         self.county = county
         self.school_names = dict(school_names or {})
         self.clocks = clocks
+        self.audit = audit
 
     def daily(self, actor: User, day: date | None = None) -> Report:
         """舆情日报 for one day (China time; default: today)."""
         self.guard.require(actor, Permission.REPORT, "report:daily")
         day = day or self.clock.now().astimezone(CHINA_TZ).date()
         start, end = _china_day_bounds(day)
-        return self._periodic("daily", "舆情日报", f"{day.year}年{day.month}月{day.day}日", start, end, "hour")
+        return self._periodic("daily", "舆情日报", f"{day.year}年{day.month}月{day.day}日", start, end, "hour",
+                              footer=self._signed_audit_head(f"daily report {day.isoformat()}"))
 
     def weekly(self, actor: User, ending: date | None = None) -> Report:
         """舆情周报 for the seven days ending on ``ending`` (China time; default: today)."""
@@ -75,7 +79,8 @@ class ReportService:
         period = f"{first.year}年{first.month}月{first.day}日至{ending.month}月{ending.day}日"
         return self._periodic("weekly", "舆情周报", period, start, end, "day")
 
-    def _periodic(self, kind: str, name: str, period: str, start: datetime, end: datetime, step: str) -> Report:
+    def _periodic(self, kind: str, name: str, period: str, start: datetime, end: datetime, step: str,
+                  footer: str = "") -> Report:
         query = PostQuery(since=start, until=end)
         store = self.post_store
         total = store.count(query) if store else 0
@@ -100,7 +105,7 @@ class ReportService:
             "generated_at": self._now_text(), "charts": [Verbatim(name) for name in charts],
             "summary": f"负面信息占比 {negative / total:.0%}。" if total else "本时段未监测到相关信息。",
         }
-        return self._report(kind, f"{self.county}校园安全{name}（{period}）", "daily_report", context, charts)
+        return self._report(kind, f"{self.county}校园安全{name}（{period}）", "daily_report", context, charts, footer)
 
     def special(self, actor: User, event_id: str) -> Report:
         """舆情专报 on one event: timeline, spread, clocks, releases, escalations."""
@@ -154,8 +159,19 @@ class ReportService:
         return [f"{CLOCK_NAMES[v.clock.kind]}已超时，请值班领导督办。" for v in self.clocks.for_alert(alert.id)
                 if v.stage.value == "overdue"]
 
-    def _report(self, kind: str, title: str, template: str, context: dict, charts: dict[str, bytes]) -> Report:
-        markdown = self.templates.render(template, context)
+    def _signed_audit_head(self, reason: str) -> str:
+        """The audit log's head, signed and anchored now, as the closing lines of a daily report: a copy of the
+        head outside the database (printed, filed, sent), which a later ``verify-audit`` can be held against."""
+        head = self.audit.signed_head(reason) if self.audit is not None else None
+        if head is None:
+            return ""
+        signature = f"签名（HMAC-SHA256）：{head.mac}" if head.mac else "未设置审计密钥，链头未签名"
+        return (f"\n\n## 审计链锚点\n\n截至本报告生成，审计日志共 {head.seq} 条；链头哈希：{head.hash}；"
+                f"{signature}。可用 `yuqing verify-audit` 与此比对。\n")
+
+    def _report(self, kind: str, title: str, template: str, context: dict, charts: dict[str, bytes],
+                footer: str = "") -> Report:
+        markdown = self.templates.render(template, context) + footer
         return Report(kind=kind, title=title, markdown=markdown, docx=markdown_to_docx(markdown, charts),
                       charts=charts)
 

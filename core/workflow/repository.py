@@ -20,7 +20,7 @@ type. Promises:
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable, Protocol, TypeVar
 
 from core.workflow.model import AuditEntry
@@ -52,6 +52,16 @@ class WorkflowRepository(Protocol):
 
     def delete(self, kind: type, record_id: str) -> None:
         """Remove a record (used for sessions only); unknown ids are ignored."""
+        ...
+
+    def claim(self, key: str, holder: str, at: datetime, lease: timedelta) -> bool:
+        """Take the one-time action ``key`` for ``holder``, committed before this returns (or with the open unit
+        of work): True if nobody held it, or its holder took it more than ``lease`` before ``at``; else False.
+        Two callers racing for one key: exactly one gets True."""
+        ...
+
+    def release_claim(self, key: str) -> None:
+        """Free ``key`` so the action may be tried again (after it failed); unknown keys are ignored."""
         ...
 
     def append_audit(self, make_entry: Callable[[int, str], AuditEntry]) -> AuditEntry:

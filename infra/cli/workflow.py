@@ -123,6 +123,10 @@ def run_verify_audit(args, runtime: Runtime) -> int:
     print(f"{report.entries} entries: " + ("chain intact (审计链完整)" if report.ok else "BROKEN"))
     for problem in report.problems:
         print(f"  {problem}")
+    if report.anchored_seq:
+        print(f"  anchored up to entry {report.anchored_seq} (外部锚点至第 {report.anchored_seq} 条)")
+    for note in report.notes:
+        print(f"  NOTE {note}")
     return 0 if report.ok else 1
 
 

@@ -179,6 +179,15 @@ audit_head = Table(
     Column("hash", String(64), nullable=False),
 )
 
+# One row per claimed one-time action, e.g. "publish:<release id>:<channel>": committed before the action is
+# taken (a webhook POST), so two people publishing one release at once send it once.
+claims = Table(
+    "claims", metadata,
+    Column("key", String(200), primary_key=True),
+    Column("holder", String(64), nullable=False),
+    _time("claimed_at", False),
+)
+
 TABLES = {
     model.User: users, model.Session: sessions, model.Alert: alerts, model.ResponseClock: clocks,
     model.Release: releases, model.ReleaseVersion: release_versions, model.Publication: publications,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator
 
 from sqlalchemy import delete, func, insert, select, update
@@ -14,7 +15,7 @@ from sqlalchemy.engine import Connection
 from core.errors import Conflict, NotFound
 from core.workflow.model import AuditEntry
 from infra.state import tables
-from infra.state.codec import from_row, to_row
+from infra.state.codec import from_row, to_row, to_utc
 from infra.state.engine import Database, insert_for
 
 
@@ -111,6 +112,32 @@ class SqlWorkflowRepository:
         table = self._table(kind)
         with self._connection(write=True) as conn:
             conn.execute(delete(table).where(table.c.id == record_id))
+
+    # --- claims
+
+    def claim(self, key: str, holder: str, at: datetime, lease: timedelta) -> bool:
+        """Take ``key`` for ``holder`` (committed on return, or with the open unit of work): True when it was
+        free or its holder took it more than ``lease`` before ``at``; False when somebody holds it."""
+        table = tables.claims
+        at = to_utc(at)
+        with self._connection(write=True) as conn:
+            taken = conn.execute(insert_for(conn, table).on_conflict_do_nothing()
+                                 .values(key=key, holder=holder, claimed_at=at))
+            if taken.rowcount == 1:
+                return True
+            row = conn.execute(select(table.c.holder, table.c.claimed_at).where(table.c.key == key)
+                               .with_for_update()).first()
+            if row is None or to_utc(row.claimed_at) > at - lease:
+                return False
+            moved = conn.execute(update(table).where(table.c.key == key, table.c.holder == row.holder,
+                                                     table.c.claimed_at == row.claimed_at)
+                                 .values(holder=holder, claimed_at=at))
+            return moved.rowcount == 1
+
+    def release_claim(self, key: str) -> None:
+        """Free ``key`` (an action that failed may be tried again); an unknown key is ignored."""
+        with self._connection(write=True) as conn:
+            conn.execute(delete(tables.claims).where(tables.claims.c.key == key))
 
     # --- audit log
 
