@@ -223,6 +223,15 @@ def _relation(data: Mapping[str, Any]) -> str:
     return relation
 
 
+def with_clean_text(post: Post) -> Post:
+    """The post with the store rule (``core.text.clean_text``) applied to its title, text and author: a Post
+    built in code reaches a store as clean as one built from a crawled mapping."""
+    title, text, author = clean_text(post.title), clean_text(post.text), clean_text(post.author)
+    if (title, text, author) == (post.title, post.text, post.author):
+        return post
+    return replace(post, title=title, text=text, author=author)
+
+
 def post_from_mapping(data: Mapping[str, Any], fetched_at: datetime | None = None) -> Post:
     """Build and validate a Post from a mapping (a crawled item, a stored row, a JSON line).
 

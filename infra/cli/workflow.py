@@ -127,7 +127,18 @@ def run_verify_audit(args, runtime: Runtime) -> int:
         print(f"  anchored up to entry {report.anchored_seq} (外部锚点至第 {report.anchored_seq} 条)")
     for note in report.notes:
         print(f"  NOTE {note}")
+    if _beside_the_database(runtime.settings.audit_anchor_path, runtime.settings.state_url):
+        print(f"  NOTE 审计锚点文件 {runtime.settings.audit_anchor_path} 与状态数据库在同一目录下：能改写数据库者也能改写它。"
+              "生产中请把 audit_anchor_file 放到其他卷或主机，或设为仅追加（chattr +a），见 SECURITY.md。")
     return 0 if report.ok else 1
+
+
+def _beside_the_database(anchor: Path, state_url: str) -> bool:
+    """Whether the anchor file lies in the folder of a SQLite state database (or below it)."""
+    if not state_url.startswith("sqlite:///"):
+        return False
+    folder = Path(state_url.removeprefix("sqlite:///")).resolve().parent
+    return anchor.resolve().is_relative_to(folder)
 
 
 def run_ledger_export(args, runtime: Runtime) -> int:

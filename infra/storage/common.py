@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Mapping
 from core.clock import ensure_aware
 from core.errors import InvalidInput
 from core.post import (Enrichment, Post, PostCopy, parse_time, post_from_mapping,
-                       sentiment_label)
+                       sentiment_label, with_clean_text)
 from core.storage import Rejected
 
 Segmenter = Callable[[str], list[str]]
@@ -141,7 +141,7 @@ def _checked(item: Post | Mapping[str, Any], fetched_at: datetime) -> Post:
     for name in ("published_at", "fetched_at"):
         if not isinstance(getattr(item, name), datetime):
             parse_time(getattr(item, name), name)   # raises naming the field
-    return item
+    return with_clean_text(item)
 
 
 def micros(moment: datetime) -> int:
