@@ -26,7 +26,9 @@ def write_pack(path: Path, name: str, writer, size: int, compression=zipfile.ZIP
     that lists its true hash (the bomb is 'honest' about its content: only its size gives it away)."""
     digest = hashlib.sha256()
     with zipfile.ZipFile(path, "w", compression=compression) as archive:
-        with archive.open(zipfile.ZipInfo(name), "w", force_zip64=True) as handle:
+        info = zipfile.ZipInfo(name)
+        info.compress_type = compression
+        with archive.open(info, "w", force_zip64=True) as handle:
             for _ in range(size // MB):
                 block = writer()
                 digest.update(block)
