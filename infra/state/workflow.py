@@ -122,8 +122,8 @@ class SqlWorkflowRepository:
         at = to_utc(at)
         with self._connection(write=True) as conn:
             taken = conn.execute(insert_for(conn, table).on_conflict_do_nothing()
-                                 .values(key=key, holder=holder, claimed_at=at))
-            if taken.rowcount == 1:
+                                 .values(key=key, holder=holder, claimed_at=at).returning(table.c.key))
+            if taken.first() is not None:                # rowcount is not reliable for ON CONFLICT DO NOTHING
                 return True
             row = conn.execute(select(table.c.holder, table.c.claimed_at).where(table.c.key == key)
                                .with_for_update()).first()

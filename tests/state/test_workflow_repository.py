@@ -83,3 +83,35 @@ def test_concurrent_writers_keep_one_unbroken_audit_chain(target, tmp_path):
             wf.close()
         for db in databases:
             db.close()
+
+
+def test_one_of_many_racing_claimants_gets_a_claim_and_a_stale_claim_can_be_taken_over(target):
+    """Publishing's guard (issue 12, item 5): a claim commits before the action, so of several connections racing
+    for one key exactly one wins; a released claim is free again; a claim older than its lease is taken over."""
+    from datetime import timedelta
+
+    databases = [target.open() for _ in range(4)]
+    try:
+        repos = [db.workflow_repository() for db in databases]
+        start, won = threading.Barrier(len(repos)), []
+
+        def claim(number, repo):
+            start.wait()
+            if repo.claim("publish:R-1:webhook", f"user{number}", NOW, timedelta(minutes=10)):
+                won.append(number)
+
+        threads = [threading.Thread(target=claim, args=pair) for pair in enumerate(repos)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert len(won) == 1
+        lease = timedelta(minutes=10)
+        assert not repos[0].claim("publish:R-1:webhook", "late", NOW + timedelta(minutes=9), lease)
+        assert repos[1].claim("publish:R-1:webhook", "after-a-crash", NOW + timedelta(minutes=11), lease)
+        repos[2].release_claim("publish:R-1:webhook")
+        assert repos[3].claim("publish:R-1:webhook", "retry", NOW + timedelta(minutes=12), lease)
+        repos[3].release_claim("never-claimed")                       # ignored
+    finally:
+        for db in databases:
+            db.close()
