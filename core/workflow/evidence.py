@@ -2,8 +2,9 @@
 (``posts/<n>-<id>/raw.json``), captured page (``page.html``) and capture record (``post.json``), plus
 attachments, a DOCX summary, and a ``manifest.json`` naming every file with its SHA-256, size, capture
 time, method and operator. The manifest's own SHA-256 is written to ``manifest.sha256`` and recorded in
-the workflow database. ``verify_pack`` re-checks a pack and names every file that changed, went missing
-or was added."""
+the workflow database. ``verify_pack`` (``core.workflow.pack_check``, re-exported here) re-checks a pack as a
+stream with size caps and names every file that changed, went missing or was added. Attachments go in only if
+their bytes still have the SHA-256 recorded at upload."""
 
 from __future__ import annotations
 
