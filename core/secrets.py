@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 MASK = "***"
 # Settings whose whole value is a secret.
-SECRET_SETTINGS = frozenset({"smtp_password", "webhook_secret"})
+SECRET_SETTINGS = frozenset({"smtp_password", "webhook_secret", "audit_hmac_key"})
 # Settings that hold URLs (or 'kind=url' lists) whose credentials, keys and tokens are masked.
 URL_SETTINGS = frozenset({"es_url", "state_db_url", "crawl_proxy", "webhook_url", "notify_webhooks",
                           "crawl_base_url", "publish_base_url"})

@@ -5,12 +5,11 @@ spreadsheet writer passes each text cell through ``safe_cell``."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from core.text import xml_safe
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-# XML 1.0 forbids these; openpyxl refuses a cell holding one.
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def safe_cell(value: Any) -> Any:
@@ -19,5 +18,5 @@ def safe_cell(value: Any) -> Any:
     Numbers, dates and None pass unchanged."""
     if not isinstance(value, str):
         return value
-    text = _ILLEGAL.sub("", value)
+    text = xml_safe(value)                   # the writers' rule: openpyxl refuses what XML 1.0 cannot hold
     return "'" + text if text.startswith(FORMULA_STARTS) else text
