@@ -145,7 +145,9 @@ def test_a_round_raises_an_alert_for_a_grave_event_and_tells_people_once(runtime
     [alert] = runtime.workflow.alerts.all_alerts()
     assert alert.grade in ("II", "I") and alert.schools == ("quxian-zhongxue",)
     ledger = runtime.state.notifications
-    assert ledger.is_planned(f"alert:{alert.id}:major") and ledger.planned_triggers() == 1
+    # Fifteen accounts filling in one template within hours also read as a crew: suspected hype is told too.
+    assert ledger.is_planned(f"alert:{alert.id}:major") and ledger.is_planned(f"alert:{alert.id}:hype")
+    assert ledger.planned_triggers() == 2
     second = runtime.monitoring.enrichment_round()           # nothing new: no second alert, nobody told again
-    assert second.enrichment.posts == 0 and second.alerts_raised == 0 and ledger.planned_triggers() == 1
+    assert second.enrichment.posts == 0 and second.alerts_raised == 0 and ledger.planned_triggers() == 2
     assert "渠县中学" in runtime.monitoring.major_alert_triggers()[0].body      # the school's name, not its id
