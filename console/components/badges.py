@@ -40,10 +40,12 @@ def escalation_status(status: str) -> str:
 def clock(view: ClockView) -> str:
     """``:orange-badge[5小时信息发布 · 即将到期 · 剩余 0小时50分]``."""
     stage = str(view.stage)
-    label = f"{name_of('clock_kind', view.clock.kind)} · {name_of('clock_stage', stage)}"
+    label = f"{name_of('clock_kind', view.clock.kind)} · {view.stage_name}"
+    seconds = view.remaining.total_seconds()
     if stage not in ("met", "cancelled"):
-        seconds = view.remaining.total_seconds()
         label += f" · {duration(seconds)}" if seconds < 0 else f" · 剩余 {duration(seconds)}"
+    elif stage == "met" and view.late:
+        return f":red-badge[{label} · {duration(seconds)}]"       # 超时完成 · 超时 8小时0分
     return f":{_STAGE_COLOURS.get(stage, 'gray')}-badge[{label}]"
 
 

@@ -88,7 +88,8 @@ def _new_draft(alert: Alert, releases: list[Release]) -> None:
             if _is_list(field):
                 label += "，每行一项"
             values[field.name] = st.text_area(label, value=_as_text(context.get(field.name)), height=68,
-                                              key=f"release.field.{alert.id}.{name}.{field.name}")
+                                              # a facts save (new alert version) refills the form
+                                              key=f"release.field.{alert.id}.{alert.version}.{name}.{field.name}")
         if st.form_submit_button("生成草稿", type="primary"):
             fields = {}
             for field in template.fields:

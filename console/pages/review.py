@@ -10,6 +10,7 @@ import streamlit as st
 from core.clock import CHINA_TZ
 from core.vocabulary import ALERT_STATE_NAMES, GRADES, UNIT_KINDS, actor_name, grade_label, unknown
 from core.workflow import Alert
+from core.workflow.templates import canonical_facts
 
 from console import data, session
 from console.components import badges
@@ -74,9 +75,9 @@ def _details(alert: Alert) -> None:
     if alert.rules:
         st.caption("预警依据：" + plain("；".join(alert.rules)))
     _coordination(alert)
-    if alert.unit or alert.person:
-        st.caption(plain(f"责任单位：{alert.unit or '—'} · 责任人：{alert.person or '—'} · "
-                         f"时限：{full_time(alert.deadline)}"))
+    deadline = wf.clocks.deadline(alert)       # the same deadline the ledger shows
+    due = f"{full_time(deadline.at)}（{deadline.what}）" if deadline else "—"
+    st.caption(plain(f"责任单位：{alert.unit or '—'} · 责任人：{alert.person or '—'} · 时限：{due}"))
     if alert.dismiss_reason:
         st.caption("排除理由：" + plain(alert.dismiss_reason))
     people = data.workflow().users.display_names()
@@ -156,27 +157,47 @@ def _assign(alert: Alert) -> None:
 
 
 def _facts(alert: Alert) -> None:
-    """Verified facts as ``字段=内容`` lines; releases are drafted from them."""
+    """The verified facts, one field per template field of the catalog (the draft form of 回应发布 is
+    pre-filled from them under the same names); list fields take one item per line."""
     wf, user = data.workflow(), session.user()
-    current = "\n".join(f"{k}={v}" for k, v in alert.facts.items())
+    fields = wf.templates.fact_fields()
+    first = {f.name for f in wf.templates.get("first_response").fields} if _has(wf, "first_response") else set()
+    facts = canonical_facts(alert.facts)
+    values = {}
     with st.form("review.facts"):
-        text = st.text_area("核实情况（每行一项，格式：字段=内容）", value=current, key=f"review.facts_text.{alert.id}",
-                            height=160, placeholder="incident_time=11月29日上午8时\nincident_place=渠县某中学")
+        st.caption("以下内容经核实后填写，起草回应稿时自动带入对应字段。")
+        main = [f for f in fields if f.name in first] or fields
+        for field in main:
+            values[field.name] = _fact_input(alert, field, facts)
+        with st.expander("辟谣、警情通报、新闻发布会等模板用到的其他事实"):
+            for field in fields:
+                if field not in main:
+                    values[field.name] = _fact_input(alert, field, facts)
         if st.form_submit_button("保存核实情况"):
-            facts, bad = {}, []
-            for number, line in enumerate(text.splitlines(), start=1):
-                if not line.strip():
-                    continue
-                key, sep, value = line.partition("=")
-                if not sep or not key.strip():
-                    bad.append(str(number))
-                else:
-                    facts[key.strip()] = value.strip()
-            if bad:
-                st.error(f"第 {'、'.join(bad)} 行格式不对，应写成“字段=内容”。")
-            else:
-                call(lambda: wf.alerts.set_facts(user, alert.id, facts, expected_version=alert.version),
-                     "核实情况已保存。")
+            by_name = {f.name: f for f in fields}
+            typed = {name: _fact_value(by_name[name], text) for name, text in values.items()}
+            changed = {k: v for k, v in typed.items() if v or facts.get(k)}
+            call(lambda: wf.alerts.set_facts(user, alert.id, changed, expected_version=alert.version),
+                 "核实情况已保存。")
+
+
+def _has(wf, name: str) -> bool:
+    return any(t.name == name for t in wf.templates.list("release"))
+
+
+def _fact_input(alert: Alert, field, facts: dict) -> str:
+    label = field.description + ("，每行一项" if "列表" in field.description else "")
+    value = facts.get(field.name)
+    text = "\n".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value or "")
+    # The alert's version in the key: a save by anybody reloads the stored facts into the form.
+    return st.text_area(label, value=text, height=68, key=f"review.fact.{alert.id}.{alert.version}.{field.name}")
+
+
+def _fact_value(field, text: str):
+    text = text.strip()
+    if "列表" in field.description:
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    return text
 
 
 def _analysis(alert: Alert) -> None:

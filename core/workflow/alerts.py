@@ -21,6 +21,7 @@ from core.workflow.audit import AuditLog
 from core.workflow.clocks import ClockService
 from core.workflow.model import Alert, AlertState, ClockKind, GradeChange, User, new_id, snapshot
 from core.workflow.repository import WorkflowRepository
+from core.workflow.templates import canonical_facts
 
 @dataclass(frozen=True)
 class AlertRules:
@@ -272,7 +273,8 @@ class AlertService:
         if bad:
             raise InvalidInput(f"事实字段名须为英文标识符：{', '.join(map(str, bad))}。", field=str(bad[0]))
         current = self._load(alert_id)
-        merged = {**current.facts, **{k: clean_text(v) if isinstance(v, str) else v for k, v in facts.items()}}
+        cleaned = {k: clean_text(v) if isinstance(v, str) else v for k, v in facts.items()}
+        merged = {**canonical_facts(current.facts), **canonical_facts(cleaned)}
         return self._edit(actor, alert_id, Permission.ALERT_REVIEW, "alert.facts", expected_version, facts=merged)
 
     def set_analysis(self, actor: User, alert_id: str, analysis: str,

@@ -15,7 +15,7 @@ from typing import Callable
 
 from core.clock import CHINA_TZ, Clock
 from core.errors import Conflict
-from core.vocabulary import CLOCK_NAMES, CLOCK_STAGE_NAMES
+from core.vocabulary import CLOCK_NAMES, CLOCK_STAGE_NAMES, clock_stage_label
 from core.workflow.audit import AuditLog
 from core.workflow.model import Alert, ClockChange, ClockKind, ClockStage, ResponseClock, Role, User
 from core.workflow.repository import WorkflowRepository
@@ -68,8 +68,48 @@ class ClockView:
     at: datetime
 
     @property
+    def late(self) -> bool:
+        """Met, but by a release published after the due time (or overdue and still running)."""
+        return is_late(self.clock, self.at)
+
+    @property
+    def stage_name(self) -> str:
+        """已按时完成 only when the release came in time; 超时完成 when it came late."""
+        return clock_stage_label(self.stage, self.stage == ClockStage.MET and self.late)
+
+    @property
     def label(self) -> str:
-        return f"{CLOCK_NAMES[self.clock.kind]}：{CLOCK_STAGE_NAMES[self.stage]}"
+        return f"{CLOCK_NAMES[self.clock.kind]}：{self.stage_name}"
+
+
+def is_late(record: ResponseClock, now: datetime) -> bool:
+    """Whether this clock broke its deadline: met after ``due_at``, or not met (nor cancelled) by ``now``
+    with ``due_at`` passed. A cancelled clock is never late."""
+    if record.stage == ClockStage.CANCELLED:
+        return False
+    if record.stage == ClockStage.MET:
+        return record.met_at is not None and record.met_at > record.due_at
+    return now >= record.due_at
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The one deadline an alert is shown with (alert page, ledger, export): the earliest due time of its
+    clocks still running, else its assigned 办理时限; ``what`` names which one it is."""
+
+    at: datetime
+    what: str
+
+
+def alert_deadline(alert: Alert, clocks: list[ResponseClock]) -> Deadline | None:
+    running = [c for c in clocks if c.stage not in _FINAL]
+    if running:
+        first = min(running, key=lambda c: c.due_at)
+        if alert.deadline is None or first.due_at <= alert.deadline:
+            return Deadline(at=first.due_at, what=CLOCK_NAMES[first.kind])
+    if alert.deadline is not None:
+        return Deadline(at=alert.deadline, what="办理时限")
+    return None
 
 
 class ClockService:
@@ -130,6 +170,10 @@ class ClockService:
         end = record.met_at if record.stage == ClockStage.MET and record.met_at else now
         return ClockView(clock=record, stage=live, share_used=share_used(record.t0, record.due_at, end),
                          remaining=record.due_at - end, at=now)
+
+    def deadline(self, alert: Alert) -> Deadline | None:
+        """The alert's deadline as the ledger shows it (see ``alert_deadline``)."""
+        return alert_deadline(alert, self.repo.find(ResponseClock, alert_id=alert.id))
 
     def for_alert(self, alert_id: str, now: datetime | None = None) -> list[ClockView]:
         """The alert's clocks with their live stage, earliest due first."""

@@ -10,14 +10,13 @@ from core.clock import CHINA_TZ, Clock
 from core.vocabulary import ALERT_STATE_NAMES, ESCALATION_NAMES, LEDGER_KIND_NAMES, RELEASE_STATUS_NAMES
 from core.spreadsheet import safe_cell
 from core.workflow.access import Guard, Permission
-from core.workflow.clocks import MEETS, stage_at
+from core.workflow.clocks import MEETS, alert_deadline, is_late
 from core.workflow.model import (Alert, AlertState, ClockStage, Escalation, EscalationStatus, LedgerRow, Release,
                                  ReleaseStatus, ResponseClock, User)
 from core.workflow.repository import WorkflowRepository
 
 KIND_NAMES = LEDGER_KIND_NAMES
 HEADERS = ("类别", "编号", "关联预警", "事项", "责任单位", "责任人", "办理时限", "状态", "是否超时", "最近更新")
-_LIVE = (ClockStage.RUNNING, ClockStage.WARNING_50, ClockStage.WARNING_80, ClockStage.OVERDUE)
 
 
 class LedgerService:
@@ -30,7 +29,7 @@ class LedgerService:
         self.guard.require(actor, Permission.VIEW, "ledger")
         now = self.clock.now()
         clocks: dict[str, list[ResponseClock]] = {}
-        for record in self.repo.find(ResponseClock, stage=_LIVE):
+        for record in self.repo.find(ResponseClock):
             clocks.setdefault(record.alert_id, []).append(record)
         alerts = {a.id: a for a in self.repo.find(Alert)}
         names = {u.username: u.display_name or u.username for u in self.repo.find(User)}
@@ -49,20 +48,28 @@ class LedgerService:
         return rows
 
     def _alert_row(self, alert: Alert, clocks: list[ResponseClock], now: datetime) -> LedgerRow:
-        dues = [c.due_at for c in clocks] + ([alert.deadline] if alert.deadline else [])
-        deadline = min(dues) if dues else None
+        deadline = alert_deadline(alert, clocks)
         open_ = alert.state not in (AlertState.CLOSED, AlertState.DISMISSED)
-        overdue = open_ and (any(stage_at(c.t0, c.due_at, now) == ClockStage.OVERDUE for c in clocks)
-                             or bool(alert.deadline and alert.deadline <= now))
+        # A clock met late stays a breach after the alert is closed; a running one only while it is open.
+        overdue = (any(c.stage == ClockStage.MET and is_late(c, now) for c in clocks)
+                   or open_ and (any(is_late(c, now) for c in clocks)
+                                 or bool(alert.deadline and alert.deadline <= now)))
         return LedgerRow(kind="alert", id=alert.id, alert_id=alert.id, title=alert.title, unit=alert.unit,
-                         person=alert.person, deadline=deadline, status=ALERT_STATE_NAMES[alert.state],
+                         person=alert.person, deadline=deadline.at if deadline else None,
+                         status=ALERT_STATE_NAMES[alert.state],
                          overdue=overdue, updated_at=alert.updated_at)
 
     def _release_row(self, release: Release, alert: Alert | None, clocks: list[ResponseClock],
                      now: datetime, names: dict[str, str]) -> LedgerRow:
-        dues = [c.due_at for c in clocks if c.kind in MEETS.get(release.template, ())]
-        deadline = min(dues) if dues else None
-        overdue = release.status != ReleaseStatus.PUBLISHED and bool(deadline and deadline <= now)
+        met = [c for c in clocks if c.met_by_release == release.id]
+        answerable = met or [c for c in clocks if c.kind in MEETS.get(release.template, ())
+                             and c.stage not in (ClockStage.MET, ClockStage.CANCELLED)]
+        deadline = min((c.due_at for c in answerable), default=None)
+        if release.status == ReleaseStatus.PUBLISHED:
+            overdue = any(is_late(c, now) for c in met) or bool(
+                deadline and release.published_at and release.published_at > deadline)
+        else:
+            overdue = bool(deadline and deadline <= now)
         return LedgerRow(kind="release", id=release.id, alert_id=release.alert_id, title=release.title,
                          unit=alert.unit if alert else "", person=names.get(release.created_by, release.created_by),
                          deadline=deadline, status=RELEASE_STATUS_NAMES[release.status], overdue=overdue,

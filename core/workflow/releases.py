@@ -26,7 +26,7 @@ from core.workflow.masking import mask_minors
 from core.workflow.model import (Alert, AlertState, Publication, Release, ReleaseStatus, ReleaseVersion, User,
                                  new_id, snapshot)
 from core.workflow.repository import WorkflowRepository
-from core.workflow.templates import TemplateLibrary, split_title
+from core.workflow.templates import TemplateLibrary, canonical_facts, split_title
 
 S = ReleaseStatus
 # A publisher that claimed a channel and died before recording the outcome blocks it this long; then another may
@@ -70,7 +70,7 @@ class ReleaseService:
             first = self._first_of(follows, alert_id)
             context.update(first_release_title=first.title,
                            first_release_time=china_date(first.published_at or first.created_at))
-        context.update(alert.facts)
+        context.update(canonical_facts(alert.facts))
         context.update({k: v for k, v in (fields or {}).items()})
         return context
 

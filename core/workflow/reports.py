@@ -14,7 +14,7 @@ from core.event import EventStore
 from core.post import NEGATIVE_BELOW
 from core.storage import Bucket, PostQuery, PostStore
 from core.markdown import Verbatim
-from core.vocabulary import (ALERT_STATE_NAMES, CLOCK_NAMES, CLOCK_STAGE_NAMES, ESCALATION_NAMES, GRADE_NAMES,
+from core.vocabulary import (ALERT_STATE_NAMES, CLOCK_NAMES, ESCALATION_NAMES, GRADE_NAMES,
                              platform_name)
 from core.workflow.access import Guard, Permission
 from core.workflow.audit import AuditLog
@@ -136,7 +136,7 @@ class ReportService:
     def _clock_items(self, alert: Alert | None) -> list[dict]:
         if alert is None or self.clocks is None:
             return []
-        return [{"name": CLOCK_NAMES[v.clock.kind], "state": CLOCK_STAGE_NAMES[v.stage],
+        return [{"name": CLOCK_NAMES[v.clock.kind], "state": v.stage_name,
                  "due": v.clock.due_at.astimezone(CHINA_TZ).strftime("%m-%d %H:%M")}
                 for v in self.clocks.for_alert(alert.id)]
 

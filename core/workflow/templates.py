@@ -22,6 +22,27 @@ from core.markdown import escape_value
 from core.tomltext import parse_toml
 
 KINDS = ("release", "report", "letter")
+# Release fields the workflow fills itself (ReleaseService.context_for); every other field of a release
+# template is a verified fact the reviewer records and the draft form is pre-filled with.
+AUTO_FILLED = frozenset({"county", "publisher", "school", "event_title", "grade", "grade_name", "release_time",
+                         "first_release_title", "first_release_time"})
+# Keys facts were recorded under before the facts form was built from the catalog, and the words people
+# type for them: each is stored under the template field it means.
+FACT_ALIASES = {"incident_time": "occurred_at", "time": "occurred_at", "事发时间": "occurred_at",
+                "incident_place": "location", "place": "location", "事发地点": "location",
+                "summary": "incident_summary", "基本情况": "incident_summary",
+                "actions": "measures", "处置措施": "measures"}
+
+
+def canonical_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """``facts`` with every alias key stored under its template field (a field given by its own name wins)."""
+    out: dict[str, Any] = {}
+    for key, value in facts.items():
+        field = FACT_ALIASES.get(key, key)
+        if field != key and field in facts:
+            continue
+        out[field] = value
+    return out
 
 
 @dataclass(frozen=True)
@@ -76,6 +97,20 @@ class TemplateLibrary:
             return self._templates[name]
         except KeyError:
             raise NotFound(f"没有名为 {name!r} 的模板；可用模板：{'、'.join(self._templates)}。") from None
+
+    def fact_fields(self) -> list[TemplateField]:
+        """The fields of the release templates that verified facts supply (every field but those the
+        workflow fills and structured lists of records), each once, in catalog order; required when any
+        release template requires it."""
+        seen: dict[str, TemplateField] = {}
+        for template in self.list("release"):
+            for field in template.fields:
+                if field.name in AUTO_FILLED or "每项含" in field.description:
+                    continue
+                known = seen.get(field.name)
+                if known is None or (field.required and not known.required):
+                    seen[field.name] = TemplateField(field.name, (known or field).description, field.required)
+        return list(seen.values())
 
     def missing_fields(self, name: str, context: Mapping[str, Any]) -> list[str]:
         """Every field the template needs that the context lacks (declared and undeclared alike)."""

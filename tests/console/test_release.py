@@ -26,7 +26,8 @@ def _open_releases(username: str, alert_id: str):
 
 def _draft(at, alert_id: str) -> str:
     """Fill the first-response form and return the new release's id."""
-    prefix = f"release.field.{alert_id}.first_response"
+    version = data.workflow().alerts.get(SYSTEM, alert_id).version
+    prefix = f"release.field.{alert_id}.{version}.first_response"
     at.text_area(key=f"{prefix}.occurred_at").input("11月29日上午")
     at.text_area(key=f"{prefix}.incident_summary").input("经核实，该校食堂部分饭菜存放不当，已全部封存送检。")
     at.text_area(key=f"{prefix}.measures").input("封存食堂留样并送检\n组织学生体检")

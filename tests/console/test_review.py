@@ -79,13 +79,13 @@ def test_a_monitor_cannot_confirm_and_the_attempt_is_audited(seeded):
     assert denied, "the refused confirmation is not in the audit log"
 
 
-def test_verified_facts_are_kept_and_a_bad_line_is_named(seeded):
+def test_verified_facts_are_typed_per_template_field_and_kept(seeded):
     alert_id = seeded.alert_ids["ev-food"]
     at = _review("reviewer", alert_id)
-    box = f"review.facts_text.{alert_id}"
-    at.text_area(key=box).input("occurred_at=11月29日上午\n这一行没有等号")
-    said = act(at, "保存核实情况")
-    assert "第 2 行格式不对" in said and _alert(alert_id).facts == {}
-    at.text_area(key=box).input("occurred_at=11月29日上午\nincident_summary=部分饭菜存放不当，已封存送检")
+    prefix = f"review.fact.{alert_id}.{_alert(alert_id).version}"
+    at.text_area(key=f"{prefix}.occurred_at").input("11月29日上午")
+    at.text_area(key=f"{prefix}.incident_summary").input("部分饭菜存放不当，已封存送检")
+    at.text_area(key=f"{prefix}.measures").input("封存留样\n组织体检")
     assert "核实情况已保存" in act(at, "保存核实情况")
-    assert _alert(alert_id).facts == {"occurred_at": "11月29日上午", "incident_summary": "部分饭菜存放不当，已封存送检"}
+    assert _alert(alert_id).facts == {"occurred_at": "11月29日上午", "incident_summary": "部分饭菜存放不当，已封存送检",
+                                      "measures": ["封存留样", "组织体检"]}

@@ -57,3 +57,42 @@ def test_daily_and_weekly_reports_have_figures_charts_and_docx(rwf, users, clock
     assert "5小时信息发布" in special.markdown and special.docx[:2] == b"PK"
     with pytest.raises(PermissionDenied):
         wf.reports.daily(users["police_liaison"])
+
+
+def _publish_at(wf, users, clock, alert, hours_after_t0: float):
+    release = wf.releases.draft(users["spokesperson"], alert.id, "first_response")
+    wf.releases.check_minors(users["spokesperson"], release.id)
+    wf.releases.sign(users["spokesperson"], release.id)
+    wf.releases.approve(users["leader"], release.id)
+    clock.set(T0 + timedelta(hours=hours_after_t0))
+    wf.releases.publish(users["spokesperson"], release.id)
+    return release
+
+
+def test_a_release_published_late_reads_late_everywhere(wf, users, confirmed_alert, clock):
+    release = _publish_at(wf, users, clock, confirmed_alert, hours_after_t0=13)      # 5 h clock: 8 h late
+    views = {v.clock.kind.value: v for v in wf.clocks.for_alert(confirmed_alert.id)}
+    assert views["release_5h"].stage_name == "超时完成" and views["release_5h"].late
+    assert views["answer_48h"].stage_name == "已按时完成" and not views["answer_48h"].late
+    rows = {r.id: r for r in wf.ledger.rows(users["leader"])}
+    assert rows[release.id].overdue and rows[release.id].deadline == T0 + timedelta(hours=5)
+    assert rows[confirmed_alert.id].overdue
+    book = load_workbook(io.BytesIO(wf.ledger.export_xlsx(users["leader"])))
+    late = {row[1].value: row[8].value for row in book["台账"].iter_rows(min_row=2)}
+    assert late[release.id] == "是" and late[confirmed_alert.id] == "是"
+
+
+def test_a_release_published_in_time_is_not_overdue(wf, users, confirmed_alert, clock):
+    release = _publish_at(wf, users, clock, confirmed_alert, hours_after_t0=2)
+    views = {v.clock.kind.value: v for v in wf.clocks.for_alert(confirmed_alert.id)}
+    assert views["release_5h"].stage_name == "已按时完成"
+    rows = {r.id: r for r in wf.ledger.rows(users["leader"])}
+    assert not rows[release.id].overdue and not rows[confirmed_alert.id].overdue
+
+
+def test_the_alert_page_and_the_ledger_share_one_deadline(wf, users, confirmed_alert):
+    wf.alerts.assign(users["reviewer"], confirmed_alert.id, unit_kind="school", unit="渠县第二中学", person="校长",
+                     deadline=T0 + timedelta(days=1))
+    deadline = wf.clocks.deadline(wf.alerts.get(users["leader"], confirmed_alert.id))
+    row = next(r for r in wf.ledger.rows(users["leader"]) if r.id == confirmed_alert.id)
+    assert (deadline.at, deadline.what) == (T0 + timedelta(hours=5), "5小时信息发布") and row.deadline == deadline.at

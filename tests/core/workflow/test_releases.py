@@ -147,3 +147,19 @@ def test_no_drafting_on_a_dismissed_alert(wf, users, event_factory):
     wf.alerts.dismiss(users["reviewer"], alert.id, "不实")
     with pytest.raises(Conflict, match="已排除"):
         wf.releases.draft(users["spokesperson"], alert.id, "first_response")
+
+
+def test_facts_under_old_keys_reach_the_template_fields(wf, users, event_factory):
+    alert = wf.alerts.raise_from_events([event_factory(grade="II")])[0]
+    wf.alerts.set_facts(users["reviewer"], alert.id, {"incident_time": "11月28日下午", "incident_place": "操场",
+                                                      "incident_summary": "学生摔倒受伤，已送医。",
+                                                      "measures": ["通知家长"]})
+    assert wf.alerts.get(users["leader"], alert.id).facts["occurred_at"] == "11月28日下午"
+    release = wf.releases.draft(users["spokesperson"], alert.id, "first_response")     # nothing missing
+    assert "11月28日下午" in release.body
+
+
+def test_the_facts_form_is_the_release_templates_fields(wf):
+    names = [f.name for f in wf.templates.fact_fields()]
+    assert names[:3] == ["occurred_at", "incident_summary", "measures"]
+    assert not {"county", "publisher", "release_time", "qa"} & set(names)
