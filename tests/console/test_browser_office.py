@@ -1,0 +1,134 @@
+"""An office's working day in headless Chromium (issue 13), one test per point: clocks that tell the truth
+(a release published late reads 超时 on every page; the alert page and the ledger show one deadline), the
+reviewer's verified facts pre-filling the draft, and the console's own chrome in Chinese. Screenshots go to
+test-output/<test name>/."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from console.components.text import full_time
+from core.event import Event, TimelinePoint
+from core.settings import load_settings
+from core.workflow import SYSTEM
+from infra.runtime import open_runtime
+from tests.console.seed import _post
+from tests.console.test_browser import (BROWSER_ARGS, Person, _chromium, _failure_shots,  # noqa: F401 (fixtures)
+                                        console_url, shots)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LATE_TITLE = "渠县实验小学校车延误事件"
+LATE_FACTS = {"occurred_at": "11月29日清晨", "incident_summary": "校车因道路结冰延误，学生均已安全到校。",
+              "measures": ["逐一联系家长说明情况"]}
+
+
+@pytest.fixture
+def late_release(seeded):
+    """A grade II alert detected 13 hours ago whose first response was published just now: its 5-hour clock
+    was met 8 hours late. Made through the services on the seeded data folder before the console starts."""
+    now = datetime.now(timezone.utc)
+    posts = [_post(40 + i, now, f"渠县实验小学校车延误，家长担心 {i}", school="quxian-shiyan", event_id="ev-late",
+                   hours_ago=13 - i * 0.2) for i in range(3)]
+    first = min(p.published_at for p in posts)
+    event = Event(id="ev-late", title=LATE_TITLE, schools=("quxian-shiyan",), incident_types=("traffic",),
+                  first_seen=first, last_seen=max(p.published_at for p in posts), post_ids=tuple(p.id for p in posts),
+                  representative_post_id=posts[0].id, post_count=len(posts), spread_by_platform={"weibo": 3},
+                  engagement=30, heat=60.0, grade="II", grade_reasons=("负面信息集中",), rumour_share=0.1,
+                  negative_share=0.9, timeline=tuple(TimelinePoint(at=p.published_at, posts=1) for p in posts),
+                  updated_at=now, detected_at=first)
+    with open_runtime(load_settings(), bcrypt_rounds=4) as runtime:
+        runtime.posts.upsert_many(posts)
+        runtime.events.save_events([event])
+        wf = runtime.workflow
+        person = wf.users.by_username
+        alert = wf.alerts.raise_from_events([event])[0]
+        wf.alerts.start_review(person("reviewer"), alert.id)
+        wf.alerts.confirm(person("reviewer"), alert.id)
+        wf.alerts.set_facts(person("reviewer"), alert.id, LATE_FACTS)
+        release = wf.releases.draft(person("spokesperson"), alert.id, "first_response")
+        wf.releases.check_minors(person("spokesperson"), release.id)
+        wf.releases.sign(person("spokesperson"), release.id)
+        wf.releases.approve(person("leader"), release.id)
+        wf.releases.publish(person("spokesperson"), release.id)
+        deadline = wf.clocks.deadline(wf.alerts.get(SYSTEM, alert.id))
+    return alert.id, deadline
+
+
+def _browser(playwright):
+    return playwright.chromium.launch(executable_path=_chromium(), args=BROWSER_ARGS)
+
+
+def test_a_late_release_reads_late_on_every_page(late_release, console_url, shots):
+    from playwright.sync_api import sync_playwright
+
+    alert_id, deadline = late_release
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        try:
+            leader = Person(browser, console_url, shots, "leader").login("leader")
+            leader.see("超时完成")                                    # 总览: the event's clock badges
+            leader.shot("01-overview")
+            leader.go("回应发布")
+            leader.choose("预警", LATE_TITLE)
+            leader.see("5小时信息发布 · 超时完成")
+            assert leader.page.get_by_text("已按时完成").count() == 0 or leader.page.get_by_text(
+                "48小时回应 · 已按时完成").count() == 1                 # the 48 h answer did come in time
+            leader.shot("02-releases")
+            leader.go("台账")
+            leader.see("其中超期 2 项")                                # the late release and its alert
+            leader.shot("03-ledger")
+            leader.go("预警审核")
+            leader.choose("预警", LATE_TITLE)
+            leader.see(f"时限：{full_time(deadline.at)}（{deadline.what}）")   # the ledger's deadline
+            leader.shot("04-alert")
+            leader.go("报告")
+            leader.page.get_by_text("舆情专报（单个事件）").click()
+            leader.settle()
+            leader.choose("事件", LATE_TITLE)
+            leader.click("生成报告")
+            leader.see("超时完成")
+            leader.shot("05-special-report")
+        except Exception:
+            _failure_shots(browser, shots)
+            raise
+        finally:
+            browser.close()
+
+
+def test_verified_facts_prefill_the_first_draft(console_url, shots):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        try:
+            reviewer = Person(browser, console_url, shots, "reviewer").login("reviewer")
+            reviewer.go("预警审核")
+            reviewer.choose("预警", "渠县中学食堂饭菜疑似变质")
+            reviewer.click("确认预警")
+            reviewer.see("预警已确认")
+            reviewer.tab("核实情况")
+            page = reviewer.page
+            page.get_by_label("事发时间").fill("11月29日上午")
+            page.get_by_label("经核实的基本情况").fill("经核实，该校食堂部分饭菜存放不当，已全部封存送检。")
+            page.get_by_label("已采取的处置措施").fill("封存食堂留样并送检\n组织学生体检")
+            reviewer.click("保存核实情况")
+            reviewer.see("核实情况已保存")
+            reviewer.shot("01-facts-saved")
+            spokesperson = Person(browser, console_url, shots, "spokesperson").login("spokesperson")
+            spokesperson.go("回应发布")
+            form = spokesperson.page
+            assert form.get_by_label("事发时间").input_value() == "11月29日上午"
+            assert form.get_by_label("已采取的处置措施").input_value() == "封存食堂留样并送检\n组织学生体检"
+            spokesperson.shot("02-draft-form-prefilled")
+            spokesperson.click("生成草稿")                           # first click, nothing typed: no 缺少字段
+            spokesperson.see("草稿已生成")
+            assert form.get_by_text("缺少字段").count() == 0
+            spokesperson.shot("03-draft-made")
+        except Exception:
+            _failure_shots(browser, shots)
+            raise
+        finally:
+            browser.close()
