@@ -22,6 +22,7 @@ $(VENV)/bin/python:
 
 $(RUNTIME_STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install -e .
+	infra/fonts.sh
 	touch $(RUNTIME_STAMP)
 
 $(DEV_STAMP): pyproject.toml | $(VENV)/bin/python

@@ -1,11 +1,14 @@
 """Daily, weekly and special (one event) reports, as Markdown and DOCX with PNG charts (matplotlib),
-from the post store, the events and the workflow records. Chart labels are kept to Latin text and
-numbers, which render without a CJK font on a bare server; the Chinese is in the text around them."""
+from the post store, the events and the workflow records. Charts are labelled in Chinese with the first
+installed CJK font (`make install` installs Noto CJK where it is missing); on a server with none the
+labels fall back to Latin text and codes, which still render, rather than rows of empty boxes."""
 
 from __future__ import annotations
 
 import io
+import logging
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Mapping, Sequence
 
 from core.clock import CHINA_TZ, Clock
@@ -25,20 +28,62 @@ from core.workflow.repository import WorkflowRepository
 from core.workflow.templates import TemplateLibrary
 
 
-def bar_chart(title: str, buckets: Sequence[tuple[str, int]], xlabel: str = "") -> bytes:
-    """A PNG bar chart (matplotlib's object API: no global pyplot state, safe in a threaded server)."""
+log = logging.getLogger(__name__)
+# Chinese fonts by preference: Noto CJK (Debian's fonts-noto-cjk), then others common on Linux and Windows.
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
+                "WenQuanYi Micro Hei", "Droid Sans Fallback", "SimHei", "Microsoft YaHei", "PingFang SC")
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The family name of the first installed CJK font matplotlib can use, or None (logged once)."""
+    from matplotlib import font_manager
+
+    found = _first_family(font_manager)
+    if found is None:
+        # matplotlib keeps its own list of fonts from the first run; a font installed since is added here.
+        for path in font_manager.findSystemFonts():
+            if any(mark in path for mark in ("CJK", "wqy", "DroidSansFallback")):
+                font_manager.fontManager.addfont(path)
+        found = _first_family(font_manager)
+    if found is None:
+        log.warning("reports: no CJK font installed (apt-get install fonts-noto-cjk); charts use Latin labels")
+    return found
+
+
+def _first_family(font_manager) -> str | None:
+    installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FAMILIES if name in installed), None)
+
+
+def bar_chart(title: str, buckets: Sequence[tuple[str, int]], xlabel: str = "", *,
+              latin: tuple[str, Sequence[str]] | None = None) -> bytes:
+    """A PNG bar chart (matplotlib's object API: no global pyplot state, safe in a threaded server),
+    labelled in Chinese; ``latin`` = (title, bar labels) for a server without a CJK font."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.ticker import MaxNLocator
 
+    family = cjk_font()
+    labels = [label for label, _ in buckets]
+    ylabel = "信息量（条）"
+    if family is None and latin is not None:
+        title, labels, ylabel = latin[0], list(latin[1]), "posts"
+    font = FontProperties(family=[family, "DejaVu Sans"] if family else ["DejaVu Sans"])
     figure = Figure(figsize=(8, 3.2), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot(1, 1, 1)
-    labels = [label for label, _ in buckets] or ["-"]
+    labels = labels or ["-"]
     axes.bar(range(len(labels)), [count for _, count in buckets] or [0], color="#c0392b")
-    axes.set_xticks(range(len(labels)), labels, rotation=45 if len(labels) > 8 else 0, fontsize=8)
-    axes.set_title(title)
-    axes.set_xlabel(xlabel)
-    axes.set_ylabel("posts")
+    axes.set_xticks(range(len(labels)), labels, rotation=45 if len(labels) > 8 else 0, fontsize=8,
+                    fontproperties=font)
+    heading = font.copy()
+    heading.set_size(12)
+    axes.set_title(title, fontproperties=heading)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))          # counts of posts are whole numbers
+    axes.set_xlabel(xlabel, fontproperties=font)
+    axes.set_ylabel(ylabel, fontproperties=font)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
@@ -89,8 +134,11 @@ class ReportService:
         schools = store.aggregate(query, "school")[:10] if store else []
         volume = store.aggregate(query, step) if store else []
         # Chart files are named in Chinese: the name is the caption on screen and the image's text in the report.
-        charts = {"信息量趋势.png": bar_chart(f"Posts per {step}", [(_tick(b, step), b.count) for b in volume]),
-                  "平台分布.png": bar_chart("Posts per platform", [(b.key, b.count) for b in platforms])}
+        ticks = [(_tick(b, step), b.count) for b in volume]
+        charts = {"信息量趋势.png": bar_chart("每小时信息量（北京时间）" if step == "hour" else "每日信息量", ticks,
+                                          latin=(f"Posts per {step}", [t for t, _ in ticks])),
+                  "平台分布.png": bar_chart("各平台信息量", [(platform_name(b.key), b.count) for b in platforms],
+                                        latin=("Posts per platform", [b.key for b in platforms]))}
         events = self.event_store.list_events(since=start, limit=10) if self.event_store else []
         alerts = [a for a in self.repo.find(Alert, order_by="-raised_at", limit=200)
                   if a.raised_at < end and (a.raised_at >= start or a.state not in ("closed", "dismissed"))]
@@ -119,8 +167,10 @@ class ReportService:
         first_seen = event.first_seen if event else alert.t0
         spread = sorted((event.spread_by_platform if event else {}).items(), key=lambda kv: -kv[1])
         timeline = [(p.at.astimezone(CHINA_TZ).strftime("%m-%d %H"), p.posts) for p in (event.timeline if event else ())]
-        charts = {"事件时间线.png": bar_chart("Posts over time (China time)", timeline),
-                  "各平台传播量.png": bar_chart("Spread per platform", spread)}
+        charts = {"事件时间线.png": bar_chart("事件信息量时间线（北京时间）", timeline,
+                                          latin=("Posts over time (China time)", [t for t, _ in timeline])),
+                  "各平台传播量.png": bar_chart("各平台传播量", [(platform_name(k), v) for k, v in spread],
+                                          latin=("Spread per platform", [k for k, _ in spread]))}
         context = {
             "county": self.county, "event_title": title, "grade": grade, "grade_name": GRADE_NAMES.get(grade, ""),
             "first_seen": first_seen.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),

@@ -96,3 +96,16 @@ def test_the_alert_page_and_the_ledger_share_one_deadline(wf, users, confirmed_a
     deadline = wf.clocks.deadline(wf.alerts.get(users["leader"], confirmed_alert.id))
     row = next(r for r in wf.ledger.rows(users["leader"]) if r.id == confirmed_alert.id)
     assert (deadline.at, deadline.what) == (T0 + timedelta(hours=5), "5小时信息发布") and row.deadline == deadline.at
+
+
+def test_charts_are_labelled_in_chinese_with_an_installed_cjk_font():
+    import warnings
+
+    from core.workflow.reports import bar_chart, cjk_font
+
+    if cjk_font() is None:
+        pytest.skip("no CJK font installed here (infra/fonts.sh installs fonts-noto-cjk as root)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                  # matplotlib warns for every glyph its font lacks
+        png = bar_chart("各平台传播量", [("微博", 3), ("政务留言板", 1)])
+    assert png.startswith(b"\x89PNG")
