@@ -18,6 +18,7 @@ from core.files import restrict_umask  # noqa: E402
 from core.settings import load_settings  # noqa: E402
 
 from console import data, session  # noqa: E402
+from console.components.chrome import localise  # noqa: E402
 from console.components.feedback import explain, show_flash  # noqa: E402
 from console.pages import (audit, dashboard, escalation, event, feed, ledger, release, reports,  # noqa: E402
                            review, settings)
@@ -52,6 +53,7 @@ def _login_navigation() -> list:
 def main() -> None:
     restrict_umask()                      # attachments and packs written from here are the owner's only
     st.set_page_config(page_title="渠县校园安全舆情监测与回应台", page_icon=":material/shield:", layout="wide")
+    localise()
     try:
         data.bind(load_settings())        # config file < environment, resolved once per run, here only
         current = session.current_user()

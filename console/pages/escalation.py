@@ -18,10 +18,12 @@ from core.workflow.evidence import PackLimits, verify_pack
 
 from console import data, session
 from console.components import badges
+from console.components.chrome import size_text, upload_limit_mb
 from console.components.feedback import attempt, call, flash
 from console.components.text import alert_label, full_time, plain, short_time
 
 NEW = "__new__"
+
 
 
 def render() -> None:
@@ -146,10 +148,10 @@ def _attachments(case: Escalation) -> None:
     for item in case.attachments:
         st.caption(plain(f"{item.name} · {item.size} 字节 · SHA-256 {item.sha256[:16]}… · "
                          f"{actor_name(item.uploaded_by, people)}"))
-    limit_mb = data.settings().upload_max_bytes / 1024 / 1024
+    limit = data.settings().upload_max_bytes
     with st.form(f"escalation.attach.{case.id}", clear_on_submit=True):
-        upload = st.file_uploader(f"添加附件（截图 PNG/JPG、PDF、TXT、HTML、JSON，不超过 {limit_mb:.0f} MB）",
-                                  key=f"escalation.upload.{case.id}")
+        upload = st.file_uploader(f"添加附件（截图 PNG/JPG、PDF、TXT、HTML、JSON，每个不超过 {size_text(limit)}）",
+                                  key=f"escalation.upload.{case.id}", max_upload_size=upload_limit_mb(limit))
         if st.form_submit_button("上传附件"):
             if upload is None:
                 st.error("请先选择要上传的文件。")

@@ -41,8 +41,9 @@ def render() -> None:
         cols = st.columns(4)
         days = cols[0].selectbox("时间", list(RANGES), format_func=RANGES.get, index=1, key="feed.days")
         platforms = cols[1].multiselect("平台", list(PLATFORMS), format_func=platform_name,
-                                        key="feed.platforms")
-        schools = cols[2].multiselect("学校", list(names), format_func=names.get, key="feed.schools")
+                                        key="feed.platforms", placeholder="全部平台")
+        schools = cols[2].multiselect("学校", list(names), format_func=names.get, key="feed.schools",
+                                      placeholder="全部学校")
         sentiment = cols[3].selectbox("情感", list(SENTIMENTS), format_func=SENTIMENTS.get, key="feed.sentiment")
         left, middle, right = st.columns(3)
         events = {e.id: e for e in data.events(limit=200)}

@@ -14,6 +14,7 @@ from core.vocabulary import ROLE_NAMES, ROLES, platform_name, role_name
 from core.workflow import Permission
 
 from console import data, session
+from console.components.chrome import size_text, upload_limit_mb
 from console.components.feedback import call, show_error
 from console.components.labels import source_label
 
@@ -113,7 +114,8 @@ def _edit_profile() -> None:
                       format_func={"upload": "上传 TOML 文件", "edit": "在线编辑"}.get)
     with st.form("settings.profile_form"):
         if source == "upload":
-            upload = st.file_uploader("县域配置文件（.toml）", type=["toml"], key="settings.profile_upload")
+            upload = st.file_uploader(f"县域配置文件（.toml，不超过 {size_text(max_bytes)}）", type=["toml"],
+                                      key="settings.profile_upload", max_upload_size=upload_limit_mb(max_bytes))
             text_input = None
         else:
             upload = None

@@ -5,12 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from core.settings import Settings
+from infra.console_process import APP, console_command  # noqa: F401 (APP, console_command: used by tests)
 from infra.runtime import Runtime
-
-APP = Path(__file__).resolve().parents[2] / "console" / "app.py"
 
 
 def register(subparsers) -> None:
@@ -27,14 +25,6 @@ def console_env(settings: Settings, base: dict[str, str] | None = None) -> dict[
     """The environment that gives the console process these settings (the console is its own entry point
     and resolves them from the environment)."""
     return {**(os.environ if base is None else base), **settings.environment()}
-
-
-def console_command(port: int, address: str = "127.0.0.1") -> list[str]:
-    """The ``streamlit run`` command line for the console."""
-    return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-            "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--global.developmentMode", "false", "--client.toolbarMode", "minimal",
-            "--server.fileWatcherType", "none"]
 
 
 def run_console(args, runtime: Runtime) -> int:

@@ -9,7 +9,7 @@ from core.clock import CHINA_TZ
 from core.settings import SETTINGS
 from core.secrets import mask_setting, mask_url
 from core.storage import PostQuery
-from core.vocabulary import name_of, platform_name
+from core.vocabulary import name_of, platform_name, unknown
 from infra.runtime import Runtime
 
 
@@ -60,7 +60,9 @@ def store_summary(runtime: Runtime) -> dict:
         "unenriched": _unenriched(store),
         "needs_reindex": bool(getattr(store, "needs_reindex", False)),
         "per_platform": {b.key: b.count for b in store.aggregate(everything, "platform")},
-        "per_school": {names.get(b.key, b.key): b.count for b in store.aggregate(everything, "school")[:10]},
+        # A school the profile does not name shows as 未知（id）, never as a bare id.
+        "per_school": {names.get(b.key) or unknown(b.key): b.count
+                       for b in store.aggregate(everything, "school")[:10]},
     }
 
 

@@ -30,6 +30,7 @@ from core.clock import CHINA_TZ, ScaledClock
 from core.errors import ConfigurationError
 from core.settings import Settings
 from core.workflow import SYSTEM
+from infra.console_process import console_command
 from infra.drill.review import milestones, review_context
 from infra.runtime import Runtime, open_runtime
 from infra.simweb.scenario import load_scenario
@@ -97,9 +98,7 @@ class Drill:
             logins = self._seed_users()
             self._start("worker", [sys.executable, "-m", "infra.cli", "worker"])
             if self.with_console:
-                self._start("console", [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "console/app.py"),
-                                        "--server.port", str(self.port), "--server.headless", "true",
-                                        "--browser.gatherUsageStats", "false"])
+                self._start("console", console_command(self.port, "localhost"))
             self._wait_for_worker()
             self._banner(scenario, web, logins)
             self._follow(scenario)

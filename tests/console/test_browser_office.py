@@ -5,18 +5,20 @@ test-output/<test name>/."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import re
+from datetime import datetime, timezone
 
 import pytest
 
 from console.components.text import full_time
 from core.event import Event, TimelinePoint
 from core.settings import load_settings
+from core.vocabulary import all_codes
 from core.workflow import SYSTEM
 from infra.runtime import open_runtime
-from tests.console.seed import _post
-from tests.console.test_browser import (BROWSER_ARGS, Person, _chromium, _failure_shots,  # noqa: F401 (fixtures)
-                                        console_url, shots)
+from tests.console.seed import SCRIPT_TEXT, _post
+from tests.console.test_browser import (BROWSER_ARGS, PAGES, Person, _chromium,  # noqa: F401 (fixtures)
+                                        _failure_shots, console_url, shots)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -127,6 +129,50 @@ def test_verified_facts_prefill_the_first_draft(console_url, shots):
             spokesperson.see("草稿已生成")
             assert form.get_by_text("缺少字段").count() == 0
             spokesperson.shot("03-draft-made")
+        except Exception:
+            _failure_shots(browser, shots)
+            raise
+        finally:
+            browser.close()
+
+
+# Streamlit's own English, which the console replaces or hides (console/components/chrome.py).
+STREAMLIT_ENGLISH = ("Deploy", "Choose options", "Choose an option", "per file", "Drag and drop", "Browse files",
+                     "No results", "Running...", "Rerun", "Upload")
+_URLS = re.compile(r"https?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _raw_words(text: str) -> set[str]:
+    """The vocabulary's codes and Python's None that appear in ``text`` as whole words (links left out)."""
+    text = _URLS.sub(" ", text.replace(SCRIPT_TEXT, " "))          # web text is the poster's words
+    codes = {c for c in all_codes() if len(c) >= 4 and re.search("[a-z_]", c)} | {"None", "null", "nan"}
+    return {c for c in codes if re.search(rf"(?<![A-Za-z0-9_.:/-]){re.escape(c)}(?![A-Za-z0-9_])", text)}
+
+
+def test_every_page_speaks_chinese_without_developer_chrome(console_url, shots):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        try:
+            admin = Person(browser, console_url, shots, "admin").login("admin")
+            for number, (title, heading) in enumerate(PAGES, start=1):
+                admin.go(title, heading)
+                admin.page.wait_for_timeout(500)
+                shown = admin.page.locator("body").inner_text()
+                assert not [w for w in STREAMLIT_ENGLISH if w in shown], f"{title}: {shown[:2000]}"
+                assert not _raw_words(shown), f"{title} shows codes {_raw_words(shown)}"
+                for chrome in ("stAppDeployButton", "stMainMenu"):             # Deploy button, ⋮ menu
+                    found = admin.page.get_by_test_id(chrome)
+                    assert found.count() == 0 or not found.first.is_visible(), f"{chrome} shown on {title}"
+                admin.shot(f"{number:02d}-{heading}")
+            admin.go("设置")
+            admin.see("县域配置文件（.toml，不超过 256 KB）")               # the real limit, in Chinese
+            dropzone = admin.page.get_by_test_id("stFileUploaderDropzone").first
+            dropzone.scroll_into_view_if_needed()
+            words = dropzone.inner_text()                  # the button's 选择文件 comes from CSS (chrome.py)
+            assert dropzone.is_visible() and "per file" not in words and "Upload" not in words
+            admin.shot("99-upload-limit")
         except Exception:
             _failure_shots(browser, shots)
             raise
