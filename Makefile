@@ -34,7 +34,8 @@ install: $(RUNTIME_STAMP)
 install-dev: $(DEV_STAMP)
 
 DEMO_SCENARIO ?= food-safety-rumour
-DEMO_SPEED ?= 60
+# 10: the 5-hour response clock lasts 30 real minutes, time to confirm and publish by hand (infra/drill)
+DEMO_SPEED ?= 10
 DEMO_PORT ?= 8501
 
 # A live drill (演练) of one shipped scenario on the embedded store: simulated web + worker + console; prints the

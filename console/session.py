@@ -105,6 +105,7 @@ def login_page() -> None:
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.warning(notice)
+    clock_caption()
     _password_form()
     provider = _oidc_provider()
     if provider:
@@ -112,12 +113,23 @@ def login_page() -> None:
         _oidc(provider)
 
 
+def clock_caption() -> None:
+    """The deployment's time; in a drill, the drill time and how fast it runs, so a person knows how long
+    5 drill hours take in life."""
+    speed = float(data.settings().clock_speed)
+    if not data.settings().clock_origin:
+        st.caption(f"系统时间：{full_time(data.now())}")
+        return
+    st.caption(f"演练时间：{full_time(data.now())} · {speed:g} 倍速（现实 1 分钟 = 演练 {speed:g} 分钟；"
+               f"5 小时时限约合现实 {300 / speed:.0f} 分钟）")
+
+
 def sidebar(current: User) -> None:
     """Who is logged in, the deployment's time, refresh and logout."""
     with st.sidebar:
         st.markdown(f"**{current.display_name or current.username}**")
         st.caption(f"{role_name(current.role)} · {current.unit or '—'}")
-        st.caption(f"系统时间：{full_time(data.now())}")
+        clock_caption()
         left, right = st.columns(2)
         if left.button("刷新", key="auth.refresh", width="stretch"):
             data.refresh()

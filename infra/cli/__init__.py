@@ -10,10 +10,12 @@ import argparse
 import importlib
 import logging
 import sys
+from pathlib import Path
 
 from core.errors import YuqingError
 from core.files import restrict_umask
-from core.settings import load_settings, parse_overrides
+from core.settings import Settings, load_settings, parse_overrides
+from infra.drill.pointer import follow_running_drill
 from infra.runtime import open_runtime
 
 # Modules under infra.cli, each with ``register(subparsers)`` adding its subcommands; each subcommand
@@ -45,6 +47,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         settings = load_settings(args.config, overrides=parse_overrides(args.overrides))
+        if getattr(args, "reads_only", False):
+            settings = _follow_drill(settings)
+            missing = missing_stores(settings)
+            if missing:
+                print(f"yuqing: 尚无数据：{'、'.join(missing)} 不存在（未创建）。请先运行 `yuqing init` 或 `yuqing worker`，"
+                      f"或在演练/部署所用的同一数据目录下（--set data_dir=...）运行本命令。", file=sys.stderr)
+                return 1
         with open_runtime(settings) as runtime:
             return int(args.func(args, runtime) or 0)
     except YuqingError as error:
@@ -52,6 +61,27 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _follow_drill(settings: Settings) -> Settings:
+    """Settings pointed at the drill running on this data folder, saying so (see infra/drill/pointer.py)."""
+    followed, drill = follow_running_drill(settings)
+    if drill is not None:
+        print(f"正在读取运行中的演练（{drill.scenario}，{drill.speed:g} 倍速）的数据：{drill.folder}", file=sys.stderr)
+    return followed
+
+
+def missing_stores(settings: Settings) -> list[str]:
+    """The embedded (SQLite) stores a read-only command would find missing: opening them would create
+    empty databases, so such a command stops and says so instead."""
+    missing = []
+    if settings.store == "sqlite" and not settings.sqlite_file.exists():
+        missing.append(str(settings.sqlite_file))
+    if settings.state_url.startswith("sqlite:///"):
+        state_file = Path(settings.state_url.removeprefix("sqlite:///"))
+        if not state_file.exists():
+            missing.append(str(state_file))
+    return missing
 
 
 if __name__ == "__main__":

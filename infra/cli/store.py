@@ -20,7 +20,7 @@ def register(subparsers) -> None:
     status = subparsers.add_parser("status", help="show the stores: post counts per platform and school, "
                                                   "enrichment backlog, the worker")
     status.add_argument("--json", action="store_true", help="print JSON instead of text")
-    status.set_defaults(func=run_status)
+    status.set_defaults(func=run_status, reads_only=True)
 
     show = subparsers.add_parser("settings", help="list every setting with its value, origin and help")
     show.set_defaults(func=run_settings)

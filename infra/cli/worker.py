@@ -8,7 +8,7 @@ from datetime import datetime
 
 from core.clock import CHINA_TZ
 from core.vocabulary import job_name, name_of
-from infra.drill import Drill
+from infra.drill import DEMO_SPEED, Drill
 from infra.runtime import Runtime
 from infra.worker.service import Worker
 
@@ -21,12 +21,14 @@ def register(subparsers) -> None:
 
     status = subparsers.add_parser("worker-status", help="show the worker's heartbeat, jobs and source health")
     status.add_argument("--json", action="store_true", help="print JSON instead of text")
-    status.set_defaults(func=run_worker_status)
+    status.set_defaults(func=run_worker_status, reads_only=True)
 
     drill = subparsers.add_parser(
         "drill", help="rehearse a scenario on the configured stores (simulated web + worker + console; 演练)")
     drill.add_argument("scenario", help="a scenario name from infra/scenarios (e.g. food-safety-rumour) or a file")
-    drill.add_argument("--speed", type=float, default=60.0, help="drill time runs this many times faster (default 60)")
+    drill.add_argument("--speed", type=float, default=DEMO_SPEED,
+                       help=f"drill time runs this many times faster (default {DEMO_SPEED:g}: the 5 h clock lasts "
+                            f"{300 / DEMO_SPEED:.0f} real minutes)")
     drill.add_argument("--port", type=int, default=8501, help="console port (default 8501)")
     drill.add_argument("--duration", type=float, default=None,
                        help="stop after this many drill hours (default: when the scenario ends, plus 1 h)")

@@ -31,6 +31,7 @@ from core.errors import ConfigurationError
 from core.settings import Settings
 from core.workflow import SYSTEM
 from infra.console_process import console_command
+from infra.drill.pointer import RunningDrill, remove_pointer, write_pointer
 from infra.drill.review import milestones, review_context
 from infra.runtime import Runtime, open_runtime
 from infra.simweb.scenario import load_scenario
@@ -40,6 +41,14 @@ log = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROGRESS_EVERY_S = 10.0
 WARMUP_S = 30.0
+# The default drill speed: slow enough for a newcomer to meet the 5-hour clock by hand. In the shipped
+# scenarios the first post (T0) comes about 5 drill minutes in and the grade II alert 40-60 drill minutes
+# later; confirming it, recording the facts, drafting, signing, approving and publishing takes a person
+# new to the console 15-20 real minutes. At speed 10 the 5-hour clock lasts 30 real minutes (the alert
+# comes 4-6 minutes in, leaving about 25), and the 50 % and 80 % warnings come 15 and 24 minutes after T0, while a
+# scenario's two hours still pass in 12 minutes. At speed 60 the clock lasted 5 real minutes: it expired
+# before the alert could be confirmed.
+DEMO_SPEED = 10.0
 # One demo user per role (README「Workflow 工作流」): for demos and drills only.
 DEMO_LOGINS = (("monitor", "monitor", "monitor-demo-1", "宣传部舆情监测员（演示）", "县委宣传部", False),
                ("reviewer", "reviewer", "reviewer-demo-1", "教育局预警审核（演示）", "县教育局", False),
@@ -64,7 +73,7 @@ def drill_overrides(settings: Settings, folder: Path, stamp: str) -> dict[str, o
 
 
 class Drill:
-    def __init__(self, settings: Settings, scenario: str, *, speed: float = 60.0, port: int = 8501,
+    def __init__(self, settings: Settings, scenario: str, *, speed: float = DEMO_SPEED, port: int = 8501,
                  duration_h: float | None = None, console: bool = True, out: TextIO = sys.stdout,
                  warmup_s: float = WARMUP_S, keep: bool = False):
         if speed <= 0:
@@ -85,11 +94,14 @@ class Drill:
         # Drill time reaches the scenario's start only once the worker is up, so the first post is not
         # published while the worker is still loading its models.
         self.clock = web.clock = ScaledClock(scenario.start, self.speed, time.time() + self.warmup_s)
-        self.settings = self.base_settings.replace(
-            **drill_overrides(self.base_settings, self.folder, stamp), **web.clock_settings(),
-            crawl_base_url=web.url, worker_interval_scale=self.speed, worker_enrich_interval_s=3,
-            worker_clock_interval_s=3, worker_heartbeat_s=2, worker_report_hour=-1)
+        overrides = {**drill_overrides(self.base_settings, self.folder, stamp), **web.clock_settings(),
+                     "crawl_base_url": web.url, "worker_interval_scale": self.speed, "worker_enrich_interval_s": 3,
+                     "worker_clock_interval_s": 3, "worker_heartbeat_s": 2, "worker_report_hour": -1}
+        self.settings = self.base_settings.replace(**overrides)
         self.runtime = open_runtime(self.settings, clock=self.clock)
+        # `yuqing status` / `crawl-health` / `worker-status` in another terminal follow this drill's data.
+        write_pointer(self.base_settings.data_path, RunningDrill(
+            pid=os.getpid(), folder=str(self.folder), scenario=scenario.id, speed=self.speed, overrides=overrides))
         # Ctrl-C and SIGTERM end the drill; a drill run from another thread (a test) is ended through ``stop``.
         in_main = threading.current_thread() is threading.main_thread()
         previous = {sig: signal.signal(sig, lambda *_: self.stop.set())
@@ -103,6 +115,7 @@ class Drill:
             self._banner(scenario, web, logins)
             self._follow(scenario)
         finally:
+            remove_pointer(self.base_settings.data_path, os.getpid())
             self._stop_all()
             web.stop()
             for sig, handler in previous.items():

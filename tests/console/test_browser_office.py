@@ -15,6 +15,7 @@ from core.event import Event, TimelinePoint
 from core.settings import load_settings
 from core.vocabulary import all_codes
 from core.workflow import SYSTEM
+from infra.drill import DEMO_SPEED
 from infra.runtime import open_runtime
 from tests.console.seed import SCRIPT_TEXT, _post
 from tests.console.test_browser import (BROWSER_ARGS, PAGES, Person, _chromium,  # noqa: F401 (fixtures)
@@ -173,6 +174,39 @@ def test_every_page_speaks_chinese_without_developer_chrome(console_url, shots):
             words = dropzone.inner_text()                  # the button's 选择文件 comes from CSS (chrome.py)
             assert dropzone.is_visible() and "per file" not in words and "Upload" not in words
             admin.shot("99-upload-limit")
+        except Exception:
+            _failure_shots(browser, shots)
+            raise
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def drill_clock(seeded, monkeypatch):
+    """The console on a drill clock at the default demo speed, as `yuqing drill` starts it."""
+    monkeypatch.setenv("YUQING_CLOCK_ORIGIN", datetime.now(timezone.utc).isoformat())
+    monkeypatch.setenv("YUQING_CLOCK_SPEED", str(DEMO_SPEED))
+    return DEMO_SPEED
+
+
+def test_every_page_shows_the_drill_time_and_speed(drill_clock, console_url, shots):
+    from playwright.sync_api import sync_playwright
+
+    speed = f"{drill_clock:g} 倍速"
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        try:
+            leader = Person(browser, console_url, shots, "leader")
+            leader.page.goto(console_url)
+            leader.see("演练时间：")                                   # before logging in, too
+            leader.see(speed)
+            leader.shot("00-login")
+            leader.login("leader")
+            for number, (title, heading) in enumerate(PAGES, start=1):
+                leader.go(title, heading)
+                sidebar = leader.page.get_by_test_id("stSidebar").inner_text()
+                assert "演练时间：" in sidebar and speed in sidebar and "5 小时时限约合现实 30 分钟" in sidebar, sidebar
+            leader.shot("10-last-page")
         except Exception:
             _failure_shots(browser, shots)
             raise

@@ -6,8 +6,13 @@ never for a fixed stretch of time, so a busy machine makes them slower, not red.
 from __future__ import annotations
 
 import io
+import os
+import re
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import elasticsearch
 import pytest
@@ -16,6 +21,7 @@ import sqlalchemy
 from core.settings import load_settings
 from infra.drill import Drill
 
+ROOT = Path(__file__).resolve().parents[3]
 WAIT_S = 600          # the most a drill may take to get where a test waits for it, on a very busy machine
 
 
@@ -116,3 +122,36 @@ def test_a_drill_on_elasticsearch_and_postgresql_keeps_to_its_own_index_and_sche
 def _heartbeats(engine, schema: str) -> int:
     with engine.connect() as conn:
         return conn.exec_driver_sql(f'SELECT count(*) FROM "{schema}".worker_heartbeat').scalar()
+
+
+def _yuqing(data_dir, *args) -> subprocess.CompletedProcess:
+    """`yuqing ARGS` in a second terminal: only the data folder is set, as a newcomer would run it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YUQING_")}
+    env.update(YUQING_DATA_DIR=str(data_dir), YUQING_CONFIG=str(data_dir / "-.toml"), PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "infra.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=120, cwd=data_dir)
+
+
+@pytest.mark.slow
+def test_status_and_crawl_health_in_a_second_terminal_read_the_running_drill(tmp_path):
+    settings = load_settings(environ={}, overrides={"data_dir": str(tmp_path), "crawl_polite": "false"})
+    drill = Drill(settings, "food-safety-rumour", speed=300, console=False, out=io.StringIO(), warmup_s=8)
+    thread = _run_in_background(drill)
+    try:
+        _wait_for(lambda: getattr(drill, "runtime", None) is not None and drill.runtime.posts.count() > 0,
+                  "a post crawled by the drill", thread)
+        status = _yuqing(tmp_path, "status")
+        assert status.returncode == 0, status.stderr
+        assert "正在读取运行中的演练" in status.stderr and str(drill.folder) in status.stderr
+        posts = int(re.search(r"帖文 posts: (\d+) 条", status.stdout).group(1))
+        assert posts > 0, status.stdout
+        assert "quxian" not in status.stdout                         # schools by name, never by id
+        health = _yuqing(tmp_path, "crawl-health")
+        assert "正常" in health.stdout, health.stdout + health.stderr  # a source the drill has crawled
+    finally:
+        drill.stop.set()
+        thread.join(timeout=180)
+    assert not (tmp_path / "running-drill.json").exists()
+    after = _yuqing(tmp_path, "status")                               # the drill is over: nothing to read
+    assert after.returncode == 1 and "尚无数据" in after.stderr
+    assert not (tmp_path / "posts.db").exists() and not (tmp_path / "state.db").exists()
