@@ -4,6 +4,8 @@ form with the service's sentence. Passwords and OIDC identities are checked by t
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
@@ -11,27 +13,37 @@ from core.errors import PermissionDenied, YuqingError
 from core.vocabulary import role_name
 from core.workflow import User
 
-from console import data
+from console import cookie, data
+from console.cookie import COOKIE_NAME, sign, signing_key, verified_token
 from console.components.feedback import explain
 from console.components.text import full_time
 
 TOKEN_KEY = "auth.token"
 USER_KEY = "auth.user"
 NOTICE_KEY = "auth.notice"
+COOKIE_CODE_KEY = "auth.cookie_code"
+COOKIE_CLEARED_KEY = "auth.cookie_cleared"
+COOKIE_CLEAR_PENDING_KEY = "auth.cookie_clear"
+EXPIRY_WARNING_MIN = 15
 
 
 def current_user() -> User | None:
-    """The user behind this browser session's token, or None (with a notice when the session expired)."""
-    token = st.session_state.get(TOKEN_KEY)
+    """The user behind this browser session's token, or None (with a notice when the session expired).
+    A new browser session (a reload, a new tab, a typed address) takes the token from the login cookie."""
+    token = st.session_state.get(TOKEN_KEY) or _cookie_token()
     if not token:
         st.session_state.pop(USER_KEY, None)
         return None
+    st.session_state[TOKEN_KEY] = token
     try:
         found = data.workflow().users.resolve(token)
     except PermissionDenied as error:
         st.session_state.pop(TOKEN_KEY, None)
         st.session_state.pop(USER_KEY, None)
         st.session_state[NOTICE_KEY] = str(error)
+        # A cookie whose session ended is cleared, not tried (and audited as refused) on every run.
+        st.session_state[COOKIE_CLEARED_KEY] = True
+        st.session_state[COOKIE_CLEAR_PENDING_KEY] = True
         return None
     st.session_state[USER_KEY] = found
     return found
@@ -67,6 +79,7 @@ def _password_form() -> None:
         st.error(str(error) if isinstance(error, PermissionDenied) else explain(error))
         return
     st.session_state[TOKEN_KEY] = session.token
+    _offer_cookie(session.token)
     st.rerun()
 
 
@@ -95,11 +108,39 @@ def _oidc(provider: str) -> None:
         st.button("退出统一身份认证", key="auth.oidc_logout", on_click=st.logout)
         return
     st.session_state[TOKEN_KEY] = session.token
+    _offer_cookie(session.token)
     st.rerun()
+
+
+def _cookie_token() -> str | None:
+    """The token of a validly signed login cookie (Streamlit ≥ 1.37 reads cookies through st.context)."""
+    if st.session_state.get(COOKIE_CLEARED_KEY):
+        return None                       # logged out in this tab: the cookie is being cleared
+    try:
+        value = st.context.cookies.get(COOKIE_NAME)
+    except Exception:                     # no browser request behind this run (AppTest)
+        return None
+    return verified_token(value, signing_key(data.settings().data_path))
+
+
+def _offer_cookie(token: str) -> None:
+    """Have the next run set the HttpOnly login cookie (through console/server.py's route)."""
+    max_age = int(data.settings().session_ttl_minutes) * 60
+    signed = sign(token, signing_key(data.settings().data_path))
+    st.session_state[COOKIE_CODE_KEY] = cookie.offer(signed, max_age)
+    st.session_state.pop(COOKIE_CLEARED_KEY, None)
+
+
+def _post_to(route: str, body: str = "") -> None:
+    # The console's own route and a random code: no outside text reaches this script.
+    st.html(f"<script>fetch({json.dumps(route)}, {{method: 'POST', credentials: 'same-origin', "
+            f"body: {json.dumps(body)}}});</script>", unsafe_allow_javascript=True)
 
 
 def login_page() -> None:
     """The page shown to anyone not logged in."""
+    if st.session_state.pop(COOKIE_CLEAR_PENDING_KEY, False):
+        _post_to(cookie.LOGOUT_ROUTE)
     st.title("渠县校园安全舆情监测与回应台")
     st.caption("舆情监测 · 预警审核 · 回应发布 · 移交处置")
     notice = st.session_state.pop(NOTICE_KEY, None)
@@ -130,6 +171,10 @@ def sidebar(current: User) -> None:
         st.markdown(f"**{current.display_name or current.username}**")
         st.caption(f"{role_name(current.role)} · {current.unit or '—'}")
         clock_caption()
+        _expiry_warning()
+        code = st.session_state.pop(COOKIE_CODE_KEY, None)
+        if code:
+            _post_to(cookie.SESSION_ROUTE, code)
         left, right = st.columns(2)
         if left.button("刷新", key="auth.refresh", width="stretch"):
             data.refresh()
@@ -138,7 +183,21 @@ def sidebar(current: User) -> None:
             logout()
 
 
+def _expiry_warning() -> None:
+    """Warn in the last ``EXPIRY_WARNING_MIN`` minutes of a login, so nobody loses work to the timeout."""
+    token = st.session_state.get(TOKEN_KEY)
+    expires = data.workflow().users.session_expiry(token) if token else None
+    if expires is None:
+        return
+    left_min = (expires - data.now()).total_seconds() / 60
+    if left_min <= EXPIRY_WARNING_MIN:
+        st.warning(f"登录将于 {full_time(expires)} 到期（约剩 {max(0, round(left_min))} 分钟）。请先保存正在编辑的内容，"
+                   "到期后需重新登录。")
+
+
 def logout() -> None:
+    st.session_state[COOKIE_CLEARED_KEY] = True       # this tab ignores the cookie from now on
+    st.session_state[COOKIE_CLEAR_PENDING_KEY] = True
     token = st.session_state.pop(TOKEN_KEY, None)
     st.session_state.pop(USER_KEY, None)
     if token:

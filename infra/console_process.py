@@ -7,7 +7,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-APP = Path(__file__).resolve().parents[1] / "console" / "app.py"
+# The ASGI wrapper around console/app.py that adds the login-cookie routes (console/cookie.py).
+APP = Path(__file__).resolve().parents[1] / "console" / "server.py"
 
 
 def console_command(port: int, address: str = "127.0.0.1") -> list[str]:

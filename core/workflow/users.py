@@ -17,7 +17,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Iterable, Mapping
 
 import bcrypt
@@ -195,6 +195,12 @@ class UserService:
         if int(epoch) != user.session_epoch:
             self.guard.deny(user.username, "session.resolve", "session", PASSWORD_CHANGED)
         return user
+
+    def session_expiry(self, token: str) -> datetime | None:
+        """When the session behind ``token`` ends (None for an unknown one); read-only, not audited, for
+        the console's warning before a login runs out."""
+        session = self.repo.get(Session, hash_token(token or ""))
+        return session.expires_at if session else None
 
     def logout(self, token: str) -> None:
         session = self.repo.get(Session, hash_token(token or ""))

@@ -212,3 +212,47 @@ def test_every_page_shows_the_drill_time_and_speed(drill_clock, console_url, sho
             raise
         finally:
             browser.close()
+
+
+@pytest.fixture
+def short_logins(seeded, monkeypatch):
+    """Logins that last 10 minutes: inside the console's 15-minute warning from the start."""
+    monkeypatch.setenv("YUQING_SESSION_TTL_MINUTES", "10")
+
+
+def test_a_login_survives_reload_new_tab_and_typed_address(short_logins, console_url, shots):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        try:
+            reviewer = Person(browser, console_url, shots, "reviewer").login("reviewer")
+            page = reviewer.page
+            page.wait_for_timeout(1500)                               # the cookie is set by the next run
+            cookie = next(c for c in page.context.cookies() if c["name"] == "yuqing_session")
+            assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+            assert page.evaluate("document.cookie").find("yuqing_session") == -1     # no script can read it
+            reviewer.see("登录将于")                                   # the warning before it ends
+            reviewer.shot("01-logged-in-with-warning")
+            page.reload()
+            page.get_by_role("heading", name="总览").first.wait_for()
+            reviewer.settle()
+            assert page.get_by_label("密码").count() == 0
+            reviewer.shot("02-after-reload")
+            typed = page.context.new_page()                          # a new tab, an address typed by hand
+            typed.goto(console_url + "/alerts")
+            typed.get_by_role("heading", name="预警审核").first.wait_for()
+            assert typed.get_by_label("密码").count() == 0
+            typed.screenshot(path=str(shots / "03-new-tab-typed-address.png"), full_page=True)
+            typed.close()
+            reviewer.click("退出登录")
+            page.get_by_label("密码").wait_for()
+            page.wait_for_timeout(1500)
+            page.reload()
+            page.get_by_label("密码").wait_for()                      # logged out stays logged out
+            reviewer.shot("04-logged-out-after-reload")
+        except Exception:
+            _failure_shots(browser, shots)
+            raise
+        finally:
+            browser.close()

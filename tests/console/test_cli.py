@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_dry_run_prints_the_streamlit_command_on_the_chosen_port(capsys):
     assert main(["console", "--port", "8765", "--dry-run"]) == 0
     printed = capsys.readouterr().out
-    assert "streamlit run" in printed and str(ROOT / "console" / "app.py") in printed and "8765" in printed
+    assert "streamlit run" in printed and str(ROOT / "console" / "server.py") in printed and "8765" in printed
 
 
 def test_a_port_out_of_range_is_refused_with_a_sentence(capsys):
