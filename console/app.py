@@ -20,8 +20,8 @@ from core.settings import load_settings  # noqa: E402
 from console import data, session  # noqa: E402
 from console.components.chrome import localise  # noqa: E402
 from console.components.feedback import explain, show_flash  # noqa: E402
-from console.pages import (audit, dashboard, escalation, event, feed, ledger, release, reports,  # noqa: E402
-                           review, settings)
+from console.pages import (audit, dashboard, escalation, event, feed, ledger, notifications, release,  # noqa: E402
+                           reports, review, settings)
 
 # URL paths differ from the module names on purpose: Streamlit treats a folder named pages/ beside the
 # entry script as old-style file pages until st.navigation first runs in the process, and a URL equal to
@@ -31,6 +31,7 @@ SECTIONS = {
     "处置": [(review, "预警审核", "alerts", ":material/notification_important:"), (release, "回应发布", "releases", ":material/edit_note:"),
            (escalation, "升级处置", "escalations", ":material/local_police:"), (ledger, "台账", "ledger-book", ":material/table_view:")],
     "管理": [(reports, "报告", "report-center", ":material/description:"), (audit, "审计", "audit-log", ":material/verified_user:"),
+           (notifications, "通知记录", "notifications", ":material/notifications:"),
            (settings, "设置", "admin", ":material/settings:")],
 }
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from core.clock import Clock
 from core.event import EventStore
+from core.notifications import Delivery
 from core.profile import Profile, load_profile
 from core.settings import Settings
 from core.storage import PostStore
@@ -55,6 +56,10 @@ class Backend:
     def worker_status(self) -> WorkerStatus:
         """The worker's heartbeat, jobs and sources, from the state database (wherever the worker runs)."""
         return self.runtime.state.worker_status.read()
+
+    def deliveries(self, statuses: tuple[str, ...] = (), limit: int = 500) -> list[Delivery]:
+        """The notifications sent or planned (what, to whom, on which channel, delivered or not), newest first."""
+        return self.runtime.state.notifications.deliveries(statuses=statuses, limit=limit)
 
     def close(self) -> None:
         self.runtime.close()

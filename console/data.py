@@ -17,6 +17,7 @@ from typing import Any
 import streamlit as st
 
 from core.event import Event
+from core.links import source_hosts as source_hosts_of
 from core.post import Post
 from core.profile import Profile
 from core.settings import Settings
@@ -164,9 +165,20 @@ def school_names() -> dict[str, str]:
     return {s.id: s.name for s in profile().schools}
 
 
+def source_hosts() -> dict[str, frozenset[str]]:
+    """Source name -> the hosts it crawls (``core.links``), for deciding which post addresses are links."""
+    return {s.name: source_hosts_of(s.spider, s.options) for s in profile().sources}
+
+
 def worker_status():
     """The worker's heartbeat, jobs and source health (``core.worker_status.WorkerStatus``)."""
     return backend().worker_status()
+
+
+def deliveries(statuses: tuple[str, ...] = (), limit: int = 500):
+    """Notification deliveries, newest first (``core.notifications.Delivery``); not cached: a page of
+    records a person checks right after something was sent."""
+    return backend().deliveries(statuses, limit)
 
 
 def extra(name: str) -> Any | None:

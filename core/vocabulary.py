@@ -53,6 +53,9 @@ PLATFORMS = ("weibo", "news", "rss", "tieba", "gov_board", "wechat", "douyin", "
 PLATFORM_NAMES = {"weibo": "微博", "news": "新闻网站", "rss": "RSS订阅", "tieba": "贴吧", "gov_board": "政务留言板",
                   "wechat": "微信", "douyin": "抖音", "forum": "论坛", "video": "视频网站"}
 
+# How a reaction post relates to the post it reacts to (core.post.REACTION_RELATIONS).
+RELATION_NAMES = {"repost": "转发", "comment": "评论", "reply": "回复"}
+
 SENTIMENTS = ("negative", "neutral", "positive")             # core.post.sentiment_label
 SENTIMENT_NAMES = {"negative": "负面", "neutral": "中性", "positive": "正面"}
 
@@ -191,6 +194,7 @@ COORDINATION_SIGNAL_NAMES = {
 
 KINDS: dict[str, Mapping[str, str]] = {
     "grade": GRADE_NAMES, "incident": INCIDENT_NAMES, "platform": PLATFORM_NAMES, "sentiment": SENTIMENT_NAMES,
+    "relation": RELATION_NAMES,
     "role": ROLE_NAMES, "actor": ACTOR_NAMES, "unit_kind": UNIT_KINDS, "alert_state": ALERT_STATE_NAMES,
     "clock_kind": CLOCK_NAMES, "clock_stage": CLOCK_STAGE_NAMES, "release_status": RELEASE_STATUS_NAMES,
     "mask_finding": MASK_FINDING_NAMES, "publish_channel": PUBLISH_CHANNEL_NAMES,

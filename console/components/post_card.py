@@ -7,9 +7,12 @@ from typing import Mapping
 
 import streamlit as st
 
+from core.errors import YuqingError
+from core.links import SPIDER_HOSTS, safe_link
 from core.post import Post, sentiment_label
 from core.vocabulary import incident_name, platform_name, sentiment_name, unknown
 
+from console import data
 from console.components.text import plain, short_time
 
 _SENTIMENT_COLOURS = {"negative": "red", "neutral": "gray", "positive": "green"}
@@ -66,3 +69,15 @@ def post_card(post: Post, schools: Mapping[str, str] | None = None, *, full: boo
         if post.enrichment and post.enrichment.rumour_cues:
             web_text("谣言线索：" + "；".join(post.enrichment.rumour_cues), "caption")
         st.text("原文地址：" + post.url)
+        link = safe_link(post.url, _hosts_for(post))
+        if link:                          # Streamlit opens it in a new tab with rel="noopener noreferrer"
+            st.markdown(f"[打开原文](<{link}>)")
+
+
+def _hosts_for(post: Post) -> frozenset[str]:
+    """The hosts the post's source crawls; a source no longer in the profile falls back to its platform's."""
+    try:
+        hosts = data.source_hosts()
+    except YuqingError:
+        hosts = {}
+    return hosts.get(post.source) or frozenset(SPIDER_HOSTS.get(post.platform, ()))

@@ -13,9 +13,11 @@ from console import data, session
 from console.components import badges, charts, coordination
 from console.components.feedback import call
 from console.components.post_card import post_card
+from console.components.spread import spread_view
 from console.components.text import event_label, plain, short_time
 
 POSTS_SHOWN = 30
+SPREAD_POSTS = 1000            # posts read for the spread view (a bigger event is analysed on its first 1000)
 
 
 def _pick() -> Event | None:
@@ -61,6 +63,7 @@ def render() -> None:
     if spread:
         right.altair_chart(charts.bars(spread, {b.key: platform_name(b.key) for b in spread}, "平台",
                                        title="各平台传播量"), width="stretch")
+    spread_view(data.posts(tuple(item.post_ids[:SPREAD_POSTS])))
     report, cascade = data.coordination(item.id)
     if report is not None:
         coordination.render(report, cascade)

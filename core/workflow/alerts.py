@@ -43,6 +43,17 @@ class AlertRules:
         return tuple(reasons)
 
 
+_GRADE_RULE_PREFIXES = ("事件分级为", "分级已由")
+
+
+def _regraded_rules(rules: tuple[str, ...], change: GradeChange) -> tuple[str, ...]:
+    """The alert's reasons after a grade change: the grade reason says the grade it has now, why, and by
+    whose decision; the other reasons (rumour share ...) stay."""
+    kept = tuple(r for r in rules if not r.startswith(_GRADE_RULE_PREFIXES))
+    return kept + (f"分级已由{change.old}级（{GRADE_NAMES.get(change.old, change.old)}）调整为{change.new}级"
+                   f"（{GRADE_NAMES[change.new]}），理由：{change.reason}",)
+
+
 _TRANSITIONS = {
     "start_review": ((AlertState.NEW,), AlertState.UNDER_REVIEW),
     "confirm": ((AlertState.UNDER_REVIEW,), AlertState.CONFIRMED),
@@ -238,7 +249,8 @@ class AlertService:
             change = GradeChange(at=self.clock.now(), by=user.username, old=alert.grade, new=grade,
                                  reason=reason.strip())
             updated = self.repo.update(replace(alert, grade=grade, grade_history=alert.grade_history + (change,),
-                                               updated_at=change.at), alert.version)
+                                               rules=_regraded_rules(alert.rules, change), updated_at=change.at),
+                                       alert.version)
             self.audit.record(user.username, "alert.grade", f"alert:{alert_id}", before={"grade": alert.grade},
                               after={"grade": grade}, detail=reason.strip())
             self._grade_clocks(updated)

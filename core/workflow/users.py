@@ -25,6 +25,7 @@ import bcrypt
 from core.clock import Clock
 from core.errors import ConfigurationError, Conflict, InvalidInput, NotFound, PermissionDenied
 from core.notifications import Contact
+from core.vocabulary import ROLE_NAMES
 from core.workflow.access import Guard, Permission
 from core.workflow.audit import AuditLog
 from core.workflow.model import Role, Session, User, new_id, snapshot
@@ -260,6 +261,11 @@ class UserService:
         """Username -> display name of every user, active or not (past actors of the audit log are named
         too); a user without a display name is shown by username."""
         return {u.username: u.display_name or u.username for u in self.repo.find(User, order_by="username")}
+
+    def names_by_email(self) -> dict[str, str]:
+        """E-mail -> "display name（role）" of every user with an e-mail, for naming who a notice went to."""
+        return {u.email: f"{u.display_name or u.username}（{ROLE_NAMES.get(str(u.role), str(u.role))}）"
+                for u in self.repo.find(User, order_by="username") if u.email}
 
     def on_duty_leaders(self) -> list[User]:
         return [u for u in self.repo.find(User, role=Role.LEADER, on_duty=True) if u.active]

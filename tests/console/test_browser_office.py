@@ -6,12 +6,14 @@ test-output/<test name>/."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 
 from console.components.text import full_time
 from core.event import Event, TimelinePoint
+from core.notifications import Delivery
 from core.settings import load_settings
 from core.vocabulary import all_codes
 from core.workflow import SYSTEM
@@ -251,6 +253,72 @@ def test_a_login_survives_reload_new_tab_and_typed_address(short_logins, console
             page.reload()
             page.get_by_label("密码").wait_for()                      # logged out stays logged out
             reviewer.shot("04-logged-out-after-reload")
+        except Exception:
+            _failure_shots(browser, shots)
+            raise
+        finally:
+            browser.close()
+
+
+LINKED_URL = "https://weibo.com/6500000001/QxLinked1"
+
+
+@pytest.fixture
+def office_records(seeded):
+    """A post from weibo.com (a link may open it), and the notices the worker sent: one delivered to the
+    leader on duty, one whose mail server refused it."""
+    now = datetime.now(timezone.utc)
+    post = replace(_post(50, now, "渠县中学食堂问题，县教育局已回应", event_id="ev-food", hours_ago=0.2),
+                   url=LINKED_URL, source="weibo-search")
+    with open_runtime(load_settings(), bcrypt_rounds=4) as runtime:
+        runtime.posts.upsert_many([post])
+        ledger = runtime.state.notifications
+        notices = [Delivery(trigger_id="alert_major:A-1", channel="email", address="leader@example.cn",
+                            kind="alert_major", title="【重大预警】渠县中学食堂饭菜疑似变质", body="请及时处置。"),
+                   Delivery(trigger_id="alert_major:A-1", channel="email", address="reviewer@example.cn",
+                            kind="alert_major", title="【重大预警】渠县中学食堂饭菜疑似变质", body="请及时处置。")]
+        ledger.plan("alert_major:A-1", "alert_major", notices[0].title, notices, now)
+        for notice in notices:
+            ledger.mark_sending(notice)
+        ledger.mark_sent(notices[0], now)
+        ledger.mark_failed(notices[1], "550 邮箱不存在", None)
+
+
+def test_notifications_spread_links_and_regrading_as_an_office_expects(office_records, console_url, shots):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        try:
+            leader = Person(browser, console_url, shots, "leader").login("leader")
+            leader.go("通知记录")
+            leader.see("已送达")
+            leader.see("有 1 条通知发送失败")
+            leader.page.get_by_test_id("stDataFrame").first.wait_for()
+            leader.page.wait_for_timeout(1000)
+            leader.shot("01-notifications")
+            leader.go("信息流")
+            link = leader.page.locator(f'a[href="{LINKED_URL}"]')
+            link.first.wait_for()
+            assert "noopener" in (link.first.get_attribute("rel") or "")
+            assert leader.page.locator('a[href*="example.cn/p/"]').count() == 0      # no link off the source
+            assert leader.page.locator('a[href^="http://evil"]').count() == 0
+            leader.shot("02-feed-links")
+            leader.go("事件")
+            leader.see("传播路径")
+            leader.see("各平台首次出现")
+            leader.see("主要扩散账号")
+            leader.shot("03-event-spread")
+            reviewer = Person(browser, console_url, shots, "reviewer").login("reviewer")
+            reviewer.go("预警审核")
+            reviewer.choose("预警", "渠县中学食堂饭菜疑似变质")
+            reviewer.tab("调整等级")
+            reviewer.choose("新等级", "III级（较大）")
+            reviewer.page.get_by_label("调整理由").fill("经核实仅个别学生不适")
+            reviewer.click("调整等级")
+            reviewer.see("分级已由II级（重大）调整为III级（较大），理由：经核实仅个别学生不适")
+            assert reviewer.page.get_by_text("事件分级为II级").count() == 0
+            reviewer.shot("04-reason-after-regrading")
         except Exception:
             _failure_shots(browser, shots)
             raise

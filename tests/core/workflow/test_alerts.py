@@ -153,3 +153,12 @@ def test_manual_alert_needs_raise_rights_and_a_reason(wf, users):
 def test_unknown_alert_is_not_found(wf, users):
     with pytest.raises(NotFound):
         wf.alerts.get(users["leader"], "A-missing")
+
+
+def test_a_grade_change_rewrites_the_alerts_grade_reason(wf, users):
+    alert = wf.alerts.raise_from_events([make_event(grade="II", rumour_share=0.5)])[0]
+    assert any(r.startswith("事件分级为II级") for r in alert.rules)
+    changed = wf.alerts.change_grade(users["reviewer"], alert.id, "III", "经核实仅一名学生轻微擦伤")
+    assert not any(r.startswith("事件分级为II级") for r in changed.rules)
+    assert "分级已由II级（重大）调整为III级（较大），理由：经核实仅一名学生轻微擦伤" in changed.rules
+    assert any("疑似谣言" in r for r in changed.rules)                 # the other reason stays
