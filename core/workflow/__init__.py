@@ -151,7 +151,7 @@ def build_workflow(repo: WorkflowRepository, clock: Clock, config: WorkflowConfi
                                     spread_analyst=spread_analyst)
     ledger = LedgerService(repo, guard, clock)
     reports = ReportService(repo, guard, clock, templates, post_store, event_store, county=county,
-                            school_names=config.school_names, clocks=clocks, audit=audit)
+                            school_names=config.school_names, clocks=clocks, audit=audit, issuer=publisher)
     return Workflow(repo=repo, clock=clock, audit=audit, guard=guard, users=users, alerts=alerts,
                     clocks=clocks, templates=templates, releases=releases, escalations=escalations,
                     ledger=ledger, reports=reports)

@@ -10,14 +10,17 @@ from typing import Mapping
 
 from core.markdown import unescape_markdown
 from core.text import xml_safe
+from core.workflow.official_docx import OfficialLayout, apply_official_layout
 
 _IMAGE = re.compile(r"^!\[[^\]]*\]\(([^)]+)\)$")
 _NUMBERED = re.compile(r"^\d+\.\s+")
 _CELL_BORDER = re.compile(r"(?<!\\)\|")           # an escaped pipe (\|) is text inside a cell
 
 
-def markdown_to_docx(markdown: str, images: Mapping[str, bytes] | None = None) -> bytes:
-    """A DOCX document of the Markdown text; images named in it are taken from ``images``."""
+def markdown_to_docx(markdown: str, images: Mapping[str, bytes] | None = None,
+                     layout: OfficialLayout | None = None) -> bytes:
+    """A DOCX document of the Markdown text; images named in it are taken from ``images``; with ``layout``,
+    in the official-document layout (core/workflow/official_docx.py)."""
     from docx import Document
     from docx.shared import Cm
 
@@ -51,6 +54,8 @@ def markdown_to_docx(markdown: str, images: Mapping[str, bytes] | None = None) -
             doc.add_paragraph().add_run(_plain(stripped)).bold = True
         else:
             doc.add_paragraph(_plain(stripped))
+    if layout is not None:
+        apply_official_layout(doc, layout)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

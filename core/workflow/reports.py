@@ -23,6 +23,7 @@ from core.workflow.access import Guard, Permission
 from core.workflow.audit import AuditLog
 from core.workflow.clocks import ClockService
 from core.workflow.documents import markdown_to_docx
+from core.workflow.official_docx import OfficialLayout
 from core.workflow.model import Alert, Escalation, Release, ReleaseStatus, Report, User
 from core.workflow.repository import WorkflowRepository
 from core.workflow.templates import TemplateLibrary
@@ -99,10 +100,11 @@ class ReportService:
     def __init__(self, repo: WorkflowRepository, guard: Guard, clock: Clock, templates: TemplateLibrary,
                  post_store: PostStore | None, event_store: EventStore | None, *, county: str,
                  school_names: Mapping[str, str] | None = None, clocks: ClockService | None = None,
-                 audit: AuditLog | None = None):
+                 audit: AuditLog | None = None, issuer: str = ""):
         self.repo, self.guard, self.clock, self.templates = repo, guard, clock, templates
         self.post_store, self.event_store = post_store, event_store
         self.county = county
+        self.issuer = issuer or f"{county}教育局"          # 发文机关 of the DOCX masthead
         self.school_names = dict(school_names or {})
         self.clocks = clocks
         self.audit = audit
@@ -222,8 +224,18 @@ class ReportService:
     def _report(self, kind: str, title: str, template: str, context: dict, charts: dict[str, bytes],
                 footer: str = "") -> Report:
         markdown = self.templates.render(template, context) + footer
-        return Report(kind=kind, title=title, markdown=markdown, docx=markdown_to_docx(markdown, charts),
+        layout = OfficialLayout(issuer=self.issuer, number=self._document_number(kind))
+        return Report(kind=kind, title=title, markdown=markdown, docx=markdown_to_docx(markdown, charts, layout),
                       charts=charts)
+
+    def _document_number(self, kind: str) -> str:
+        """发文字号 of a report: daily reports are numbered by the day of the year, weekly by the ISO week,
+        special reports by the minute they were made (〔year〕 in the 六角括号 of GB/T 9704)."""
+        now = self.clock.now().astimezone(CHINA_TZ)
+        name = {"daily": "舆情日报", "weekly": "舆情周报"}.get(kind, "舆情专报")
+        serial = {"daily": now.timetuple().tm_yday, "weekly": now.isocalendar()[1]}.get(kind,
+                                                                                      int(now.strftime("%m%d%H%M")))
+        return f"{self.county}{name}〔{now.year}〕{serial}号"
 
     def _now_text(self) -> str:
         return self.clock.now().astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from docx import Document
+from docx.shared import RGBColor
 from openpyxl import load_workbook
 
 from core.errors import PermissionDenied
@@ -109,3 +110,19 @@ def test_charts_are_labelled_in_chinese_with_an_installed_cjk_font():
         warnings.simplefilter("error")                  # matplotlib warns for every glyph its font lacks
         png = bar_chart("各平台传播量", [("微博", 3), ("政务留言板", 1)])
     assert png.startswith(b"\x89PNG")
+
+
+def test_reports_are_docx_in_the_official_document_layout(rwf, users, clock):
+    from docx.oxml.ns import qn
+
+    rwf.alerts.raise_from_events([make_event(grade="II", title="二中学生受伤")])
+    clock.set(T0 + timedelta(hours=10))
+    doc = Document(io.BytesIO(rwf.reports.daily(users["leader"]).docx))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "渠县教育局" and texts[1].startswith("渠县舆情日报〔2026〕") and texts[1].endswith("号")
+    assert doc.paragraphs[0].runs[0].font.color.rgb == RGBColor(0xFF, 0, 0)                  # red masthead
+    normal = doc.styles["Normal"].font
+    assert normal.element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312" and normal.size.pt == 16
+    section = doc.sections[0]
+    assert round(section.top_margin.mm) == 37 and round(section.left_margin.mm) == 28
+    assert "PAGE" in section.footer._element.xml                                          # page numbers
