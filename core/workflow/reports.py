@@ -145,6 +145,7 @@ class ReportService:
         alerts = [a for a in self.repo.find(Alert, order_by="-raised_at", limit=200)
                   if a.raised_at < end and (a.raised_at >= start or a.state not in ("closed", "dismissed"))]
         context = {
+            "releases": self._released_between(start, end), "referrals": self._referrals_between(start, end),
             "report_name": name, "county": self.county, "period": period, "total_posts": total,
             "negative_posts": negative, "by_platform": [{"name": platform_name(b.key), "count": b.count} for b in platforms],
             "top_schools": [{"name": self.school_names.get(b.key, b.key), "count": b.count} for b in schools],
@@ -184,6 +185,24 @@ class ReportService:
             "suggestions": self._suggestions(alert),
         }
         return self._report("special", f"舆情专报：{title}", "special_report", context, charts)
+
+    def _released_between(self, start: datetime, end: datetime) -> list[dict]:
+        """Releases published in the period, oldest first (回应发布 of a daily or weekly report)."""
+        published = self.repo.find(Release, status=ReleaseStatus.PUBLISHED, order_by="published_at")
+        return [{"title": r.title, "time": r.published_at.astimezone(CHINA_TZ).strftime("%m-%d %H:%M"),
+                 "kind": self.templates.get(r.template).title if r.template in self._template_names() else ""}
+                for r in published if r.published_at and start <= r.published_at < end]
+
+    def _template_names(self) -> set[str]:
+        return {t.name for t in self.templates.list()}
+
+    def _referrals_between(self, start: datetime, end: datetime) -> list[dict]:
+        """Referrals (移交处置) opened in the period or still open at its end."""
+        cases = [e for e in self.repo.find(Escalation, order_by="created_at")
+                 if e.created_at < end and (e.created_at >= start or e.status.value != "closed")]
+        return [{"kind": ESCALATION_NAMES[e.kind.value], "target": ESCALATION_NAMES[e.target.value],
+                 "status": ESCALATION_NAMES[e.status.value], "summary": e.summary[:60],
+                 "time": e.created_at.astimezone(CHINA_TZ).strftime("%m-%d %H:%M")} for e in cases]
 
     def _clock_items(self, alert: Alert | None) -> list[dict]:
         if alert is None or self.clocks is None:

@@ -126,3 +126,11 @@ def test_reports_are_docx_in_the_official_document_layout(rwf, users, clock):
     section = doc.sections[0]
     assert round(section.top_margin.mm) == 37 and round(section.left_margin.mm) == 28
     assert "PAGE" in section.footer._element.xml                                          # page numbers
+
+
+def test_daily_report_lists_the_days_releases_and_referrals(wf, users, confirmed_alert, clock):
+    release = _publish_at(wf, users, clock, confirmed_alert, hours_after_t0=2)
+    wf.escalations.open(users["monitor"], confirmed_alert.id, "rumour", "police", ["weibo:1"], "编造学生死亡谣言")
+    daily = wf.reports.daily(users["leader"]).markdown
+    assert "## 六、回应发布" in daily and release.title in daily and "首次回应/情况通报" in daily
+    assert "## 七、移交处置" in daily and "谣言，移交公安机关" in daily and "编造学生死亡谣言" in daily
