@@ -210,7 +210,7 @@ class Drill:
     def write_review(self, scenario) -> Path:
         ended = self.clock.now()
         workflow = self.runtime.workflow
-        items = milestones(workflow, self.runtime.events, ended)
+        items = milestones(workflow, self.runtime.events, ended, self.runtime.posts)
         context = review_context(f"{scenario.title}（{scenario.id}）演练", scenario.summary or scenario.title,
                                  scenario.start, ended, items)
         path = self.folder / "after-action-report.md"

@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core.clock import CHINA_TZ
-from core.vocabulary import GRADE_NAMES, grade_rank
+from core.vocabulary import ESCALATION_NAMES, GRADE_NAMES, grade_rank
 from core.workflow import Workflow
+from core.workflow.model import Escalation
 
 CLOCK_LIMITS = (("release_5h", "5小时信息发布", timedelta(hours=5)),
                 ("press_24h", "24小时新闻发布会", timedelta(hours=24)),
@@ -34,6 +35,8 @@ class Milestones:
     review_outcome: str = ""
     first_release: datetime | None = None
     first_release_title: str = ""
+    raised_by: str = "system"             # "system", or the person who raised it by hand (display name)
+    referrals: list[tuple[datetime, str]] = field(default_factory=list)     # (when, what) of each referral
     clocks: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -48,14 +51,18 @@ def _span(delta: timedelta | None) -> str:
     return f"{minutes // 60}小时{minutes % 60}分钟" if minutes >= 60 else f"{max(minutes, 0)}分钟"
 
 
-def milestones(workflow: Workflow, event_store, now: datetime) -> list[Milestones]:
+def milestones(workflow: Workflow, event_store, now: datetime, post_store=None) -> list[Milestones]:
     """One entry per alert of the drill, gravest first."""
     result = []
+    people = workflow.users.display_names()
     for alert in sorted(workflow.alerts.all_alerts(), key=lambda a: (-grade_rank(a.grade), a.t0)):
         event = event_store.get_event(alert.event_id) if event_store else None
-        item = Milestones(alert.title, alert.grade, first_post=event.first_seen if event else alert.t0,
+        item = Milestones(alert.title, alert.grade, first_post=_first_post(event, alert, post_store),
                           detected=(event.detected_at if event and event.detected_at else alert.raised_at),
-                          alert_raised=alert.raised_at)
+                          alert_raised=alert.raised_at,
+                          raised_by=people.get(alert.raised_by, alert.raised_by) if alert.raised_by != "system"
+                          else "system")
+        item.referrals = _referrals(workflow, alert.id)
         if alert.confirmed_at:
             item.reviewed, item.review_outcome = alert.confirmed_at, "确认"
         elif str(alert.state) in ("dismissed", "closed") and alert.updated_at:
@@ -66,6 +73,28 @@ def milestones(workflow: Workflow, event_store, now: datetime) -> list[Milestone
         item.clocks = _clock_rows(workflow, alert, now)
         result.append(item)
     return result
+
+
+def _first_post(event, alert, post_store) -> datetime | None:
+    """When the incident's first post was published: the earliest of the event's posts as stored (an event's
+    first_seen may be a later post's when the earliest was merged in afterwards), else the event's or alert's."""
+    ids = list(event.post_ids) if event else list(alert.post_ids)
+    posts = post_store.get_many(ids[:5000]) if post_store is not None and ids else []
+    published = [p.published_at for p in posts if p.published_at]
+    if published:
+        return min(published)
+    return event.first_seen if event else alert.t0
+
+
+def _referrals(workflow, alert_id: str) -> list[tuple[datetime, str]]:
+    """Each referral of the alert (to police, propaganda, cyberspace) as a timeline line."""
+    lines = []
+    for case in workflow.repo.find(Escalation, alert_id=alert_id, order_by="created_at"):
+        what = f"移交{ESCALATION_NAMES[case.target.value]}（{ESCALATION_NAMES[case.kind.value]}）"
+        lines.append((case.created_at, f"发起{what}"))
+        if case.approved_at:
+            lines.append((case.approved_at, f"{what}经审批送出"))
+    return lines
 
 
 def _clock_rows(workflow, alert, now: datetime) -> list[dict[str, Any]]:
@@ -91,10 +120,11 @@ def review_context(name: str, scenario_text: str, started: datetime, ended: date
     improvements: list[str] = []
     for item in items:
         label = f"{item.title[:20]}（{item.grade}级{GRADE_NAMES.get(item.grade, '')}）"
+        raised = "系统发出预警" if item.raised_by == "system" else f"{item.raised_by}人工发起预警"
         for moment, what in ((item.first_post, f"首条相关信息发布：{label}"),
-                             (item.detected, "系统发现并聚合为事件"), (item.alert_raised, "系统发出预警"),
+                             (item.detected, "系统发现并聚合为事件"), (item.alert_raised, raised),
                              (item.reviewed, f"预警审核{item.review_outcome}"),
-                             (item.first_release, f"首次发布：{item.first_release_title[:24]}")):
+                             (item.first_release, f"首次发布：{item.first_release_title[:24]}"), *item.referrals):
             if moment:
                 timeline.append({"at": _at(moment), "what": what, "sort": moment.isoformat()})
         clocks += item.clocks
@@ -103,6 +133,7 @@ def review_context(name: str, scenario_text: str, started: datetime, ended: date
         findings.append("演练期间系统未产生预警：检查采集源是否正常、分级阈值是否过高。")
         improvements.append("核对信息源健康状态（yuqing crawl-health）和预警规则设置。")
     timeline.sort(key=lambda row: row.pop("sort"))
+    improvements = list(dict.fromkeys(improvements))      # one line per measure, however many alerts need it
     first = items[0] if items else None
     delay = (first.detected - first.first_post) if first and first.detected and first.first_post else None
     return {"drill_name": name, "scenario": scenario_text, "started_at": _at(started), "ended_at": _at(ended),
