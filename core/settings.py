@@ -111,6 +111,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("pack_unpacked_max_mb", 2048, "Largest total uncompressed size (MB) of an evidence pack that verify-pack and the console check; larger packs, packs of more than 20,000 files and entries compressed more than 200:1 are refused unread."),
     Setting("audit_hmac_key", "", "Secret key (HMAC-SHA256) that signs the audit log's head in the anchor file and on daily reports; set it in the environment, never in the database or under version control."),
     Setting("audit_anchor_file", "", "Append-only file the signed audit heads go to, outside the state database's folder (another volume or host, chattr +a, another owner); empty means <data_dir>/audit-anchor/audit-heads.jsonl."),
+    Setting("capture_browser", "", "Chromium executable that captures each post's page (HTML and screenshot) when a case is escalated, for the evidence pack (e.g. /usr/bin/chromium); empty = no capture."),
     Setting("press_templates_dir", "", "Folder of the Jinja2 press templates; empty means the bundled press_templates/."),
     Setting("alert_min_grade", "III", "Events of at least this grade (IV, III, II, I) raise an alert."),
     Setting("alert_rumour_share", 0.3, "Events whose share of rumour-like posts is at least this raise an alert."),

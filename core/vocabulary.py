@@ -132,7 +132,7 @@ AUDIT_ACTION_NAMES = {
     "release.sign": "发言人签发", "release.approve": "领导审批回应", "release.publish": "发布回应",
     "escalation.open": "发起移交", "escalation.attach": "添加移交附件", "escalation.approve": "审批移交",
     "escalation.accept": "受理移交", "escalation.close": "办结移交", "escalation.feedback": "反馈办理结果",
-    "evidence.build": "生成证据包", "evidence.download": "下载证据包", "evidence.verify": "校验证据包",
+    "evidence.build": "生成证据包", "evidence.capture": "截取网页原貌", "evidence.download": "下载证据包", "evidence.verify": "校验证据包",
     "audit.verify": "校验审计日志", "profile.update": "修改县域配置",
 }
 AUDIT_OUTCOME_NAMES = {"ok": "成功", "denied": "拒绝", "failed": "未通过"}

@@ -27,6 +27,7 @@ from core.storage import PostStore
 from core.vocabulary import GRADES
 from core.workflow import AlertRules, Workflow, WorkflowConfig, build_workflow
 from core.workflow.throttle import ThrottlePolicy
+from infra.capture import capturer_from_settings
 from infra.notify import Notifier, NotifyConfig, build_notifier
 from infra.publish import build_channels
 from infra.state import StateDatabase, open_state_database
@@ -138,7 +139,8 @@ class Runtime:
                                   webhook_secret=s.webhook_secret, webhook_timeout=s.webhook_timeout)
         return build_workflow(self.state.workflow_repository(), self.clock, self.workflow_config(), channels=channels,
                               post_store=_LazyPosts(self), event_store=self.state.events,
-                              spread_analyst=self.coordination, bcrypt_rounds=self._bcrypt_rounds)
+                              spread_analyst=self.coordination, bcrypt_rounds=self._bcrypt_rounds,
+                              capturer=capturer_from_settings(str(self.settings.capture_browser), self.clock.now))
 
     @once
     def coordination(self) -> CoordinationAnalyst:

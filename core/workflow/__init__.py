@@ -28,6 +28,7 @@ from core.workflow.alerts import AlertRules, AlertService
 from core.workflow.anchor import AuditAnchor
 from core.workflow.audit import AuditLog
 from core.workflow.channels import Channel, OutgoingRelease
+from core.capture import PageCapturer
 from core.workflow.clocks import ClockService, ClockView
 from core.workflow.escalations import EscalationService
 from core.workflow.ledger import LedgerService
@@ -128,7 +129,7 @@ class Workflow:
 def build_workflow(repo: WorkflowRepository, clock: Clock, config: WorkflowConfig, *,
                    channels: Sequence[Channel] = (), post_store: PostStore | None = None,
                    event_store: EventStore | None = None, spread_analyst: SpreadAnalyst | None = None,
-                   bcrypt_rounds: int = 12) -> Workflow:
+                   bcrypt_rounds: int = 12, capturer: PageCapturer | None = None) -> Workflow:
     """Wire every service over ``repo`` and ``clock`` (``bcrypt_rounds`` lower only in tests).
     ConfigurationError when ``config.county`` is empty."""
     county = (config.county or "").strip()
@@ -148,7 +149,7 @@ def build_workflow(repo: WorkflowRepository, clock: Clock, config: WorkflowConfi
                               publisher=publisher, county=county, school_names=config.school_names)
     escalations = EscalationService(repo, audit, guard, clock, post_store, config.evidence_dir,
                                     upload_max_bytes=config.upload_max_bytes, county=county,
-                                    spread_analyst=spread_analyst)
+                                    spread_analyst=spread_analyst, capturer=capturer)
     ledger = LedgerService(repo, guard, clock)
     reports = ReportService(repo, guard, clock, templates, post_store, event_store, county=county,
                             school_names=config.school_names, clocks=clocks, audit=audit, issuer=publisher)

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from core.capture import PageCapturer
 from core.clock import Clock
 from core.coordination import SpreadAnalyst
 from core.errors import Conflict, InvalidInput, NotFound, StorageUnavailable, YuqingError
@@ -40,19 +41,22 @@ _FLOW = {
     "close": (Permission.ESCALATION_CLOSE, (EscalationStatus.ACCEPTED, EscalationStatus.RESOLVED),
               EscalationStatus.CLOSED, "办结"),
 }
+_SAFE_STEM = re.compile(r"[^A-Za-z0-9_.-]")
+MAX_CAPTURES = 20                   # pages captured per case (each a browser load of up to 15 s)
 _NAME = re.compile(r"^[A-Za-z0-9\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5_. -]{0,99}$")
 
 
 class EscalationService:
     def __init__(self, repo: WorkflowRepository, audit: AuditLog, guard: Guard, clock: Clock,
                  post_store: PostStore | None, evidence_dir: Path, upload_max_bytes: int = 10 * 1024 * 1024, *,
-                 county: str, spread_analyst: SpreadAnalyst | None = None):
+                 county: str, spread_analyst: SpreadAnalyst | None = None, capturer: PageCapturer | None = None):
         self.repo, self.audit, self.guard, self.clock = repo, audit, guard, clock
         self.spread_analyst = spread_analyst
         self.post_store = post_store
         self.evidence_dir = Path(evidence_dir)
         self.upload_max_bytes = upload_max_bytes
         self.county = county
+        self.capturer = capturer
 
     def open(self, actor: User, alert_id: str, kind: EscalationKind | str, target: EscalationTarget | str,
              post_ids: Iterable[str], summary: str, *, person: str = "",
@@ -81,7 +85,41 @@ class EscalationService:
         with self.audit.work():
             self.repo.add(case)
             self.audit.record(user.username, "escalation.open", f"escalation:{case.id}", after=snapshot(case))
-        return case
+        return self._capture_pages(case, user) if self.capturer is not None else case
+
+    def _capture_pages(self, case: Escalation, user: User) -> Escalation:
+        """Each evidence post's page as it is seen now (HTML + screenshot by headless Chromium), filed with
+        the case as attachments collected by the person who opened it; what could not be captured is audited."""
+        posts = self.post_store.get_many(list(case.post_ids)) if self.post_store is not None else []
+        by_url = {p.url: p for p in posts if p.url}
+        results = self.capturer.capture(list(by_url)[:MAX_CAPTURES])
+        files, failed = [], []
+        for number, (url, result) in enumerate(results.items(), start=1):
+            if isinstance(result, str):
+                failed.append(f"{url}：{result}")
+                continue
+            stem = f"网页原貌-{number:03d}-{_SAFE_STEM.sub('_', by_url[url].id)[:60]}"
+            files += [(f"{stem}.png", result.png), (f"{stem}.html", result.html)]
+        with self.audit.work():
+            current = self._load(case.id)
+            added = tuple(self._store(case.id, name, data, user.username) for name, data in files
+                          if not self._upload_problem(name, data))
+            updated = self.repo.update(replace(current, attachments=current.attachments + added,
+                                               updated_at=self.clock.now()), current.version)
+            self.audit.record(user.username, "evidence.capture", f"escalation:{case.id}",
+                              after={"captured": [a.name for a in added], "failed": failed},
+                              detail=f"截取网页原貌 {len(added) // 2} 个" + (f"，{len(failed)} 个未能截取" if failed else ""))
+        return updated
+
+    def _store(self, escalation_id: str, name: str, data: bytes, by: str) -> Attachment:
+        """Keep a file of the case under evidence_dir and describe it (hash, size, who, when)."""
+        digest = hashlib.sha256(data).hexdigest()
+        folder = self.evidence_dir / "attachments" / escalation_id
+        private_dir(folder)
+        stored = folder / f"{digest[:16]}-{name}"
+        write_private(stored, data)
+        return Attachment(name=name, sha256=digest, size=len(data), uploaded_by=by, uploaded_at=self.clock.now(),
+                          path=str(stored))
 
     def get(self, actor: User, escalation_id: str) -> Escalation:
         self.guard.require(actor, Permission.VIEW, f"escalation:{escalation_id}")
@@ -112,13 +150,8 @@ class EscalationService:
             self.guard.deny(user.username, "escalation.attach", f"escalation:{escalation_id}", problem,
                             exc=InvalidInput, detail={"filename": filename, "size": len(data or b"")})
         name = Path(filename).name
-        digest = hashlib.sha256(data).hexdigest()
-        folder = self.evidence_dir / "attachments" / escalation_id
-        private_dir(folder)
-        stored = folder / f"{digest[:16]}-{name}"
-        write_private(stored, data)
-        attachment = Attachment(name=name, sha256=digest, size=len(data), uploaded_by=user.username,
-                                uploaded_at=self.clock.now(), path=str(stored))
+        attachment = self._store(escalation_id, name, data, user.username)
+        digest = attachment.sha256
         with self.audit.work():
             case = self._load(escalation_id)
             if any(a.name == name for a in case.attachments):
@@ -250,6 +283,11 @@ class EscalationService:
             return None
         return self.spread_analyst.evidence(alert.event_id)
 
+    def _name_of(self, username: str) -> str:
+        """A person's display name (as a pack names its 制作人), their username when they have none."""
+        found = self.repo.find(User, username=username, limit=1)
+        return (found[0].display_name or username) if found else username
+
     def pack_bytes(self, actor: User, escalation_id: str) -> bytes:
         """The latest pack's bytes for download (audited), only once the leader approved the case. A pack that
         no longer holds the case's attachments (one was added after it was built) is rebuilt first, so a stale
@@ -282,8 +320,9 @@ class EscalationService:
         path = self.evidence_dir / f"evidence-{case.id}-{now.astimezone(timezone.utc):%Y%m%dT%H%M%S%f}.zip"
         try:
             posts = self.post_store.get_many(list(case.post_ids))
-            return build_pack(path, case, posts, operator, now, case.attachments, county=self.county,
-                              coordination=self._coordination(case))
+            # 制作人: who gathered the evidence (opened the case), by name; the audit names who acted.
+            return build_pack(path, case, posts, self._name_of(case.created_by), now, case.attachments,
+                              county=self.county, coordination=self._coordination(case))
         except (YuqingError, OSError, ValueError) as error:
             reason = str(error) if isinstance(error, YuqingError) else f"{type(error).__name__}: {error}"
             self.audit.record(operator, action, f"escalation:{case.id}", outcome="failed",

@@ -49,6 +49,7 @@ WARMUP_S = 30.0
 # scenario's two hours still pass in 12 minutes. At speed 60 the clock lasted 5 real minutes: it expired
 # before the alert could be confirmed.
 DEMO_SPEED = 10.0
+DRILL_BROWSER = Path("/usr/bin/chromium")        # infra/browser.sh installs it
 # One demo user per role (README「Workflow 工作流」): for demos and drills only.
 DEMO_LOGINS = (("monitor", "monitor", "monitor-demo-1", "宣传部舆情监测员（演示）", "县委宣传部", False),
                ("reviewer", "reviewer", "reviewer-demo-1", "教育局预警审核（演示）", "县教育局", False),
@@ -96,7 +97,10 @@ class Drill:
         self.clock = web.clock = ScaledClock(scenario.start, self.speed, time.time() + self.warmup_s)
         overrides = {**drill_overrides(self.base_settings, self.folder, stamp), **web.clock_settings(),
                      "crawl_base_url": web.url, "worker_interval_scale": self.speed, "worker_enrich_interval_s": 3,
-                     "worker_clock_interval_s": 3, "worker_heartbeat_s": 2, "worker_report_hour": -1}
+                     "worker_clock_interval_s": 3, "worker_heartbeat_s": 2, "worker_report_hour": -1,
+                     # escalations capture the simulated posts' pages when Debian's Chromium is installed
+                     "capture_browser": self.base_settings.capture_browser or (
+                         str(DRILL_BROWSER) if DRILL_BROWSER.is_file() else "")}
         self.settings = self.base_settings.replace(**overrides)
         self.runtime = open_runtime(self.settings, clock=self.clock)
         # `yuqing status` / `crawl-health` / `worker-status` in another terminal follow this drill's data.

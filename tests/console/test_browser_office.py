@@ -5,11 +5,17 @@ test-output/<test name>/."""
 
 from __future__ import annotations
 
+import http.server
+import io
+import json
 import re
+import threading
+import zipfile
 from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
+from docx import Document
 
 from console.components.text import full_time
 from core.event import Event, TimelinePoint
@@ -324,3 +330,78 @@ def test_notifications_spread_links_and_regrading_as_an_office_expects(office_re
             raise
         finally:
             browser.close()
+
+
+class _PostPages(http.server.BaseHTTPRequestHandler):
+    """The source's own web page of a post, as a browser would see it (served by the test)."""
+
+    def do_GET(self):
+        body = ("<html><head><meta charset='utf-8'><title>渠县吧</title></head><body style='font-size:28px'>"
+                "<h1>网传渠县第二中学发生打架事件</h1><p>楼主：网友11 · 回复 12 · 有人受伤，未经证实</p>"
+                "</body></html>").encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def captured_source(seeded, monkeypatch):
+    """The rumour alert under review, one of its posts on a live local page, capture switched on."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _PostPages)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/p/11"
+    with open_runtime(load_settings(), bcrypt_rounds=4) as runtime:
+        post = runtime.posts.get("tieba:seed11")
+        runtime.posts.upsert_many([replace(post, url=url)])
+        runtime.workflow.alerts.start_review(runtime.workflow.users.by_username("reviewer"),
+                                             seeded.alert_ids["ev-rumour"])
+    monkeypatch.setenv("YUQING_CAPTURE_BROWSER", "/usr/bin/chromium")
+    yield url
+    server.shutdown()
+
+
+def test_escalating_captures_each_posts_page_into_the_pack(captured_source, console_url, shots, seeded):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        try:
+            monitor = Person(browser, console_url, shots, "monitor").login("monitor")
+            monitor.go("升级处置")
+            monitor.choose("预警", "网传渠县第二中学打架事件")
+            monitor.page.get_by_label("案情摘要").fill("有人编造学生受伤的谣言并组织转发")
+            monitor.click("发起移交")
+            monitor.see("已发起移交")
+            monitor.tab("附件")
+            monitor.see("网页原貌-")
+            monitor.shot("01-case-with-captured-pages")
+            leader = Person(browser, console_url, shots, "leader").login("leader")
+            leader.go("升级处置")
+            leader.page.get_by_text("恶意炒作→县委宣传部").first.click()
+            leader.settle()
+            leader.click("领导审批并移交")
+            leader.see("已审批，证据包已生成并移交")
+            leader.shot("02-approved")
+        except Exception:
+            _failure_shots(browser, shots)
+            raise
+        finally:
+            browser.close()
+    pack = max((seeded.data_dir / "evidence").glob("evidence-*.zip"), key=lambda p: p.stat().st_mtime)
+    with zipfile.ZipFile(pack) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        shot_name = next(n for n in archive.namelist() if n.startswith("attachments/网页原貌-") and n.endswith(".png"))
+        (shots / "03-captured-page-in-pack.png").write_bytes(archive.read(shot_name))
+        html = archive.read(shot_name.removesuffix(".png") + ".html").decode("utf-8")
+        summary = "\n".join(p.text for p in Document(io.BytesIO(archive.read("summary.docx"))).paragraphs
+                            ) + "\n".join(c.text for t in Document(io.BytesIO(archive.read("summary.docx"))).tables
+                                          for r in t.rows for c in r.cells)
+    assert "网传渠县第二中学发生打架事件" in html
+    entry = next(f for f in manifest["files"] if f["path"] == shot_name)
+    assert entry["uploaded_by"] == "monitor" and entry["uploaded_at"] and len(entry["sha256"]) == 64
+    assert "王舆情" in summary and "赵值班" not in manifest["operator"]     # 制作人: who gathered it

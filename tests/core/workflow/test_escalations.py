@@ -79,7 +79,9 @@ def test_evidence_pack_holds_raw_page_capture_and_hashes(ewf, users, case):
             "summary.docx", "manifest.sha256"} <= names
     entry = next(f for f in manifest["files"] if f["path"] == "posts/001-weibo_1/raw.json")
     assert entry["captured_at"] == T0.isoformat() and entry["capture_method"] == "scrapy crawl weibo"
-    assert entry["operator"] == "leader" and len(entry["sha256"]) == 64
+    # the person who gathered the evidence, by name, not the leader who approved the hand-over
+    assert entry["operator"] == users["monitor"].display_name != users["leader"].display_name
+    assert len(entry["sha256"]) == 64
     assert manifest["missing_posts"] == ["weibo:404"]
     from docx import Document
     text = "\n".join(p.text for p in Document(io.BytesIO(summary)).paragraphs)
