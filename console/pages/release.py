@@ -129,6 +129,8 @@ def _editor_state(release: Release) -> dict:
     state = st.session_state.get(key)
     if state is None:
         state = {"base": release.version, "gen": 0, "orig": (release.title, release.body), "stale": False}
+        state["shown"] = state["orig"]
+        _restore_autosave(release, state)
         st.session_state[key] = state
     if release.version != state["base"]:
         if (release.title, release.body) == state["orig"]:
@@ -138,8 +140,34 @@ def _editor_state(release: Release) -> dict:
     return state
 
 
+def _restore_autosave(release: Release, state: dict) -> None:
+    """A new browser session (a reload) opens the editor on the text this person typed and did not save."""
+    kept = data.workflow().releases.autosaved(session.user(), release.id)
+    if kept is None or (kept.title, kept.body) == state["orig"]:
+        return
+    state.update(shown=(kept.title, kept.body), restored=kept.saved_at,
+                 base=kept.base_version, stale=kept.base_version != release.version)
+
+
+def _mark_typed(release_id: str) -> None:
+    """on_change of the editor (runs before the script, when no service may be called yet): ask this run
+    to autosave."""
+    st.session_state[f"release.typed.{release_id}"] = True
+
+
+def _autosave(release: Release, state: dict) -> None:
+    """Keep what was typed in the state database (see ReleaseService.autosave), once per change."""
+    if not st.session_state.pop(f"release.typed.{release.id}", False):
+        return
+    title = st.session_state.get(f"release.title.{release.id}.{state['gen']}", "")
+    body = st.session_state.get(f"release.body.{release.id}.{state['gen']}", "")
+    attempt(lambda: data.workflow().releases.autosave(session.user(), release.id, title, body, state["base"]))
+
+
 def _reload(release: Release, state: dict) -> None:
-    state.update(base=release.version, gen=state["gen"] + 1, orig=(release.title, release.body), stale=False)
+    state.update(base=release.version, gen=state["gen"] + 1, orig=(release.title, release.body), stale=False,
+                 shown=(release.title, release.body), restored=None)
+    data.workflow().releases.discard_autosave(session.user(), release.id)
 
 
 def _unsaved(release: Release, state: dict) -> bool:
@@ -159,8 +187,13 @@ def _editor(release: Release) -> None:
         if st.button("载入最新版本（放弃我的修改）", key=f"release.reload.{release.id}"):
             _reload(release, state)
             st.rerun()
-    title = st.text_input("标题", value=state["orig"][0], key=f"release.title.{release.id}.{state['gen']}")
-    body = st.text_area("正文", value=state["orig"][1], height=360, key=f"release.body.{release.id}.{state['gen']}")
+    if state.get("restored"):
+        st.info(f"已恢复您上次未保存的修改（自动保存于 {full_time(state['restored'])}），请检查后保存。")
+    title = st.text_input("标题", value=state["shown"][0], key=f"release.title.{release.id}.{state['gen']}",
+                          on_change=_mark_typed, args=(release.id,))
+    body = st.text_area("正文", value=state["shown"][1], height=360, key=f"release.body.{release.id}.{state['gen']}",
+                        on_change=_mark_typed, args=(release.id,))
+    _autosave(release, state)
     if st.button("保存", key=f"release.save.{release.id}", type="primary"):
         try:
             saved = wf.releases.save(user, release.id, title, body, state["base"])
@@ -171,7 +204,7 @@ def _editor(release: Release) -> None:
         except YuqingError as error:
             show_error(error)
             return
-        state.update(base=saved.version, orig=(saved.title, saved.body), stale=False)
+        state.update(base=saved.version, orig=(saved.title, saved.body), stale=False, restored=None)
         flash(f"已保存为第 {saved.version} 版。保存后需重新进行未成年人信息检查。")
         data.refresh()
         st.rerun()

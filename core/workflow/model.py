@@ -220,6 +220,21 @@ class ReleaseVersion:
 
 
 @dataclass(frozen=True)
+class DraftAutosave:
+    """Text a person typed into a release's editor and has not saved yet, kept so a reload loses nothing.
+    One per release and person; removed when they save."""
+
+    id: str                              # "<release id>:<username>"
+    release_id: str
+    username: str
+    base_version: int                    # the release version the text was typed on
+    title: str
+    body: str
+    saved_at: datetime
+    version: int = 1
+
+
+@dataclass(frozen=True)
 class Publication:
     """One release published on one channel: what, where, when."""
 

@@ -23,8 +23,8 @@ from core.workflow.audit import AuditLog
 from core.workflow.channels import Channel, OutgoingRelease
 from core.workflow.clocks import ClockService
 from core.workflow.masking import mask_minors
-from core.workflow.model import (Alert, AlertState, Publication, Release, ReleaseStatus, ReleaseVersion, User,
-                                 new_id, snapshot)
+from core.workflow.model import (Alert, AlertState, DraftAutosave, Publication, Release, ReleaseStatus,
+                                 ReleaseVersion, User, new_id, snapshot)
 from core.workflow.repository import WorkflowRepository
 from core.workflow.templates import TemplateLibrary, canonical_facts, split_title
 
@@ -36,6 +36,7 @@ PUBLISH_CLAIM_LEASE = timedelta(minutes=10)
 
 def _claim_key(release_id: str, channel: str) -> str:
     return f"publish:{release_id}:{channel}"
+MAX_AUTOSAVE_CHARS = 200_000             # a release is a few thousand characters; this bounds a pasted flood
 
 
 def china_date(moment) -> str:
@@ -156,10 +157,36 @@ class ReleaseService:
                                                approved_by="", approved_at=None, updated_at=self.clock.now()),
                                        release.version)
             self._keep_version(updated, user.username, "编辑")
+            self.repo.delete(DraftAutosave, f"{release_id}:{user.username}")       # saved: nothing pending
             self.audit.record(user.username, "release.save", f"release:{release_id}",
                               before={"version": release.version, "status": release.status.value},
                               after={"version": updated.version, "status": updated.status.value})
         return updated
+
+    # --- autosave: what a person typed and has not saved survives a reload
+
+    def autosave(self, actor: User, release_id: str, title: str, body: str, base_version: int) -> None:
+        """Keep ``actor``'s unsaved text of this release (typed on ``base_version``); not a version, not
+        audited (the save is). Text over ``MAX_AUTOSAVE_CHARS`` is refused."""
+        user = self.guard.require(actor, Permission.RELEASE_EDIT, f"release:{release_id}")
+        if len(title or "") + len(body or "") > MAX_AUTOSAVE_CHARS:
+            raise InvalidInput(f"正文过长（超过 {MAX_AUTOSAVE_CHARS} 字），无法自动保存。", field="body")
+        self._load(release_id)
+        key = f"{release_id}:{user.username}"
+        record = DraftAutosave(id=key, release_id=release_id, username=user.username, base_version=base_version,
+                               title=title or "", body=body or "", saved_at=self.clock.now())
+        current = self.repo.get(DraftAutosave, key)
+        if current is None:
+            self.repo.add(record)
+        else:
+            self.repo.update(replace(record, version=current.version), current.version)
+
+    def autosaved(self, actor: User, release_id: str) -> DraftAutosave | None:
+        """``actor``'s own unsaved text of this release, if any (no one reads another person's)."""
+        return self.repo.get(DraftAutosave, f"{release_id}:{actor.username}")
+
+    def discard_autosave(self, actor: User, release_id: str) -> None:
+        self.repo.delete(DraftAutosave, f"{release_id}:{actor.username}")
 
     def check_minors(self, actor: User, release_id: str, base_version: int | None = None) -> Release:
         """Mask minors' data in the current text; when something was masked the masked text is saved as a
@@ -308,7 +335,7 @@ class ReleaseService:
             by = f"（{last[0].saved_by} 于 {last[0].saved_at.astimezone(CHINA_TZ):%H:%M} 保存）" if last else ""
             self.guard.deny(user.username, action, f"release:{release_id}",
                             f"该稿件已被他人修改{by}，当前版本 {release.version}，您编辑的是版本 {base_version}。"
-                            "您的修改未保存，请复制您的文本、刷新后合并再保存。", exc=Conflict,
+                            "您的修改未保存，但仍在编辑框中并已自动保存（刷新不会丢失），请对照最新版本合并后再保存。", exc=Conflict,
                             detail={"base_version": base_version, "current_version": release.version})
         return release
 

@@ -122,6 +122,17 @@ release_versions = Table(
     Column("note", Text, nullable=False),
 )
 
+draft_autosaves = Table(
+    "draft_autosaves", metadata, _id(),
+    Column("release_id", String(200), nullable=False, index=True),
+    Column("username", String(64), nullable=False),
+    Column("base_version", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    _time("saved_at", False),
+    _version(),
+)
+
 publications = Table(
     "publications", metadata, _id(),
     Column("release_id", String(200), nullable=False, index=True),
@@ -191,7 +202,7 @@ claims = Table(
 TABLES = {
     model.User: users, model.Session: sessions, model.Alert: alerts, model.ResponseClock: clocks,
     model.Release: releases, model.ReleaseVersion: release_versions, model.Publication: publications,
-    model.Escalation: escalations, model.LoginThrottle: login_throttle,
+    model.Escalation: escalations, model.LoginThrottle: login_throttle, model.DraftAutosave: draft_autosaves,
 }
 
 # --- events (core.event.Event); last_seen, grade_rank and heat are what list_events filters and sorts on

@@ -405,3 +405,51 @@ def test_escalating_captures_each_posts_page_into_the_pack(captured_source, cons
     entry = next(f for f in manifest["files"] if f["path"] == shot_name)
     assert entry["uploaded_by"] == "monitor" and entry["uploaded_at"] and len(entry["sha256"]) == 64
     assert "王舆情" in summary and "赵值班" not in manifest["operator"]     # 制作人: who gathered it
+
+
+@pytest.fixture
+def drafted(seeded):
+    """The food alert confirmed with its facts and a first-response draft, made through the services."""
+    with open_runtime(load_settings(), bcrypt_rounds=4) as runtime:
+        wf = runtime.workflow
+        person = wf.users.by_username
+        alert_id = seeded.alert_ids["ev-food"]
+        wf.alerts.start_review(person("reviewer"), alert_id)
+        wf.alerts.confirm(person("reviewer"), alert_id)
+        wf.alerts.set_facts(person("reviewer"), alert_id, LATE_FACTS)
+        return wf.releases.draft(person("spokesperson"), alert_id, "first_response")
+
+
+def test_unsaved_draft_text_survives_a_reload(drafted, console_url, shots):
+    from playwright.sync_api import sync_playwright
+
+    typed = "\n补充：县教育局将于今日下午召开家长说明会。"
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        try:
+            spokesperson = Person(browser, console_url, shots, "spokesperson").login("spokesperson")
+            page = spokesperson.page
+            spokesperson.go("回应发布")
+            page.get_by_text("首次回应/情况通报 ·").first.click()
+            spokesperson.settle()
+            body = page.get_by_label("正文")
+            body.click()
+            page.keyboard.press("Control+End")
+            page.keyboard.type(typed)
+            page.get_by_label("标题").first.click()                 # leaving the box hands the text over
+            spokesperson.settle()
+            page.wait_for_timeout(1500)
+            spokesperson.shot("01-typed-not-saved")
+            page.reload()                                           # the login lasts; the text must too
+            page.get_by_role("heading", name="回应发布").first.wait_for()      # the same address, still logged in
+            spokesperson.settle()
+            page.get_by_text("首次回应/情况通报 ·").first.click()
+            spokesperson.settle()
+            spokesperson.see("已恢复您上次未保存的修改")
+            assert typed.strip() in page.get_by_label("正文").input_value()
+            spokesperson.shot("02-restored-after-reload")
+        except Exception:
+            _failure_shots(browser, shots)
+            raise
+        finally:
+            browser.close()

@@ -163,3 +163,16 @@ def test_the_facts_form_is_the_release_templates_fields(wf):
     names = [f.name for f in wf.templates.fact_fields()]
     assert names[:3] == ["occurred_at", "incident_summary", "measures"]
     assert not {"county", "publisher", "release_time", "qa"} & set(names)
+
+
+def test_unsaved_text_is_kept_per_person_until_they_save(wf, users, confirmed_alert):
+    release = wf.releases.draft(users["spokesperson"], confirmed_alert.id, "first_response")
+    wf.releases.autosave(users["spokesperson"], release.id, "标题", "正在写的正文", release.version)
+    wf.releases.autosave(users["spokesperson"], release.id, "标题", "正在写的正文，再多一句", release.version)
+    kept = wf.releases.autosaved(users["spokesperson"], release.id)
+    assert (kept.body, kept.base_version) == ("正在写的正文，再多一句", release.version)
+    assert wf.releases.autosaved(users["leader"], release.id) is None          # another person's is their own
+    wf.releases.save(users["spokesperson"], release.id, "标题", kept.body, release.version)
+    assert wf.releases.autosaved(users["spokesperson"], release.id) is None
+    with pytest.raises(InvalidInput):
+        wf.releases.autosave(users["spokesperson"], release.id, "标题", "字" * 300_000, release.version)
