@@ -2,7 +2,8 @@
 
 The console is started with ``--client.toolbarMode minimal`` (no Deploy button, no developer menu; see
 ``infra.cli.console.console_command``). What Streamlit still draws in English is its file uploader: the
-drop zone's "Drag and drop", "Limit 200MB per file" and "Browse files". Each uploader's Chinese label
+drop zone's "Drag and drop", "Limit 200MB per file" and "Browse files", and the "Stop" button shown
+while a page runs. Each uploader's Chinese label
 states the real limit (and ``max_upload_size`` enforces it), so the English lines are hidden and the
 button is relabelled here, by Streamlit's test ids."""
 
@@ -17,6 +18,8 @@ _STYLE = """<style>
 [data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 0.875rem; }
 [data-testid="stFileUploaderDropzone"]::before { content: "将文件拖到此处，或"; align-self: center;
     font-size: 0.875rem; opacity: 0.7; }
+[data-testid="stStatusWidget"] button > * { display: none !important; }
+[data-testid="stStatusWidget"] button::after { content: "停止"; font-size: 0.875rem; }
 </style>"""
 
 
