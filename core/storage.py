@@ -27,7 +27,8 @@ class PostQuery:
     must occur in the post's title or text. ``sentiment_below`` keeps posts with a sentiment score strictly
     below it (more negative); ``sentiment_at_least`` the opposite; ``rumour_at_least`` keeps posts whose
     rumour score is at least it. Score filters never match an unenriched post. ``since`` is inclusive,
-    ``until`` exclusive, both on ``published_at``.
+    ``until`` exclusive, both on ``published_at``. ``parent_ids`` keeps the reactions (reposts, comments,
+    replies) whose ``Post.parent_id`` is one of them.
     """
 
     text: str | None = None
@@ -41,6 +42,7 @@ class PostQuery:
     sentiment_at_least: float | None = None
     rumour_at_least: float | None = None
     event_id: str | None = None
+    parent_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ def document(post: Post, terms: str | None, segmenter: str = "") -> dict[str, An
         "raw": common.dumps(post.raw) if post.raw else None, "page": post.page,
         "capture_method": post.capture_method,
         "copies": common.copies_to_list(post.copies) or None,
+        "parent_id": post.parent_id, "relation": post.relation or None,
         "enrichment": common.enrichment_to_dict(post.enrichment),
         **values,
     }
@@ -85,6 +86,7 @@ def post_from_source(source: Mapping[str, Any]) -> Post:
         raw=json.loads(source["raw"]) if source.get("raw") else {}, page=source.get("page"),
         capture_method=source.get("capture_method") or "",
         copies=common.copies_from_list(source.get("copies")),
+        parent_id=source.get("parent_id") or None, relation=source.get("relation") or "",
         enrichment=enrichment_from_mapping(source.get("enrichment")),
     )
 
@@ -122,6 +124,8 @@ def bool_query(query: PostQuery, terms: tuple[str, ...]) -> dict[str, Any]:
             filters.append({"range": {field: {op: float(value)}}})
     if query.event_id is not None:
         filters.append({"term": {"event_id": query.event_id}})
+    if query.parent_ids:
+        filters.append({"terms": {"parent_id": list(query.parent_ids)}})
     if not must and not filters:
         return {"match_all": {}}
     return {"bool": {"must": must, "filter": filters}}

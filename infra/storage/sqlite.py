@@ -474,17 +474,19 @@ def _row(rid: int, post: Post, segmenter: str = "") -> tuple:
             post.likes, common.dumps(post.raw) if post.raw else None, post.page, post.capture_method,
             common.dumps(common.copies_to_list(post.copies)) if post.copies else None,
             common.dumps(enrichment) if enrichment else None, values["model_version"], values["sentiment"],
-            values["sentiment_label"], values["rumour_score"], values["event_id"], segmenter)
+            values["sentiment_label"], values["rumour_score"], values["event_id"], segmenter, post.parent_id,
+            post.relation)
 
 
 def _post(row: tuple) -> Post:
     (post_id, _rid, source, platform, url, published, fetched, title, text, author, reposts, comments, likes,
-     raw, page, capture_method, copies, enrichment, *_denormalised) = row
+     raw, page, capture_method, copies, enrichment, *_denormalised, parent_id, relation) = row
     return Post(id=post_id, source=source, platform=platform, url=url,
                 published_at=common.from_micros(published), fetched_at=common.from_micros(fetched),
                 text=text, title=title, author=author, reposts=reposts, comments=comments, likes=likes,
                 raw=json.loads(raw) if raw else {}, page=page, capture_method=capture_method,
                 copies=common.copies_from_list(json.loads(copies)) if copies else (),
+                parent_id=parent_id, relation=relation or "",
                 enrichment=enrichment_from_mapping(json.loads(enrichment)) if enrichment else None)
 
 

@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from core.storage import PostQuery
 from infra.storage.common import micros
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # A post's key is published_us * KEY_SPREAD + n (n < KEY_SPREAD counts posts of the same microsecond); it fits
 # SQLite's 64-bit rowid for publication times between the years 1685 and 2255.
@@ -31,7 +31,8 @@ PUBLISHED_MIN_US, PUBLISHED_MAX_US = KEY_MIN // KEY_SPREAD + 1, KEY_MAX // KEY_S
 # The column order of every row the store writes and reads; id comes first so that rows key themselves.
 COLUMNS = ("id", "rid", "source", "platform", "url", "published_us", "fetched_us", "title", "text", "author",
            "reposts", "comments", "likes", "raw", "page", "capture_method", "copies", "enrichment",
-           "model_version", "sentiment", "sentiment_label", "rumour_score", "event_id", "segmenter")
+           "model_version", "sentiment", "sentiment_label", "rumour_score", "event_id", "segmenter", "parent_id",
+           "relation")
 
 _POSTS = """CREATE TABLE {name} (
     rid INTEGER PRIMARY KEY,                 -- published_us * KEY_SPREAD + n; also the FTS rowid
@@ -45,7 +46,8 @@ _POSTS = """CREATE TABLE {name} (
     url TEXT NOT NULL, author TEXT NOT NULL, capture_method TEXT NOT NULL,
     title TEXT NOT NULL, text TEXT NOT NULL,
     enrichment TEXT,                         -- JSON; NULL until the NLP worker has seen the post
-    copies TEXT, raw TEXT, page TEXT
+    copies TEXT, raw TEXT, page TEXT,
+    parent_id TEXT, relation TEXT NOT NULL DEFAULT ''
 );
 """
 _KEYWORDS = """CREATE TABLE {schools} (rid INTEGER NOT NULL, school TEXT NOT NULL, PRIMARY KEY (school, rid))
@@ -63,6 +65,7 @@ CREATE INDEX posts_scan ON posts (published_us DESC, id, platform, source);    -
 CREATE INDEX posts_by_fetch ON posts (fetched_us, id);
 CREATE INDEX posts_by_event ON posts (event_id) WHERE event_id IS NOT NULL;
 CREATE INDEX posts_by_segmenter ON posts (segmenter);   -- finds what a reindex must cut again
+CREATE INDEX posts_by_parent ON posts (parent_id) WHERE parent_id IS NOT NULL;    -- a source's reactions
 CREATE INDEX post_schools_by_post ON post_schools (rid);
 CREATE INDEX post_incidents_by_post ON post_incidents (rid);
 """
@@ -77,14 +80,20 @@ _OLD_FACETS = ("'pl' || lower(hex(p.platform)) || ' so' || lower(hex(p.source))"
                " || coalesce((SELECT ' ' || group_concat('in' || lower(hex(i.incident_type)), ' ')"
                " FROM post_incidents i WHERE i.rid = p.rid), '')")
 
+# The columns of a version-4 store (the version 3 to 4 migration copies these).
+_V4_COLUMNS = COLUMNS[:COLUMNS.index("parent_id")]
+_V4_INDEXES = "\n".join(line for line in _INDEXES.splitlines() if "posts_by_parent" not in line)
+_V4_POSTS = _POSTS.replace("copies TEXT, raw TEXT, page TEXT,", "copies TEXT, raw TEXT, page TEXT").split(
+    "    parent_id TEXT,")[0] + ");\n"     # parent_id: the post a reaction reacts to (Post.parent_id)
+
 # Version 3 to 4: every post gets its time key and its full-text row gains the facets; terms are copied, not
 # cut again. Posts of one microsecond are numbered by id.
 _TO_TIME_KEYS = ("CREATE TEMP TABLE rekey (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);"
                  f"INSERT INTO rekey SELECT rid, published_us * {KEY_SPREAD} + "
                  "row_number() OVER (PARTITION BY published_us ORDER BY id) - 1 FROM posts;"
-                 + _POSTS.format(name="posts_v4") +
-                 f"INSERT INTO posts_v4 ({', '.join(COLUMNS)}) SELECT "
-                 + ", ".join("k.new" if c == "rid" else f"p.{c}" for c in COLUMNS) +
+                 + _V4_POSTS.format(name="posts_v4") +
+                 f"INSERT INTO posts_v4 ({', '.join(_V4_COLUMNS)}) SELECT "
+                 + ", ".join("k.new" if c == "rid" else f"p.{c}" for c in _V4_COLUMNS) +
                  " FROM posts p JOIN rekey k ON k.old = p.rid;"
                  + _KEYWORDS.format(schools="post_schools_v4", incidents="post_incidents_v4") +
                  "INSERT INTO post_schools_v4 SELECT k.new, s.school FROM post_schools s JOIN rekey k ON k.old = s.rid;"
@@ -97,7 +106,7 @@ _TO_TIME_KEYS = ("CREATE TEMP TABLE rekey (old INTEGER PRIMARY KEY, new INTEGER 
                  "DROP TABLE rekey;"
                  "ALTER TABLE posts_v4 RENAME TO posts; ALTER TABLE post_schools_v4 RENAME TO post_schools;"
                  "ALTER TABLE post_incidents_v4 RENAME TO post_incidents; ALTER TABLE posts_fts_v4 RENAME TO posts_fts;"
-                 + _INDEXES)
+                 + _V4_INDEXES)
 
 # How a store at schema version N (the key) moves to N + 1.
 MIGRATIONS = {
@@ -106,6 +115,9 @@ MIGRATIONS = {
     2: "ALTER TABLE posts ADD COLUMN segmenter TEXT NOT NULL DEFAULT ''; "
        "CREATE INDEX posts_by_segmenter ON posts (segmenter);",
     3: _TO_TIME_KEYS,
+    # Reactions name their parent (Post.parent_id, Post.relation); posts stored before are posts of their own.
+    4: "ALTER TABLE posts ADD COLUMN parent_id TEXT; ALTER TABLE posts ADD COLUMN relation TEXT NOT NULL DEFAULT ''; "
+       "CREATE INDEX IF NOT EXISTS posts_by_parent ON posts (parent_id) WHERE parent_id IS NOT NULL;",
 }
 
 _HOUR_US = 3_600_000_000
@@ -193,6 +205,8 @@ class Plan:
             self.add("p.rumour_score >= ?", float(query.rumour_at_least))
         if query.event_id is not None:
             self.add("p.event_id = ?", query.event_id)
+        if query.parent_ids:
+            self.add(f"p.parent_id IN ({','.join('?' * len(query.parent_ids))})", *query.parent_ids)
 
     def add(self, condition: str, *params: Any) -> None:
         self.conditions.append(condition)

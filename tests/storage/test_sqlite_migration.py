@@ -5,6 +5,7 @@ query answers as on a new store."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 
 import pytest
 
@@ -81,3 +82,20 @@ def test_an_old_store_is_migrated_in_place_and_answers_like_a_new_one(tmp_path, 
     assert {"posts_scan", "posts_by_segmenter", "posts_fts"} <= names and "posts_by_time" not in names
     with SqlitePostStore(path, segment=segmenter, segmenter_version="county-1") as store:
         assert store.needs_reindex       # the old posts were cut by plain jieba, the unnamed version
+
+
+def test_a_version_4_store_gains_the_reaction_columns_and_keeps_its_posts(tmp_path, segmenter):
+    path = tmp_path / "v4.db"
+    with SqlitePostStore(path, segment=segmenter) as store:
+        store.upsert_many(POSTS)
+    with sqlite3.connect(path) as con:
+        con.executescript("DROP INDEX posts_by_parent; ALTER TABLE posts DROP COLUMN relation;"
+                          "ALTER TABLE posts DROP COLUMN parent_id; PRAGMA user_version = 4;")
+    with SqlitePostStore(path, segment=segmenter) as store:
+        assert_answers_every_query(store)
+        assert store.get(POSTS[0].id).parent_id is None
+        reaction = replace(POSTS[1], id="weibo:7001", parent_id=POSTS[0].id, relation="comment")
+        store.upsert_many([reaction])
+        assert store.get("weibo:7001").relation == "comment"
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

@@ -214,3 +214,14 @@ def test_a_post_from_an_impossible_year_is_rejected_and_the_rest_stored(store):
     report = store.upsert_many([good_row("y1", published_at="2300-01-01T00:00:00+08:00"), good_row("ok3")])
     assert report.new == ["weibo:ok3"] and [r.index for r in report.rejected] == [0]
     assert store.count() == 1
+
+
+def test_reactions_keep_their_parent_and_are_found_by_it(store):
+    repost = replace(SECOND, id="weibo:6001", parent_id=FIRST.id, relation="repost", enrichment=None)
+    comment = replace(SECOND, id="weibo:6002", parent_id="weibo:6001", relation="comment", enrichment=None)
+    store.upsert_many([FIRST, repost, comment])
+    assert store.get(repost.id).parent_id == FIRST.id and store.get(repost.id).relation == "repost"
+    assert store.get(FIRST.id).parent_id is None and store.get(FIRST.id).relation == ""
+    found = store.search(PostQuery(parent_ids=(FIRST.id, "weibo:6001")), limit=10).posts
+    assert sorted(p.id for p in found) == ["weibo:6001", "weibo:6002"]
+    assert store.count(PostQuery(parent_ids=("weibo:nobody",))) == 0
