@@ -38,6 +38,10 @@ def test_weibo_search_page_gives_posts_copies_long_text_requests_and_the_next_pa
     assert first["comments"] == 12 and first["author"] == "渠江边的路人"
     assert parse_cn_time(first["published_at"], NOW).astimezone(NOW.tzinfo).strftime("%m-%d %H:%M") == "12-08 11:55"
     assert by_id["5100000000000006"]["raw"]["retweeted_id"] == "5100000000000005"
+    # the commented repost names its source by our post id (the crawler-NLP contract of Post.parent_id)
+    assert (by_id["5100000000000006"]["parent_id"], by_id["5100000000000006"]["relation"]) == \
+        ("weibo:5100000000000005", "repost")
+    assert "parent_id" not in by_id["5100000000000001"]
     long_text = [r for r in requests if "statuses/extend" in r.url]
     assert [r.url for r in long_text] == [f"{API}/statuses/extend?id=5100000000000003"]
     assert any("page=2" in r.url for r in requests), "cardlistInfo.page asks for a next page"
