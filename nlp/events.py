@@ -18,6 +18,7 @@ from typing import Iterable, Mapping, Sequence
 from core.event import Event, TimelinePoint
 from core.post import Enrichment, Post
 from core.vocabulary import GRADE_NAMES, INCIDENT_NAMES
+from nlp.severity import GRADE_ORDER, Severity, extract, floor_grade, merged
 
 # Types that describe how an incident is reacted to rather than what happened: a protest about a canteen
 # belongs with the canteen incident.
@@ -122,6 +123,25 @@ class EventClusterer:
         self._add(best, signal)
         return best.id, touched | {best.id}
 
+    def event_of(self, post_id: str | None) -> str | None:
+        """The known event a post belongs to, or None."""
+        event_id = self._member.get(post_id or "")
+        return event_id if event_id in self._open else None
+
+    def join(self, signal: Signal, event_id: str) -> set[str]:
+        """Put a reaction (a repost, comment or reply) into its source's event, whatever it says itself: the
+        ids of every event this changed. Its own schools are not the event's (a comment naming another school
+        does not make the incident about it); its incident types count, so an event typed ``other`` learns
+        its type from the crowd."""
+        touched = {event_id}
+        current = self._member.get(signal.post_id)
+        if current in self._open and current != event_id:
+            self._remove(self._open[current], signal.post_id)
+            touched.add(current)
+        state = self._open[event_id]
+        self._add(state, Signal(signal.post_id, signal.at, (), signal.incident_types, (), signal.words))
+        return touched
+
     def _candidates(self, signal: Signal) -> list[_Open]:
         """Open events about a school the post names (firmly or as a hint): no other event can take it."""
         ids: set[str] = set()
@@ -182,8 +202,11 @@ class EventClusterer:
 
 
 def _types_fit(post_types: set[str], event_types: set[str]) -> bool:
-    """Whether a post's incident types can describe the same incident as an event's."""
+    """Whether a post's incident types can describe the same incident as an event's. An event typed only
+    ``other`` (formed on an incident signal without a type) takes the first post that names what happened."""
     if not post_types or not event_types or post_types & event_types or post_types <= SECONDARY_TYPES:
+        return True
+    if event_types <= {"other"}:
         return True
     return any(post_types & group and event_types & group for group in RELATED_TYPES)
 
@@ -209,8 +232,10 @@ def _heat_parts(members: Sequence[tuple[Post, Enrichment | None]], settings: Eve
     }
 
 
-def grade_for(heat: float, types: Iterable[str], settings: EventSettings) -> tuple[str, list[str]]:
-    """The grade IV..I for a heat score and the reasons for it (Chinese, for the reviewer)."""
+def grade_for(heat: float, types: Iterable[str], settings: EventSettings,
+              severity: Severity = Severity()) -> tuple[str, list[str]]:
+    """The grade IV..I for a heat score and what the posts say happened (the graver of the two), and the
+    reasons for it (Chinese, for the reviewer): which of heat and severity decided."""
     iii, ii, i = settings.grade_thresholds
     grade = "IV"
     for name, threshold in (("III", iii), ("II", ii), ("I", i)):
@@ -221,7 +246,19 @@ def grade_for(heat: float, types: Iterable[str], settings: EventSettings) -> tup
     if severe and grade == "IV":
         grade = "III"
         reasons.append(f"涉及{'、'.join(severe)}，至少定为III级（较大）")
+    floor, severity_reasons = floor_grade(severity)
+    if GRADE_ORDER.index(floor) > GRADE_ORDER.index(grade):
+        grade = floor
+        reasons.append(f"按事件严重程度定为{grade}级（{GRADE_NAMES[grade]}）：" + "；".join(severity_reasons))
+    elif severity_reasons:
+        reasons.append("严重程度：" + "；".join(severity_reasons))
     return grade, reasons
+
+
+def event_types(types: Counter) -> tuple[str, ...]:
+    """An event's incident types, most named first; ``other`` only while no post names what happened."""
+    named = [t for t, _ in types.most_common() if t != "other"]
+    return tuple(named) if named else tuple(t for t, _ in types.most_common())
 
 
 def summarise(event_id: str, members: Sequence[tuple[Post, Enrichment | None]], settings: EventSettings,
@@ -238,7 +275,8 @@ def summarise(event_id: str, members: Sequence[tuple[Post, Enrichment | None]], 
         spread.update(c.platform for c in post.copies)
     parts = _heat_parts(members, settings, last)
     heat = round(sum(parts.values()), 1)
-    grade, reasons = grade_for(heat, types, settings)
+    severity = merged(extract(f"{p.title}\n{p.text}") for p, _ in members)
+    grade, reasons = grade_for(heat, event_types(types), settings, severity)
     volume = sum(p.spread for p, _ in members)
     engagement = sum(p.engagement for p, _ in members)
     reasons.append(f"传播量 {volume} 条，覆盖 {len(spread)} 个平台（{'、'.join(sorted(spread))}），互动 {engagement:,} 次")
@@ -249,7 +287,7 @@ def summarise(event_id: str, members: Sequence[tuple[Post, Enrichment | None]], 
         reasons.append(f"疑似谣言占比 {rumour_share:.0%}")
     return Event(
         id=event_id, title=_title(representative), schools=tuple(s for s, _ in schools.most_common()),
-        incident_types=tuple(t for t, _ in types.most_common()), first_seen=first, last_seen=last,
+        incident_types=event_types(types), first_seen=first, last_seen=last,
         post_ids=tuple(p.id for p, _ in members), representative_post_id=representative.id, post_count=volume,
         spread_by_platform=dict(spread), engagement=engagement, heat=heat, grade=grade,
         grade_reasons=tuple(reasons), rumour_share=round(rumour_share, 3), negative_share=round(negative_share, 3),

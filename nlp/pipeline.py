@@ -16,7 +16,7 @@ from typing import Iterable, Sequence
 
 from core.errors import ConfigurationError
 from core.event import Event
-from core.post import Enrichment, Post
+from core.post import NEGATIVE_BELOW, Enrichment, Post
 from core.profile import Profile
 from nlp.classifiers import TextClassifier, load_classifier
 from nlp.events import EventClusterer, EventSettings, Signal, schools_in_context, summarise
@@ -25,13 +25,17 @@ from nlp.models import shipped_model_dir
 from nlp.rumour import RumourResult, RumourScorer
 from nlp.schools import SchoolMatcher
 from nlp.segment import Segmenter, make_segmenter
+from nlp.severity import Severity, extract as extract_severity
 from nlp.sentiment import SentimentAnalyser, SentimentResult
 
 # Bumped when the rules (gazetteer, lexicon, cues, clustering, text clean-up) change in a way that should
 # re-score posts. rules2: traditional characters by OpenCC and HTML by core.text (about 2 % of posts read
-# differently).
-RULES_VERSION = "rules2"
+# differently). rules3: reactions join their source's event, incident signals type a post ``other``,
+# ambiguous aliases need word boundaries.
+RULES_VERSION = "rules3"
 WORDS_CHARS = 100
+# A post with this many reposts, comments and likes is an incident signal by itself (incident_signal).
+HIGH_ENGAGEMENT = 200
 _STOP = frozenset("的 了 是 在 有 和 就 都 也 还 又 我 你 他 她 们 这 那 吗 吧 呢 啊 个 说 去 到 被 给 让 把 与 及 一个 没有 什么 今天 大家".split())
 
 
@@ -44,15 +48,28 @@ class Analysis:
     rumour: RumourResult
     incident: IncidentResult
     words: frozenset[str]
+    severity: Severity = Severity()
 
 
 def analysis_text(post: Post) -> str:
-    """Title, text and, for a Weibo repost, the text it reposts (a bare "转发微博" says nothing alone)."""
-    parts = [post.title, post.text]
-    retweeted = post.raw.get("retweeted_status") if isinstance(post.raw, dict) else None
-    if isinstance(retweeted, dict) and isinstance(retweeted.get("text"), str):
-        parts.append(retweeted["text"])
-    return "\n".join(p for p in parts if p)
+    """Title and text. A repost or comment says little alone ("转发微博"); it takes its source's event and
+    schools through ``Post.parent_id`` (``ClusterBook``), not through its words."""
+    return "\n".join(p for p in (post.title, post.text) if p)
+
+
+def incident_signal(post: Post, analysis: "Analysis") -> list[str]:
+    """Why a post that names one of our schools but no incident type still looks like an incident (Chinese,
+    for the reviewer): a negative tone, words of harm, many reactions, rumour cues. Empty: none of them."""
+    signals = []
+    if analysis.sentiment.score < NEGATIVE_BELOW:
+        signals.append("负面情绪")
+    if analysis.severity.casualties or analysis.severity.has("sexual") or analysis.severity.has("crowd"):
+        signals.append("伤亡或严重情节用语")
+    if post.engagement >= HIGH_ENGAGEMENT:
+        signals.append(f"互动 {post.engagement} 次")
+    if analysis.rumour.cues or analysis.rumour.score >= 0.5:
+        signals.append("谣言特征")
+    return signals
 
 
 class Pipeline:
@@ -95,17 +112,18 @@ class Pipeline:
             # Only a post that names a school can join an event, so only such a post needs its words.
             words = self.words(text) if schools or weak else frozenset()
             results.append(Analysis(schools, weak, tuple(m.reason for m in matches), sentiment, rumour,
-                                    classify_incident(text), words))
+                                    classify_incident(text), words, extract_severity(text)))
         return results
 
     def enrichment(self, analysis: Analysis, schools: tuple[str, ...], event_id: str | None,
-                   now: datetime) -> Enrichment:
-        """What a post records of its analysis: ``schools`` as its event puts them in context."""
+                   now: datetime, incident_types: tuple[str, ...] | None = None) -> Enrichment:
+        """What a post records of its analysis: ``schools`` as its event puts them in context;
+        ``incident_types`` when clustering typed it (``other`` on an incident signal), else the analysis's."""
         return Enrichment(
             model_version=self.model_version, schools=schools, sentiment=analysis.sentiment.score,
             rumour_score=analysis.rumour.score, rumour_cues=analysis.rumour.cues,
-            incident_types=analysis.incident.types, incident_terms=analysis.incident.terms, event_id=event_id,
-            enriched_at=now)
+            incident_types=analysis.incident.types if incident_types is None else incident_types,
+            incident_terms=analysis.incident.terms, event_id=event_id, enriched_at=now)
 
     def open_book(self) -> "ClusterBook":
         """An empty book for one round; the caller makes the stored events known with ``add_events``."""
@@ -129,16 +147,31 @@ class ClusterBook:
         self._clusterer.add_events(events)
 
     def enrich(self, posts: Sequence[Post], now: datetime) -> tuple[dict[str, Enrichment], set[str]]:
-        """Each post's enrichment by id (its event set) and the ids of every event the batch changed."""
+        """Each post's enrichment by id (its event set) and the ids of every event the batch changed.
+
+        Posts are placed oldest first, so a source is placed before the reactions to it in the same batch. A
+        reaction (``Post.parent_id``) whose source belongs to a known event joins that event and takes its
+        schools; one whose source is not placed yet is placed on its own words for now (the monitoring round
+        joins it once the source is). A post naming a school and showing an incident signal without a type
+        is typed ``other``, so it founds or joins an event rather than being lost."""
         touched: set[str] = set()
         enrichments: dict[str, Enrichment] = {}
-        for post, analysis in zip(posts, self._pipeline.analyse(posts)):
-            signal = Signal(post.id, post.published_at, analysis.schools, analysis.incident.types,
-                            analysis.weak_schools, analysis.words)
-            event_id, changed = self._clusterer.assign(signal)
+        ordered = sorted(posts, key=lambda p: (p.published_at, p.id))
+        for post, analysis in zip(ordered, self._pipeline.analyse(ordered)):
+            types = analysis.incident.types
+            if not types and analysis.schools and incident_signal(post, analysis):
+                types = ("other",)
+            signal = Signal(post.id, post.published_at, analysis.schools, types, analysis.weak_schools,
+                            analysis.words)
+            source_event = self._clusterer.event_of(post.parent_id) if post.parent_id else None
+            if source_event is not None:
+                event_id, changed = source_event, self._clusterer.join(signal, source_event)
+                schools = tuple(dict.fromkeys((*self._clusterer.schools_of(event_id), *analysis.schools)))
+            else:
+                event_id, changed = self._clusterer.assign(signal)
+                schools = schools_in_context(signal, self._clusterer.schools_of(event_id))
             touched |= changed
-            schools = schools_in_context(signal, self._clusterer.schools_of(event_id))
-            enrichments[post.id] = self._pipeline.enrichment(analysis, schools, event_id, now)
+            enrichments[post.id] = self._pipeline.enrichment(analysis, schools, event_id, now, types)
         return enrichments, touched
 
     def members(self, event_id: str) -> list[str]:
