@@ -21,7 +21,7 @@ from core.coordination import SpreadAnalyst
 from core.event import Event, EventStore
 from core.notifications import Notifier, RoundReport as NotifyReport, Trigger
 from core.post import Enrichment, Post
-from core.storage import PostStore
+from core.storage import PostQuery, PostStore
 from core.vocabulary import CLOCK_NAMES, ESCALATION_NAMES, GRADE_NAMES
 from core.workflow import Workflow
 
@@ -61,12 +61,26 @@ class Analyser(Protocol):
         ...
 
 
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _event_of(placed: Mapping[str, Enrichment], post_id: str | None) -> str | None:
+    enrichment = placed.get(post_id or "")
+    return enrichment.event_id if enrichment else None
+
+
 # --- the service ------------------------------------------------------------------------------------------
 
 log = logging.getLogger(__name__)
 
 # Events are loaded with this limit; a county sees far fewer open events than this in one window.
 EVENT_LOAD_LIMIT = 100_000
+# Reactions fetched per source batch when joining early reactions to their source's event, and how many
+# generations (a comment on a repost of a source) one batch follows.
+REACTION_LOAD_LIMIT = 10_000
+REACTION_DEPTH = 4
 EVENT_LOOKBACK = timedelta(days=3)        # events seen this recently are re-checked for alerts each round
 ESCALATION_LOOKBACK = timedelta(days=1)   # older escalations predate this worker: nobody is told again
 RESCORE_SUFFIX = ";rescore"               # never part of a stored model_version: see pending_version
@@ -190,6 +204,50 @@ class MonitoringService:
         self.posts.write_enrichment(enrichments)
         stats.posts += len(posts)
         stats.batches += 1
+        self._join_early_reactions(enrichments, book, loaded, now, stats)
+
+    def _join_early_reactions(self, placed: Mapping[str, Enrichment], book: EventBook, loaded: _EventsOfRound,
+                              now: datetime, stats: EnrichStats) -> None:
+        """Reactions enriched before their source was placed in an event are placed again now that it is, so
+        they join its event (and, generation by generation, the reactions to them)."""
+        sources = {post_id for post_id, e in placed.items() if e.event_id}
+        for _ in range(REACTION_DEPTH):
+            if not sources:
+                return
+            waiting = [p for chunk in _chunks(sorted(sources), 500)
+                       for p in self.posts.search(PostQuery(parent_ids=tuple(chunk)), limit=REACTION_LOAD_LIMIT).posts
+                       if p.enrichment is not None and p.id not in placed
+                       and p.enrichment.model_version == self.analyser.model_version]
+            waiting = [p for p in waiting if p.enrichment.event_id != _event_of(placed, p.parent_id)]
+            if not waiting:
+                return
+            loaded.load_for(waiting)
+            enrichments, touched = book.enrich(waiting, now)
+            self._save_events(touched, enrichments, book, loaded, now, stats)
+            self.posts.write_enrichment(enrichments)
+            placed = {**placed, **enrichments}
+            sources = {post_id for post_id, e in enrichments.items() if e.event_id}
+
+    def refresh_events(self) -> int:
+        """Summarise again the recent events whose posts gained copies, reposts or engagement since they were
+        summarised (a copy folded into an enriched post changes no enrichment, so no batch touches its event):
+        volume, heat, grade and alerts follow. Returns how many events changed."""
+        now = self.clock.now()
+        book = self.analyser.open_book()
+        changed = []
+        for event in self.events.list_events(since=now - EVENT_LOOKBACK, limit=EVENT_LOAD_LIMIT):
+            stored = self.posts.get_many(list(event.post_ids))
+            members = [(p, p.enrichment) for p in stored if p.enrichment is not None]
+            if not members:
+                continue
+            volume = sum(p.spread for p, _ in members)
+            engagement = sum(p.engagement for p, _ in members)
+            if (volume, engagement) == (event.post_count, event.engagement):
+                continue
+            changed.append(book.summarise(event.id, members, now, event))
+        if changed:
+            self.events.save_events(changed)
+        return len(changed)
 
     def _save_events(self, touched: set[str], fresh: Mapping[str, Enrichment], book: EventBook,
                      loaded: _EventsOfRound, now: datetime, stats: EnrichStats) -> None:
@@ -292,6 +350,7 @@ class MonitoringService:
     def enrichment_round(self, should_stop: Callable[[], bool] | None = None) -> RoundReport:
         """Enrich new posts, raise alerts from recent events, tell people about grave open alerts."""
         stats = self.enrich(should_stop=should_stop)
+        self.refresh_events()
         checked, raised = self.raise_alerts()
         report = RoundReport(enrichment=stats, recent_events=checked, alerts_raised=len(raised),
                              interrupted=bool(should_stop and should_stop()))

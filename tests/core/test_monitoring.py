@@ -4,12 +4,14 @@ mid-batch; the round raises alerts and tells people about grave ones once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from core.clock import ManualClock
 from core.monitoring import MonitoringService
+from core.post import PostCopy
 from core.settings import load_settings
 from core.storage import PostQuery
 from infra.runtime import open_runtime
@@ -151,3 +153,69 @@ def test_a_round_raises_an_alert_for_a_grave_event_and_tells_people_once(runtime
     second = runtime.monitoring.enrichment_round()           # nothing new: no second alert, nobody told again
     assert second.enrichment.posts == 0 and second.alerts_raised == 0 and ledger.planned_triggers() == 2
     assert "渠县中学" in runtime.monitoring.major_alert_triggers()[0].body      # the school's name, not its id
+
+
+SOURCE_TEXT = "网曝渠县中学一名老师在教室把学生打成重伤，家长到校讨说法"
+
+
+def test_a_reaction_joins_its_sources_event_whether_it_arrives_before_or_after_it(runtime, stores):
+    post_store, event_store = stores
+    clock = ManualClock(T0 + timedelta(hours=4))
+    source = make_post("s1", SOURCE_TEXT, 0)
+    early = replace(make_post("r1", "太可怕了，必须严查", 20), parent_id=source.id, relation="comment",
+                    fetched_at=T0 + timedelta(minutes=1))        # crawled before its source
+    late = replace(make_post("r2", "转发：真的假的？", 40), parent_id=source.id, relation="repost")
+    post_store.upsert_many([early])
+    enrich_pending(post_store, event_store, runtime, clock)
+    assert post_store.get(early.id).enrichment.event_id is None     # its source is not known yet
+    post_store.upsert_many([replace(source, fetched_at=T0 + timedelta(minutes=30))])
+    enrich_pending(post_store, event_store, runtime, clock)
+    post_store.upsert_many([late])
+    enrich_pending(post_store, event_store, runtime, clock)
+    event_id = post_store.get(source.id).enrichment.event_id
+    assert event_id is not None
+    for reaction in (early, late):
+        enrichment = post_store.get(reaction.id).enrichment
+        assert enrichment.event_id == event_id and enrichment.schools == ("quxian-zhongxue",)
+    event = event_store.get_event(event_id)
+    assert set(event.post_ids) == {source.id, early.id, late.id} and event.post_count == 3
+
+
+def test_copies_folded_after_enrichment_raise_the_events_volume_heat_and_grade(runtime):
+    post_store, event_store = runtime.posts, runtime.events
+    clock = ManualClock(T0 + timedelta(hours=1))
+    service = MonitoringService(post_store, event_store, runtime.analyser, runtime.workflow, clock)
+    source = make_post("c1", "渠县中学门口有人拉横幅，说学校食堂饭菜有异味", 0)
+    post_store.upsert_many([source])
+    service.enrichment_round()
+    event_id = post_store.get(source.id).enrichment.event_id
+    before = event_store.get_event(event_id)
+    copies = tuple(PostCopy("weibo", f"http://example.invalid/copy{i}", f"网友{i}", T0 + timedelta(minutes=i))
+                   for i in range(1, 16))
+    post_store.upsert_many([replace(source, copies=copies, reposts=3000, comments=2000, likes=9000)])
+    report = service.enrichment_round()
+    after = event_store.get_event(event_id)
+    assert report.enrichment.posts == 0                       # nothing was enriched again ...
+    assert (before.post_count, after.post_count) == (1, 16)   # ... and still the event counts every copy
+    assert after.heat > before.heat + 20 and after.grade in ("III", "II", "I")
+    assert runtime.workflow.alerts.for_event(event_id) is not None
+
+
+def test_an_alleged_death_is_at_least_grade_ii_and_the_reasons_say_why(runtime, stores):
+    post_store, event_store = stores
+    post_store.upsert_many([make_post("k1", "渠县中学有个教师打死学生了，学校还在封锁消息", 0)])
+    enrich_pending(post_store, event_store, runtime, ManualClock(T0 + timedelta(hours=1)))
+    event = event_store.get_event(post_store.get("weibo:k1").enrichment.event_id)
+    assert event.grade in ("II", "I") and event.heat < 55
+    assert any("死亡" in reason and "II级" in reason for reason in event.grade_reasons)
+
+
+def test_a_school_post_with_an_incident_signal_but_no_type_forms_an_event_typed_other(runtime, stores):
+    post_store, event_store = stores
+    post_store.upsert_many([make_post("o1", "渠县中学这事太恶心了，家长们都气炸了，学校必须给个说法", 0),
+                            make_post("o2", "渠县中学门口有学生被打伤了，家长很气愤", 30)])
+    enrich_pending(post_store, event_store, runtime, ManualClock(T0 + timedelta(hours=1)))
+    first, second = post_store.get("weibo:o1").enrichment, post_store.get("weibo:o2").enrichment
+    assert first.incident_types == ("other",) and first.event_id is not None
+    event = event_store.get_event(first.event_id)
+    assert second.event_id == first.event_id and event.incident_types[0] != "other"   # upgraded by the later post
