@@ -3,14 +3,19 @@
 Names and ``aliases`` count on their own, unless another place is named right before them (成都文华小学 is
 not ours). ``ambiguous_aliases`` such as 二中 count only when the post shows county context (a county alias,
 a context term, a township) and never when another county or city is the nearest place named before them,
-nor inside ordinary words (初二中午, 一小时, 第一小学 of another place).
+nor inside ordinary words (初二中午, 一小时, 第一小学 of another place; 一小贩 and 一小混混, where jieba's
+ordinary dictionary reads a word across the alias's edge). A place whose name contains ours (石渠县 holds 渠县)
+is another place: it neither names our schools (石渠县二中) nor gives county context.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+import jieba
 
 from core.profile import Profile
 from nlp.text import clean
@@ -26,6 +31,33 @@ _NEXT_BAD = set("时午途间旬期部点些半步批组伙撮群把口片份块
 # Right before a numbered alias these make it a grade, an ordinal or a quantity (初二中, 第一小, 高三中).
 _NUMBER_PREV_BAD = set("初高第周年大小十百千万零两几每个名位一二三四五六七八九0123456789")
 _PLACE_SUFFIX = set("省市县区州镇乡")
+# Characters either side of a numbered alias that ordinary segmentation looks at (一小贩, 一小混混).
+_WORD_WINDOW = 6
+_PLAIN_TOKENIZER = jieba.Tokenizer()      # jieba's own dictionary, without the county's school names
+_PLAIN_READY = threading.Lock()
+
+
+def _plain_words(text: str) -> list[tuple[int, int]]:
+    """Spans of the words jieba's ordinary dictionary reads in ``text``."""
+    with _PLAIN_READY:
+        if not _PLAIN_TOKENIZER.initialized:
+            _PLAIN_TOKENIZER.initialize()
+    spans, at = [], 0
+    for word in _PLAIN_TOKENIZER.cut(text, HMM=False):
+        spans.append((at, at + len(word)))
+        at += len(word)
+    return spans
+
+
+def inside_ordinary_word(body: str, start: int, end: int) -> bool:
+    """True when an ordinary word runs across the edge of ``body[start:end]`` (一小贩: 小贩 starts inside 一小
+    and ends after it), so the alias there is part of that word, not a school's name."""
+    left = max(0, start - _WORD_WINDOW)
+    for word_start, word_end in _plain_words(body[left:end + _WORD_WINDOW]):
+        word_start, word_end = word_start + left, word_end + left
+        if word_end - word_start >= 2 and (word_start < start < word_end or word_start < end < word_end):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -68,6 +100,9 @@ class SchoolMatcher:
         city = profile.city.rstrip("市")
         # Our city is context for the county, but 达州二中 is the city's school, not ours.
         self._foreign = tuple(p for p in dict.fromkeys((*places, city, profile.city)) if p and p not in self._own_places)
+        # Foreign places that contain one of our names (石渠县 contains 渠县): where they stand, ours is not named.
+        shadowing = sorted((p for p in self._foreign if any(own in p for own in self._own_places)), key=len, reverse=True)
+        self._shadow_pattern = re.compile("|".join(map(re.escape, shadowing))) if shadowing else None
         self._names = self._collect_names(profile)
         by_length = sorted({n.text for n in self._names}, key=len, reverse=True)
         self._pattern = re.compile("|".join(map(re.escape, by_length))) if by_length else None
@@ -91,14 +126,21 @@ class SchoolMatcher:
         body = clean(text).text
         if not body or self._pattern is None:
             return []
-        has_context = any(term in body for term in self._context)
+        shadows = self._shadows(body)
+        has_context = any(term in _without(body, shadows) for term in self._context)
         found: list[SchoolMatch] = []
         for hit in self._pattern.finditer(body):
+            if _overlaps(hit.start(), hit.end(), shadows):
+                continue
             for name in self._by_text[hit.group()]:
                 reason = self._judge(body, hit.start(), hit.end(), name, has_context)
                 if reason:
                     found.append(SchoolMatch(name.school_id, name.text, hit.start(), hit.end(), reason))
         return found
+
+    def _shadows(self, body: str) -> list[tuple[int, int]]:
+        """Spans of foreign places whose names contain ours (石渠县)."""
+        return [m.span() for m in self._shadow_pattern.finditer(body)] if self._shadow_pattern else []
 
     def school_ids(self, text: str) -> tuple[str, ...]:
         """The ids of the schools a post is about, in order of first mention, each once."""
@@ -111,7 +153,10 @@ class SchoolMatcher:
         if not body or self._pattern is None:
             return ()
         found = []
+        shadows = self._shadows(body)
         for hit in self._pattern.finditer(body):
+            if _overlaps(hit.start(), hit.end(), shadows):
+                continue
             for name in self._by_text[hit.group()]:
                 if (name.ambiguous and self._clean_edges(body, hit.start(), hit.end(), name)
                         and not self._foreign_prefix(body[max(0, hit.start() - 8):hit.start()])
@@ -159,6 +204,8 @@ class SchoolMatcher:
             return False
         if numbered and nxt == "学" and not body.startswith("学校", end):
             return False     # 一小学生 is "a pupil"; 二中学校 is the school
+        if numbered and inside_ordinary_word(body, start, end):
+            return False     # 一小贩, 一小混混: "a" vendor, "a" thug
         return True
 
     def _nearest_place_is_foreign(self, body: str, start: int) -> bool:
@@ -169,3 +216,14 @@ class SchoolMatcher:
         for hit in self._place_pattern.finditer(window):
             last = hit.group()
         return last is not None and last in self._foreign
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _without(body: str, spans: list[tuple[int, int]]) -> str:
+    """The text with these spans blanked out (offsets kept)."""
+    for s, e in spans:
+        body = body[:s] + " " * (e - s) + body[e:]
+    return body

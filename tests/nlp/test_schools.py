@@ -37,6 +37,13 @@ def test_labelled_set_meets_precision_and_recall_targets(matcher):
     ("成都文华小学的老师来渠县交流", ()),
     ("渠縣二中學生打架", ("quxian-erzhong",)),           # traditional characters
     ("三汇中学和渠中联合举办运动会", ("sanhui-zhongxue", "quxian-zhongxue")),
+    ("渠县街上一小贩和一小混混吵起来了", ()),             # "a vendor", "a thug": ordinary words, not 一小
+    ("石渠县二中发生学生打架", ()),                       # 石渠县 holds 渠县 but is another county
+    ("石渠县发生学生打架，我们二中毕业的都知道", ()),       # and gives no county context either
+    ("渠县二中和石渠县二中联谊", ("quxian-erzhong",)),
+    ("渠县家长说，一小的老师很负责", ("quxian-yixiao",)),  # true positives of the same aliases
+    ("渠县网友：去一小接孩子", ("quxian-yixiao",)),
+    ("我是渠县人，在二中读书", ("quxian-erzhong",)),
 ])
 def test_school_matching_cases(matcher, text, expected):
     assert matcher.school_ids(text) == expected
