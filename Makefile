@@ -14,7 +14,7 @@ TORCH_INDEX ?=
 ES_PORT ?= 9250
 PG_PORT ?= 5433
 
-.PHONY: install install-dev demo test bench es-start es-stop clean
+.PHONY: install install-dev demo demo-real test bench es-start es-stop clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,17 @@ DEMO_PORT ?= 8501
 # A live drill (演练) of one shipped scenario on the embedded store: simulated web + worker + console; prints the
 # console's address and the demo logins; Ctrl-C ends it and writes the after-action report.
 demo: install
+	@if [ -f $(REAL_DATA)/cascades.tsv.gz ]; then echo "真实语料演练场景 real-language drills: make demo-real DEMO_REAL=<$(REAL_SCENARIOS)>"; \
+	else echo "真实语料演练场景需要数据 / real-language drills need the weibo_events data set in $(REAL_DATA) (cascades.tsv.gz; or make demo-real REAL_DATA=DIR)"; fi
 	$(VENV)/bin/yuqing drill $(DEMO_SCENARIO) --speed $(DEMO_SPEED) --port $(DEMO_PORT)
+
+# A live drill of a scenario built at run time from real Weibo cascades (their rows never enter the repository).
+REAL_DATA ?= ../shared/data/weibo_events
+REAL_SCENARIOS := real-teacher-assault-rumour|real-classroom-death|real-principal-molest-rumour
+DEMO_REAL ?= real-classroom-death
+demo-real: install
+	$(VENV)/bin/yuqing scenario build-real --data $(REAL_DATA) --out var/scenarios-real
+	$(VENV)/bin/yuqing drill var/scenarios-real/$(DEMO_REAL).toml --speed $(DEMO_SPEED) --port $(DEMO_PORT)
 
 test: install-dev
 	@set -o pipefail; \

@@ -1,5 +1,5 @@
-"""``yuqing crawl``, ``yuqing crawl-all``, ``yuqing crawl-health``, ``yuqing simweb``: crawling and the
-simulated web.
+"""``yuqing crawl``, ``yuqing crawl-all``, ``yuqing crawl-health``, ``yuqing simweb``, ``yuqing scenario
+build-real``: crawling, the simulated web and its scenarios built from real cascades.
 
 A crawl is a subprocess, the crawl process (``python -m infra.crawl``, which runs Scrapy; Twisted's reactor
 cannot restart inside one process), under a time limit. The subprocess gets every setting through
@@ -32,8 +32,10 @@ from infra.crawl.process import find_source
 from infra.runtime import Runtime
 from infra.worker.crawl import EXIT_TIMED_OUT
 from infra.simweb import SimWeb, list_scenarios, load_scenario
+from infra.simweb.real import REAL_SCENARIOS, build_real
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_REAL_DATA = REPO_ROOT.parent / "shared" / "data" / "weibo_events"
 
 
 def register(subparsers) -> None:
@@ -61,6 +63,16 @@ def register(subparsers) -> None:
     web.add_argument("--origin", default="scenario",
                      help="drill time at start: 'scenario' (its start), 'now', or an ISO 8601 time")
     web.set_defaults(func=run_simweb)
+
+    scenario = subparsers.add_parser("scenario", help="drill scenarios beyond the shipped ones")
+    scenario_commands = scenario.add_subparsers(dest="scenario_command", metavar="COMMAND")
+    real = scenario_commands.add_parser(
+        "build-real", help="build the real-language drill scenarios from the weibo_events cascades (真实语料演练场景)")
+    real.add_argument("--data", default=str(DEFAULT_REAL_DATA),
+                      help=f"the weibo_events folder with cascades.tsv.gz (default {DEFAULT_REAL_DATA})")
+    real.add_argument("--out", default="", help="folder for the scenario files (default <data_dir>/scenarios-real)")
+    real.set_defaults(func=run_build_real)
+    scenario.set_defaults(func=lambda args, runtime: scenario.print_help() or 2)
 
 
 def _crawl_options(parser) -> None:
@@ -198,6 +210,16 @@ def _run_json(run: CrawlRun) -> dict:
     data = {k: getattr(run, k) for k in run.__dataclass_fields__}
     return {k: (v.isoformat() if isinstance(v, datetime) else list(v) if isinstance(v, tuple) else v)
             for k, v in data.items()}
+
+
+def run_build_real(args, runtime: Runtime) -> int:
+    """Write the real-language scenarios (their rows stay out of the repository: built here, at run time)."""
+    out = Path(args.out) if args.out else Path(runtime.settings.data_dir) / "scenarios-real"
+    written = build_real(args.data, out)
+    print(f"已生成 {len(written)} 个真实语料演练场景 / built {len(written)} real-language scenarios in {out}:")
+    for path, spec in zip(written, REAL_SCENARIOS):
+        print(f"  {spec.title}\n    yuqing drill {path}")
+    return 0
 
 
 def run_simweb(args, runtime: Runtime) -> int:
