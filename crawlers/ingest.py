@@ -109,6 +109,7 @@ def _ingest(store: PostStore, state: CrawlStateStore, posts: list[Post], copies:
         if sig is not None:
             batch_index.add(post.id, sig)
             signatures.append((post.id, sig))
+    _redirect_reactions(state, to_write, stored, aliases)
     for item in copies:
         # A repost of a post that was itself folded into another as a near-copy adds to that other post.
         original_id = aliases.get(item["original_id"]) or state.alias_of(item["original_id"]) or item["original_id"]
@@ -118,6 +119,19 @@ def _ingest(store: PostStore, state: CrawlStateStore, posts: list[Post], copies:
     _attach(store, stored, to_write, attach, copies, result)
     _write(store, state, to_write, fresh, signatures, aliases, result)
     return result
+
+
+def _redirect_reactions(state: CrawlStateStore, to_write: dict[str, Post], stored: dict[str, Post],
+                        aliases: dict[str, str]) -> None:
+    """A reaction to a post that was folded into another as a near-copy reacts to that other post: its
+    ``parent_id`` is moved there, so it joins the event of the post that is stored."""
+    for post_id, post in list(to_write.items()):
+        parent = post.parent_id
+        if not parent or parent in to_write or parent in stored:
+            continue
+        source = aliases.get(parent) or state.alias_of(parent)
+        if source and source != parent:
+            to_write[post_id] = replace(post, parent_id=source)
 
 
 def _write(store: PostStore, state: CrawlStateStore, to_write: dict[str, Post], fresh: set[str],

@@ -73,6 +73,17 @@ def test_a_repost_of_a_post_folded_as_a_copy_counts_for_the_original(stores):
     assert result.copies == 1 and store.get("weibo:1").spread == 3
 
 
+def test_a_comment_on_a_post_folded_as_a_copy_reacts_to_the_original(stores):
+    store, state = stores
+    ingest_batch(store, state, [post("1", RUMOUR, 0)], [])
+    comment = post("9", "真的假的？有没有人出来说句话，孩子们还好吗", 7, parent_id="weibo:2", relation="repost")
+    ingest_batch(store, state, [post("2", RUMOUR + "！", 5), comment], [])        # the copy and its reaction at once
+    later = post("10", "我家孩子也在二小，今天没事，大家别慌", 9, parent_id="weibo:2", relation="comment")
+    ingest_batch(store, state, [later], [])                                      # and one in a later batch
+    assert store.get("weibo:2") is None
+    assert store.get("weibo:9").parent_id == store.get("weibo:10").parent_id == "weibo:1"
+
+
 def test_an_earlier_original_arriving_after_its_copy_is_stored_not_swallowed(stores):
     store, state = stores
     ingest_batch(store, state, [post("9", RUMOUR + "转", 60, platform="tieba")], [])

@@ -42,3 +42,9 @@ def test_floor_grades(text, grade):
 def test_officials_are_named_beside_the_harm():
     _, reasons = floor_grade(extract("校长猥亵女童，教育局包庇"))
     assert any("公职人员" in reason for reason in reasons)
+
+
+def test_a_near_death_or_a_failed_rescue_reads_right():
+    assert not extract("7岁幼女遭班主任强奸险些丧命").has("death")          # nearly died: not a death
+    assert extract("7岁幼女遭班主任强奸险些丧命").has("minor")
+    assert extract("课堂上突然昏迷，抢救无效死亡").has("death")               # 无效 is no negation
