@@ -148,15 +148,18 @@ def run_enrich(args, runtime: Runtime) -> int:
     with tqdm(total=total, unit="帖", desc="研判", disable=args.no_progress or args.json) as bar:
         stats = monitoring.enrich(max_posts=args.limit, batch_size=args.batch_size, rescore=args.rescore,
                                   on_batch=bar.update)
+    refreshed = monitoring.refresh_events()      # events whose posts gained copies or engagement
     figures = {"posts": stats.posts, "batches": stats.batches, "events_created": stats.events_created,
                "events_updated": stats.events_updated, "events_deleted": stats.events_deleted,
+               "events_refreshed": refreshed,
                "seconds": round(stats.seconds, 2), "posts_per_second": round(stats.posts_per_second, 1),
                "model_version": stats.model_version}
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
     else:
         print(f"enriched {stats.posts} posts in {stats.seconds:.1f} s ({stats.posts_per_second:.0f}/s) with "
-              f"{stats.model_version}; events: {stats.events_created} new, {stats.events_updated} updated")
+              f"{stats.model_version}; events: {stats.events_created} new, {stats.events_updated} updated, "
+              f"{refreshed} refreshed for new copies or engagement")
     return 0
 
 
