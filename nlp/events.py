@@ -168,6 +168,10 @@ class EventClusterer:
             return 2.0 + overlap + similarity
         return 0.0
 
+    def types_of(self, event_id: str | None) -> tuple[str, ...]:
+        state = self._open.get(event_id or "")
+        return tuple(sorted(state.types)) if state else ()
+
     def schools_of(self, event_id: str | None) -> frozenset[str]:
         state = self._open.get(event_id or "")
         return frozenset(state.schools) if state else frozenset()
@@ -256,9 +260,10 @@ def grade_for(heat: float, types: Iterable[str], settings: EventSettings,
 
 
 def event_types(types: Counter) -> tuple[str, ...]:
-    """An event's incident types, most named first; ``other`` only while no post names what happened."""
+    """An event's incident types, most named first; ``other`` while no post names what happened (an event
+    founded on an incident signal alone)."""
     named = [t for t, _ in types.most_common() if t != "other"]
-    return tuple(named) if named else tuple(t for t, _ in types.most_common())
+    return tuple(named) if named else ("other",)
 
 
 def summarise(event_id: str, members: Sequence[tuple[Post, Enrichment | None]], settings: EventSettings,

@@ -152,8 +152,10 @@ class ClusterBook:
         Posts are placed oldest first, so a source is placed before the reactions to it in the same batch. A
         reaction (``Post.parent_id``) whose source belongs to a known event joins that event and takes its
         schools; one whose source is not placed yet is placed on its own words for now (the monitoring round
-        joins it once the source is). A post naming a school and showing an incident signal without a type
-        is typed ``other``, so it founds or joins an event rather than being lost."""
+        joins it once the source is); it records its source's incident types when it names none itself. A
+        post naming a school and showing an incident signal without a type is clustered as ``other``, so it
+        founds or joins an event rather than being lost (the event is typed ``other`` until a post names a
+        type; the post itself records only the types it names)."""
         touched: set[str] = set()
         enrichments: dict[str, Enrichment] = {}
         ordered = sorted(posts, key=lambda p: (p.published_at, p.id))
@@ -164,14 +166,17 @@ class ClusterBook:
             signal = Signal(post.id, post.published_at, analysis.schools, types, analysis.weak_schools,
                             analysis.words)
             source_event = self._clusterer.event_of(post.parent_id) if post.parent_id else None
+            recorded = analysis.incident.types
             if source_event is not None:
                 event_id, changed = source_event, self._clusterer.join(signal, source_event)
                 schools = tuple(dict.fromkeys((*self._clusterer.schools_of(event_id), *analysis.schools)))
+                # A repost of a canteen rumour is about the canteen: it says what its source says.
+                recorded = recorded or tuple(t for t in self._clusterer.types_of(event_id) if t != "other")
             else:
                 event_id, changed = self._clusterer.assign(signal)
                 schools = schools_in_context(signal, self._clusterer.schools_of(event_id))
             touched |= changed
-            enrichments[post.id] = self._pipeline.enrichment(analysis, schools, event_id, now, types)
+            enrichments[post.id] = self._pipeline.enrichment(analysis, schools, event_id, now, recorded)
         return enrichments, touched
 
     def members(self, event_id: str) -> list[str]:

@@ -183,8 +183,8 @@ def scenario_document(spec: RealScenario, cascades: dict[str, tuple[int, list[_R
         for cascade in incident.cascades:
             truth = {"source": {"event": incident.id, "schools": [incident.school],
                                 "incident_types": list(incident.incident_types), "rumour": rumour},
-                     "reaction": {"event": incident.id, "schools": [incident.school], "incident_types": [],
-                                  "rumour": False}}
+                     "reaction": {"event": incident.id, "schools": [incident.school],
+                                  "incident_types": list(incident.incident_types), "rumour": False}}
             posts.extend(_posts_of(cascade, cascades[cascade.event_id][1], INCIDENT_REACTIONS, truth))
     wanted = round(len(posts) * DISTRACTOR_SHARE / (1 - DISTRACTOR_SHARE))
     per_cascade = max(1, wanted // max(1, len(spec.distractors)))

@@ -212,10 +212,13 @@ def test_an_alleged_death_is_at_least_grade_ii_and_the_reasons_say_why(runtime, 
 
 def test_a_school_post_with_an_incident_signal_but_no_type_forms_an_event_typed_other(runtime, stores):
     post_store, event_store = stores
-    post_store.upsert_many([make_post("o1", "渠县中学这事太恶心了，家长们都气炸了，学校必须给个说法", 0),
-                            make_post("o2", "渠县中学门口有学生被打伤了，家长很气愤", 30)])
-    enrich_pending(post_store, event_store, runtime, ManualClock(T0 + timedelta(hours=1)))
-    first, second = post_store.get("weibo:o1").enrichment, post_store.get("weibo:o2").enrichment
-    assert first.incident_types == ("other",) and first.event_id is not None
-    event = event_store.get_event(first.event_id)
-    assert second.event_id == first.event_id and event.incident_types[0] != "other"   # upgraded by the later post
+    clock = ManualClock(T0 + timedelta(hours=1))
+    post_store.upsert_many([make_post("o1", "渠县中学这事太恶心了，家长们都气炸了，学校必须给个说法", 0)])
+    enrich_pending(post_store, event_store, runtime, clock)
+    first = post_store.get("weibo:o1").enrichment
+    assert first.incident_types == () and first.event_id is not None      # no type named, yet not lost
+    assert event_store.get_event(first.event_id).incident_types == ("other",)
+    post_store.upsert_many([make_post("o2", "渠县中学门口有学生被打伤了，家长很气愤", 30)])
+    enrich_pending(post_store, event_store, runtime, clock)
+    assert post_store.get("weibo:o2").enrichment.event_id == first.event_id
+    assert "other" not in event_store.get_event(first.event_id).incident_types     # upgraded by the later post
