@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.clock import Clock
+from core.crawl_health import SourceHealth, judge_all
 from core.event import EventStore
 from core.notifications import Delivery
 from core.profile import Profile, load_profile
@@ -60,6 +61,13 @@ class Backend:
     def deliveries(self, statuses: tuple[str, ...] = (), limit: int = 500) -> list[Delivery]:
         """The notifications sent or planned (what, to whom, on which channel, delivered or not), newest first."""
         return self.runtime.state.notifications.deliveries(statuses=statuses, limit=limit)
+
+    def format_drift(self) -> list[SourceHealth]:
+        """The sources whose latest crawl came back in a structure the crawler could not read (格式异常)."""
+        runtime = self.runtime
+        report = judge_all(runtime.state.crawl_health, [s.name for s in runtime.profile.sources if s.enabled],
+                           runtime.clock.now(), float(runtime.settings.crawl_silent_after_s))
+        return [health for health in report if health.verdict == "drift"]
 
     def close(self) -> None:
         self.runtime.close()

@@ -6,6 +6,9 @@ login page, or 403s, is not. The verdicts:
 
 - ``blocked``: the latest run saw signs of blocking (HTTP 403/418/432/461, a captcha or login page, an empty
   page in the middle of paging).
+- ``drift`` (格式异常): the latest run got its pages (HTTP 200) but read no items from them, or far fewer
+  than the source usually yields: the site changed its layout or API, and the crawler is blind until a
+  person looks at the saved sample of the page.
 - ``failing``: the latest run crashed, ran past its time limit, could not store what it parsed, or had errors
   and parsed no items.
 - ``silent``: no run has parsed a single item (new or already seen) for longer than the silence limit, or
@@ -20,10 +23,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Iterable, Protocol, Sequence
 
-VERDICTS = ("ok", "blocked", "silent", "failing", "unknown")
+VERDICTS = ("ok", "blocked", "drift", "silent", "failing", "unknown")
 # Finish reasons of a run that did not do its job, whatever it parsed.
 FAILED_RUNS = ("crashed", "timeout", "killed", "store_failed")
 BLOCK_STATUSES = (403, 418, 432, 461)
+# A run that reads fewer than this share of the source's usual items (the median of its recent runs, when
+# that is at least DRIFT_MIN_USUAL) has lost its way on the page.
+DRIFT_SHARE = 0.2
+DRIFT_MIN_USUAL = 10
+DRIFT_SAMPLE_CHARS = 4000               # the saved sample of the page that yielded nothing
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,9 @@ class CrawlRun:
     truncated: bool = False                 # paging stopped at the page limit before reaching seen posts
     truncated_reason: str = ""
     newest_published_at: datetime | None = None
+    format_drift: bool = False              # 格式异常: pages came back, items did not
+    drift_reason: str = ""
+    drift_sample: str = ""                  # the start of the page that yielded nothing (DRIFT_SAMPLE_CHARS)
 
     @property
     def complete(self) -> bool:
@@ -103,6 +114,8 @@ def judge(source: str, runs: Sequence[CrawlRun], now: datetime, silent_after_s: 
     if last.blocked:
         return SourceHealth(verdict="blocked", reason="被封禁迹象：" + "；".join(last.blocked_reasons or ("未知",)),
                             **base)
+    if last.format_drift:
+        return SourceHealth(verdict="drift", reason="格式异常：" + (last.drift_reason or "页面结构与预期不符"), **base)
     if last.finish_reason in FAILED_RUNS or (last.errors and not last.items_parsed):
         sample = last.error_samples[0] if last.error_samples else last.finish_reason
         return SourceHealth(verdict="failing", reason=f"最近一次采集失败：{sample}", **base)
@@ -117,6 +130,27 @@ def judge(source: str, runs: Sequence[CrawlRun], now: datetime, silent_after_s: 
     quiet = "，无新增（来源正常，只是暂无新内容）" if last.items_new == 0 else f"，新增 {last.items_new} 条"
     note = "；页数上限截断" if last.truncated else ""
     return SourceHealth(verdict="ok", reason=f"正常：读到 {last.items_parsed} 条{quiet}{note}", **base)
+
+
+def usual_yield(history: Sequence[CrawlRun]) -> int:
+    """The items a source usually yields per run: the median of its recent finished, unblocked runs that
+    read items (0 when it has none)."""
+    counts = sorted(r.items_parsed for r in history
+                    if r.finish_reason == "finished" and not r.blocked and not r.format_drift and r.items_parsed)
+    return counts[len(counts) // 2] if counts else 0
+
+
+def drift_reason(run: CrawlRun, history: Sequence[CrawlRun]) -> str:
+    """Why a run looks like format drift (Chinese), or '' when it does not: its pages came back but it read
+    no items, or far fewer than the source's usual yield. Blocked and failed runs are judged as such."""
+    if run.blocked or run.finish_reason in FAILED_RUNS or run.pages == 0:
+        return ""
+    if run.items_parsed == 0:
+        return f"{run.pages} 个页面正常返回，却没有读出任何条目（网站可能改版或接口变化）"
+    usual = usual_yield([r for r in history if r.run_id != run.run_id])
+    if usual >= DRIFT_MIN_USUAL and run.items_parsed < usual * DRIFT_SHARE:
+        return f"只读出 {run.items_parsed} 条，远少于该来源通常的 {usual} 条（网站可能改版）"
+    return ""
 
 
 def judge_all(store: CrawlHealthStore, sources: Iterable[str], now: datetime, silent_after_s: float,

@@ -146,9 +146,9 @@ TARGET_KIND_NAMES = {
 
 # --- what runs in the background
 
-CRAWL_VERDICTS = ("ok", "blocked", "silent", "failing", "unknown")     # core.crawl_health.VERDICTS
-CRAWL_VERDICT_NAMES = {"ok": "正常", "blocked": "疑似被封禁", "silent": "长时间无内容", "failing": "采集失败",
-                       "unknown": "从未采集"}
+CRAWL_VERDICTS = ("ok", "blocked", "drift", "silent", "failing", "unknown")     # core.crawl_health.VERDICTS
+CRAWL_VERDICT_NAMES = {"ok": "正常", "blocked": "疑似被封禁", "drift": "格式异常", "silent": "长时间无内容",
+                       "failing": "采集失败", "unknown": "从未采集"}
 
 # How a crawl run ended: Scrapy's close reasons, and ours for a run that could not finish by itself.
 CRAWL_FINISH_NAMES = {"finished": "完成", "shutdown": "停止时结束", "closespider_timeout": "达到采集时限",
@@ -174,6 +174,7 @@ TRIGGER_KINDS = {
     "clock_overdue": "回应时限已超时",
     "escalation_new": "新的移交（升级处置）案件",
     "hype_suspected": "疑似恶意炒作（协同传播评分达到提示线）",
+    "crawl_format_drift": "信息源格式异常（页面正常返回却读不出条目）",
 }
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "interrupted")
 DELIVERY_STATUS_NAMES = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败",

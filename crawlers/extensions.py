@@ -1,18 +1,20 @@
 """The crawl health extension: when a spider closes, one ``core.crawl_health.CrawlRun`` is recorded for its
 source (pages, items new/updated/duplicate/copies/dropped, errors, signs of blocking, truncation), and the
-source's watermark moves forward only if the run was complete. Both stores come from the zero-argument
+source's watermark moves forward only if the run was complete. A run whose pages came back but read no items (or
+far fewer than the source's usual yield) is marked as format drift (``core.crawl_health.drift_reason``). Both stores come from the zero-argument
 factories ``YUQING_CRAWL_HEALTH`` and ``YUQING_CRAWL_STATE`` in the Scrapy settings."""
 
 from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Callable
 
 from scrapy import signals
 
-from core.crawl_health import CrawlHealthStore, CrawlRun
+from core.crawl_health import DRIFT_SAMPLE_CHARS, CrawlHealthStore, CrawlRun, drift_reason
 from core.crawl_state import CrawlStateStore
 from crawlers.wiring import factory
 
@@ -44,7 +46,7 @@ class CrawlHealthExtension:
         spider.note_error(f"解析出错：{failure.getErrorMessage()}", response.url)
 
     def spider_closed(self, spider, reason):
-        run = self.build_run(spider, reason)
+        run = self.with_drift(self.build_run(spider, reason))
         self.open_health().record(run)
         self.open_state().finish_run(run.source, run.newest_published_at, run.complete, spider.clock.now())
         log.info("crawl run %s of %s: %s pages, %s items (%s new, %s updated, %s duplicate, %s copies, %s dropped), "
@@ -52,6 +54,18 @@ class CrawlHealthExtension:
                  run.items_updated, run.items_duplicate, run.items_copies, run.items_dropped, run.errors,
                  ", BLOCKED: " + "; ".join(run.blocked_reasons) if run.blocked else "",
                  ", truncated: " + run.truncated_reason if run.truncated else "")
+        if run.format_drift:
+            log.warning("crawl run %s of %s: FORMAT DRIFT: %s", run.run_id, run.source, run.drift_reason)
+
+    def with_drift(self, run: CrawlRun) -> CrawlRun:
+        """The run marked as format drift when the spider said so or its yield says so, with a page sample."""
+        stats = self.crawler.stats
+        said = str(stats.get_value("yuqing/drift_reason", "") or "")
+        reason = said or drift_reason(run, self.open_health().runs(run.source, limit=10))
+        if not reason:
+            return run
+        sample = stats.get_value("yuqing/drift_sample") if said else stats.get_value("yuqing/page_sample")
+        return replace(run, format_drift=True, drift_reason=reason, drift_sample=str(sample or "")[:DRIFT_SAMPLE_CHARS])
 
     def build_run(self, spider, reason: str) -> CrawlRun:
         stats = self.crawler.stats

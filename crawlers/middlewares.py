@@ -1,4 +1,5 @@
-"""Downloader middlewares: signs of blocking, back-off on 429/5xx, and credentials kept out of the logs."""
+"""Downloader middlewares: only the source's own hosts are fetched, signs of blocking, back-off on 429/5xx, and
+credentials kept out of the logs."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import deferred_to_future
 from twisted.internet import reactor
+from twisted.internet.defer import CancelledError
 from twisted.internet.task import deferLater
 
 from core.crawl_health import BLOCK_STATUSES
+from crawlers.spiders.base import page_sample
 from crawlers.wiring import Credentials
 
 log = logging.getLogger(__name__)
@@ -21,6 +24,25 @@ log = logging.getLogger(__name__)
 _BLOCK_MARKERS = ("请输入验证码", "安全验证", "captcha", "请登录后继续", "passport.weibo.com/visitor", "/sso/login",
                   "访问验证", "异常访问")
 _MAX_BACKOFF_S = 60.0
+
+
+class FetchPolicyMiddleware:
+    """Refuses every request the spider's ``crawlers.fetch_policy.FetchPolicy`` refuses: start URLs, followed
+    links, next pages, and redirect targets (RedirectMiddleware hands its new request back to the engine,
+    which sends it through here again). A refusal is recorded as an error of the run, with its reason."""
+
+    def process_request(self, request, spider):
+        policy = getattr(spider, "fetch_policy", None)
+        if policy is None:
+            return None
+        public = spider.rewriter.to_public(request.url)
+        # Through crawl_base_url the connection goes to that configured address: the public host is only named.
+        reason = policy.refusal(public, resolve=public == request.url)
+        if reason:
+            spider.crawler.stats.inc_value("yuqing/refused")
+            spider.note_error(reason, request.url)
+            raise IgnoreRequest(reason)
+        return None
 
 
 class BlockDetectionMiddleware:
@@ -46,10 +68,17 @@ class BlockDetectionMiddleware:
             spider.note_error(f"HTTP {response.status}", response.url)
         else:
             self.stats.inc_value("yuqing/pages")
+            if not self.stats.get_value("yuqing/page_sample"):
+                # The first page of a run is its first list page: what a run that reads nothing is shown with.
+                self.stats.set_value("yuqing/page_sample", page_sample(response, spider.rewriter.to_public(response.url)))
         return response
 
     def process_exception(self, request, exception, spider):
-        if not isinstance(exception, IgnoreRequest):
+        if isinstance(exception, CancelledError) and "max size" in str(exception):
+            # Scrapy cancels a download past DOWNLOAD_MAXSIZE: a page that big is not an article.
+            spider.note_error(f"页面超过大小上限 {spider.settings.getint('DOWNLOAD_MAXSIZE')} 字节，未读取",
+                              request.url)
+        elif not isinstance(exception, IgnoreRequest):
             spider.note_error(f"{type(exception).__name__}: {exception}", request.url)
         return None
 

@@ -15,7 +15,7 @@ from core.errors import InvalidInput
 from core.post import canonical_url
 from core.text import strip_html
 
-__all__ = ["canonical_url", "half_width", "parse_cn_time", "clean_text"]
+__all__ = ["canonical_url", "cap_text", "half_width", "parse_cn_time", "clean_text"]
 
 # Full-width ASCII letters, digits and a few symbols, and the ideographic space. Chinese punctuation
 # (，。！？：；（）“”) is left alone: it is the normal form of Chinese text, not a width variant.
@@ -32,6 +32,17 @@ def half_width(text: str) -> str:
 def clean_text(text: str) -> str:
     """The text a post is stored with: HTML stripped (``core.text.strip_html``) and widths unified."""
     return half_width(strip_html(text or ""))
+
+
+def cap_text(text: str, limit: int) -> tuple[str, int]:
+    """The clean text of at most ``limit`` characters, and the clean length it had when it was longer (0 when
+    it was not cut). The markup is cut first (at 4x the limit), so a huge page is never cleaned whole."""
+    raw = text if len(text) <= 4 * limit else text[:4 * limit]
+    clean = clean_text(raw)
+    if len(clean) <= limit and raw is text:
+        return clean, 0
+    original = len(clean) if raw is text else max(len(clean), len(text))
+    return (clean[:limit] if len(clean) > limit else clean), original
 
 
 _RELATIVE = [

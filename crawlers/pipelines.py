@@ -23,7 +23,7 @@ from core.post import Post, canonical_url, post_from_mapping
 from core.storage import PostStore
 from crawlers.ingest import ingest_batch
 from crawlers.items import CopyItem
-from crawlers.normalise import clean_text, parse_cn_time
+from crawlers.normalise import cap_text, clean_text, parse_cn_time
 from crawlers.wiring import factory
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class NormalisePipeline:
         data = dict(ItemAdapter(item).items())
         try:
             data["published_at"] = self._time(data.get("published_at"), now, spider, data)
-            data.update(text=clean_text(data.get("text") or ""), title=clean_text(data.get("title") or ""),
+            data.update(text=self._capped_text(data, spider), title=clean_text(data.get("title") or ""),
                         author=clean_text(data.get("author") or ""), url=canonical_url(data.get("url") or ""),
                         source=spider.source_name, platform=data.get("platform") or spider.platform,
                         fetched_at=now, capture_method=CAPTURE.format(spider=spider.name, source=spider.source_name))
@@ -70,6 +70,18 @@ class NormalisePipeline:
             raise DropItem(f"{data.get('url')}: {error}") from None
         self.stats.max_value("yuqing/newest_ts", post.published_at.timestamp())
         return post
+
+    def _capped_text(self, data: dict, spider) -> str:
+        """The post's clean text, cut at ``YUQING_MAX_TEXT_CHARS`` (a 5M-character post took 132 s and 558 MB
+        to store); a cut post says so in ``raw["truncated"]`` with its original length."""
+        limit = spider.settings.getint("YUQING_MAX_TEXT_CHARS")
+        text, cut = cap_text(data.get("text") or "", limit)
+        if cut:
+            self.stats.inc_value("yuqing/texts_truncated")
+            spider.logger.warning("text of %s cut at %s characters (it had %s)", data.get("url"), limit, cut)
+            raw = data.get("raw") if isinstance(data.get("raw"), dict) else {}
+            data["raw"] = {**raw, "truncated": True, "text_chars": cut}
+        return text
 
     def _time(self, value, now, spider, data):
         published = parse_cn_time(value, now)

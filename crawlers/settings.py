@@ -44,7 +44,14 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 
+# A news article is tens of kilobytes and a list answer a few hundred; a bigger page is a mistake or an attack
+# (a 10 MB page took 41 s and 416 MB to extract). Scrapy cancels the download past the limit.
+DOWNLOAD_MAXSIZE = 4 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 1024 * 1024
+
 DOWNLOADER_MIDDLEWARES = {
+    # First of all: nothing is fetched from outside the source's own hosts (crawlers/fetch_policy.py).
+    "crawlers.middlewares.FetchPolicyMiddleware": 10,
     # Sees only final responses (after redirects and retries): counts pages, errors and signs of blocking.
     "crawlers.middlewares.BlockDetectionMiddleware": 50,
     # After CookiesMiddleware (700), which replaces the Cookie header, and before HttpProxyMiddleware (750).
@@ -66,4 +73,5 @@ YUQING_BATCH_SIZE = 200         # posts written to the store per batch
 YUQING_MAX_PAGES = 10           # list pages per run when the source's options do not say
 YUQING_OVERLAP_S = 600.0        # how far paging goes past the last complete run's watermark
 YUQING_BASE_URL = ""            # fetch from this address instead of the real sites (the simulated web)
+YUQING_MAX_TEXT_CHARS = 50_000  # a post's text is cut here (raw["truncated"] says so); a long article is ~20,000
 YUQING_RUN_ID = ""              # the crawl health record's id; a new one when empty

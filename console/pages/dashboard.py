@@ -133,8 +133,19 @@ def _health() -> None:
                 st.dataframe(job_rows(worker.jobs, profile), hide_index=True, width="stretch")
     with right:
         st.markdown("**采集健康**")
+        _format_drift(profile)
         sources = list(getattr(worker, "sources", None) or [])
         if not sources:
             st.caption("暂无采集记录。")
         else:
             st.dataframe(source_rows(sources, profile), hide_index=True, width="stretch")
+
+
+def _format_drift(profile: Profile | None) -> None:
+    """格式异常: a source whose pages come back but yield nothing is blind; say so first, with the page."""
+    for health in data.format_drift():
+        st.error(f"格式异常 · {source_label(health.source, profile)}：{health.reason}。"
+                 "在网站恢复或采集配置更新之前，这个来源会漏采。")
+        if health.last_run is not None and health.last_run.drift_sample:
+            with st.expander(f"{source_label(health.source, profile)} 的页面样本（{full_time(health.last_run.started_at)}）"):
+                st.code(health.last_run.drift_sample, language=None)

@@ -13,12 +13,23 @@ from typing import Any, Callable
 import scrapy
 import scrapy.utils.defer
 
+from core.crawl_health import DRIFT_SAMPLE_CHARS
 from core.errors import ConfigurationError
 from core.profile import Source
+from crawlers.fetch_policy import FetchPolicy
 from crawlers.sources import Rewriter
 from crawlers.wiring import factory, from_root
 
 _SAMPLES = 20
+
+
+def page_sample(response, public_url: str) -> str:
+    """The start of a page as text (``DRIFT_SAMPLE_CHARS``), headed by its public URL."""
+    try:
+        text = response.text[:DRIFT_SAMPLE_CHARS]
+    except AttributeError:                   # not a text response
+        text = f"（非文本内容，{len(response.body)} 字节）"
+    return f"{public_url}\n{text}"
 
 # Scrapy before 2.14 waits 100 ms before every callback (``_DEFER_DELAY``) so the reactor can read sockets
 # first; a source paged one list page after another then spends most of its time asleep (about 8 pages/s
@@ -50,15 +61,28 @@ class SourceSpider(scrapy.Spider):
         self.overlap = timedelta(seconds=settings.getfloat("YUQING_OVERLAP_S"))
         self.state = factory(settings, "YUQING_CRAWL_STATE")()
         self.watermark, self.last_complete = self.state.watermark(self.source_name)
+        self.fetch_policy = FetchPolicy.from_options(self.source_name, self.options)
 
     async def start(self):
         # Scrapy 2.13 starts spiders with start(); the spiders keep start_requests() for older Scrapy.
         for request in self.start_requests():
+            # The source's own hosts are those of its start URLs (and the profile's allowed_hosts).
+            self.fetch_policy.admit_start(self.rewriter.to_public(request.url))
             yield request
 
     # --- requests ---------------------------------------------------------------------------------------
     def fetch(self, public_url: str, callback: Callable, **cb_kwargs: Any) -> scrapy.Request:
         return scrapy.Request(self.rewriter.to_fetch(public_url), callback=callback, cb_kwargs=cb_kwargs)
+
+    def followable(self, public_url: str) -> bool:
+        """Whether a link found on a page may be followed: the source's own host, an allowed scheme, no
+        internal address written into it (the downloader checks again, with the name resolved). A refusal is
+        recorded with its reason."""
+        reason = self.fetch_policy.refusal(public_url, resolve=False)
+        if reason:
+            self.crawler.stats.inc_value("yuqing/refused")
+            self.note_error(reason, public_url)
+        return not reason
 
     def option_list(self, name: str) -> list:
         value = self.options.get(name, [])
@@ -116,6 +140,15 @@ class SourceSpider(scrapy.Spider):
         if reason not in reasons:
             stats.set_value("yuqing/blocked_reasons", reasons + [reason])
         self.logger.warning("blocked: %s (%s)", reason, self.rewriter.to_public(url))
+
+    def note_drift(self, reason: str, response) -> None:
+        """A page came back (HTTP 200) in a structure this spider does not know: recorded as format drift
+        (格式异常) with a bounded sample of that page, so a person can see what the site sends now."""
+        stats = self.crawler.stats
+        if not stats.get_value("yuqing/drift_reason"):
+            stats.set_value("yuqing/drift_reason", reason)
+            stats.set_value("yuqing/drift_sample", page_sample(response, self.rewriter.to_public(response.url)))
+        self.logger.warning("format drift: %s (%s)", reason, self.rewriter.to_public(response.url))
 
     def note_truncated(self, reason: str) -> None:
         self.crawler.stats.set_value("yuqing/truncated_reason", reason)

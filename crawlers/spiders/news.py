@@ -1,10 +1,16 @@
 """News sites: list pages and article pages, configured per site in the profile.
 
-Options: ``start_urls`` (list pages), ``link_pattern`` (regex an article's public URL must match),
+Options: ``start_urls`` (list pages), ``link_pattern`` (regex the whole public URL of an article must match,
+scheme and host included: a pattern found somewhere inside a URL is not enough),
 ``next_selector`` (CSS of the next-page link, default ``a.next::attr(href)``), and optional ``selectors``
 (``title``, ``body``, ``time``: CSS). Whatever the selectors do not give, trafilatura extracts (title, body,
 date), with the page's printed time preferred to trafilatura's day-only date. A new site is a few lines
 of profile, not code.
+
+The article structures read are those of 人民网 (``meta name="publishdate"``, ``来源：`` in the info line,
+``(责编：…)``), 新华网 (``来源：`` and ``【责任编辑:…】``) and the TRS-built government sites (``meta name="PubDate"``,
+``ContentSource``, ``ArticleTitle``), in UTF-8 or GBK/GB2312. The source (来源), byline (记者/作者) and editor
+(责任编辑/责编) are kept in ``raw``; the author of the post is the source.
 """
 
 from __future__ import annotations
@@ -22,7 +28,11 @@ from crawlers.spiders.base import SourceSpider
 
 _PRINTED_TIME = re.compile(r"(\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}:\d{2}(?::\d{2})?)")
 _META_TIME = ('meta[name="publishdate"]::attr(content)', 'meta[property="article:published_time"]::attr(content)',
-              'meta[name="PubDate"]::attr(content)')
+              'meta[name="PubDate"]::attr(content)', 'meta[name="pubdate"]::attr(content)')
+_META_SOURCE = ('meta[name="ContentSource"]::attr(content)', 'meta[name="source"]::attr(content)')
+_SOURCE = re.compile(r"来源[:：]\s*([^\s<　\d|｜]+)")
+_EDITOR = re.compile(r"(?:责任编辑|责编)\s*[:：]\s*([^\s)）】\]<]+(?:[、 ][^\s)）】\]<]+)*)")
+_BYLINE = re.compile(r"(?:记者|作者|通讯员)[:：\s]\s*([\u4e00-\u9fa5]{2,4}(?:[ 、][\u4e00-\u9fa5]{2,4})*)")
 
 
 class NewsSpider(SourceSpider):
@@ -30,7 +40,7 @@ class NewsSpider(SourceSpider):
     platform = "news"
 
     def start_requests(self) -> Iterator:
-        self.link_pattern = re.compile(str(self.options.get("link_pattern") or r"."))
+        self.link_pattern = re.compile(str(self.options.get("link_pattern") or r"https?://.+"))
         for url in self.option_list("start_urls"):
             yield self.fetch(str(url), self.parse_list, page=1)
 
@@ -39,7 +49,7 @@ class NewsSpider(SourceSpider):
         for href in response.css("a::attr(href)").getall():
             fetch_url = self.rewriter.follow(response.url, href)
             public = self.rewriter.to_public(fetch_url)
-            if self.link_pattern.search(public) and public not in links:
+            if self.link_pattern.fullmatch(public) and public not in links and self.followable(public):
                 links.append(public)
         self.note_items(len(links))
         ids = [make_post_id("news", url=link) for link in links]
@@ -73,9 +83,10 @@ class NewsSpider(SourceSpider):
             self.note_error(f"文章页找不到{missing}（版式可能已改变）", response.url)
             return
         public = self.rewriter.to_public(response.url)
-        raw = {"site": urlsplit(public).netloc, "extracted_by": "trafilatura" if extracted else "selectors"}
+        raw = {"site": urlsplit(public).netloc, "extracted_by": "trafilatura" if extracted else "selectors",
+               **self._credits(response, extracted)}
         yield PostItem(platform="news", url=public, published_at=when, title=title, text=body,
-                       author=self._author(response, extracted), raw=raw, page=response.text)
+                       author=raw.get("source") or "", raw=raw, page=response.text)
 
     @staticmethod
     def _css_text(response, selector: str | None, joiner: str = " ") -> str:
@@ -84,9 +95,11 @@ class NewsSpider(SourceSpider):
         return clean_text(joiner.join(response.css(selector).getall())).strip()
 
     def _published(self, response, printed: str, extracted: dict):
-        candidates = [printed] + [response.css(css).get() or "" for css in _META_TIME]
+        metas = [response.css(css).get() or "" for css in _META_TIME]
         found = _PRINTED_TIME.search(clean_text(response.text))
-        candidates += [found.group(1) if found else "", extracted.get("date") or ""]
+        # A time with hours and minutes first (government metas often give the day only), then the day.
+        candidates = sorted([printed, *metas, found.group(1) if found else "", extracted.get("date") or ""],
+                            key=lambda text: not _PRINTED_TIME.search(text or ""))
         for text in candidates:
             match = _PRINTED_TIME.search(text) if text else None
             try:
@@ -99,6 +112,15 @@ class NewsSpider(SourceSpider):
         return None
 
     @staticmethod
-    def _author(response, extracted: dict) -> str:
-        source = re.search(r"来源[:：]\s*([^\s<　\d|]+)", clean_text(response.text))
-        return source.group(1) if source else str(extracted.get("sitename") or extracted.get("author") or "")
+    def _credits(response, extracted: dict) -> dict:
+        """来源 (a meta, the info line, or trafilatura's site name), byline and editor, as the page prints them."""
+        text = clean_text(response.text)
+        meta = next((v.strip() for css in _META_SOURCE if (v := response.css(css).get()) and v.strip()), "")
+        printed = _SOURCE.search(text)
+        credits = {"source": meta or (printed.group(1) if printed else "")
+                   or str(extracted.get("sitename") or extracted.get("author") or "")}
+        for name, pattern in (("byline", _BYLINE), ("editor", _EDITOR)):
+            match = pattern.search(text)
+            if match:
+                credits[name] = match.group(1).strip()
+        return credits

@@ -27,6 +27,7 @@ from core.clock import CHINA_TZ
 from core.crawl_health import CrawlRun, SourceHealth, judge_all
 from core.vocabulary import name_of
 from core.errors import ConfigurationError
+from core.notifications import Trigger
 from core.settings import Settings
 from infra.crawl.process import find_source
 from infra.runtime import Runtime
@@ -117,7 +118,22 @@ def crawl_source(runtime: Runtime, name: str, base_url: str | None = None, time_
             run_id=run_id, source=name, spider=source.spider, started_at=started, finished_at=runtime.clock.now(),
             finish_reason=reason, errors=1, error_samples=(sample,))
         health.record(run)
+    if run.format_drift:
+        notify_drift(runtime, run)
     return run
+
+
+def notify_drift(runtime: Runtime, run: CrawlRun) -> None:
+    """Tell the administrator (route ``crawl_format_drift``) that a source's format drifted: at most once per
+    source per day, however often it is crawled."""
+    day = run.started_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d")
+    sample = run.drift_sample[:600]
+    runtime.notifier.notify([Trigger(
+        id=f"crawl_drift:{run.source}:{day}", kind="crawl_format_drift",
+        title=f"【采集格式异常】信息源 {run.source}",
+        body=(f"信息源 {run.source} 的页面正常返回，但采集程序读不出条目：{run.drift_reason}。\n"
+              f"在网站恢复或采集配置更新之前，这个来源的舆情会漏采。请用 yuqing crawl-health 查看详情。\n"
+              f"页面样本（节选）：\n{sample}"))])
 
 
 def _wait(process: subprocess.Popen, limit: float) -> str:
@@ -143,6 +159,8 @@ def _summary(run: CrawlRun) -> str:
         flags.append("被封禁迹象: " + "；".join(run.blocked_reasons))
     if run.truncated:
         flags.append("截断: " + run.truncated_reason)
+    if run.format_drift:
+        flags.append("格式异常: " + run.drift_reason)
     if run.errors:
         flags.append(f"错误 {run.errors}: " + (run.error_samples[0] if run.error_samples else ""))
     return (f"{run.source:<16} {name_of('crawl_finish', run.finish_reason):<8} 页 {run.pages:<4} 条目 {run.items_parsed:<5} 新增 {run.items_new:<4} "
@@ -203,6 +221,8 @@ def run_crawl_health(args, runtime: Runtime) -> int:
             print(f"{health.source:<16} {name_of('crawl_verdict', health.verdict):<6} {health.reason}")
             for run in health.runs[:args.runs]:
                 print(f"    {_local(run.started_at)}  {_summary(run)}")
+            if health.verdict == "drift" and health.last_run is not None:
+                print("    页面样本（节选）：" + " ".join(health.last_run.drift_sample[:300].split()))
     return 0 if all(h.verdict == "ok" for h in report) else 1
 
 

@@ -22,6 +22,7 @@ DEFAULT_ROUTES: dict[str, tuple[str, ...]] = {
     "clock_overdue": ("leader", "spokesperson", "reviewer"),
     "escalation_new": ("leader", "police_liaison"),
     "hype_suspected": ("monitor", "leader"),
+    "crawl_format_drift": ("admin",),
 }
 
 

@@ -108,34 +108,44 @@ def feed(scenario: Scenario, now: datetime, feed_path: str) -> Page:
         f"<link>https://{host}/</link><description>渠县人民政府网站教育新闻栏目</description>{items}</channel></rss>")
 
 
-def _board_item(scenario: Scenario, post: ScenarioPost, now: datetime, full: bool) -> dict:
-    item = {"tid": int(post.native_id), "threadTitle": post.title, "nickName": post.author,
-            "dateline": int(scenario.published_at(post).timestamp()), "fid": int(post.fid),
-            "typeName": "投诉", "domainName": "教育", "subject": post.text[:50]}
-    replied = post.reply and post.reply_at_min is not None and post.reply_at_min <= (
-        (now - scenario.start).total_seconds() / 60)
-    item["stateInfo"] = "已回复" if replied else "办理中"
-    if full:
-        item["threadContent"] = post.text
-        item["reply"] = ({"content": post.reply, "answerTime": int(scenario.start.timestamp() + post.reply_at_min * 60),
-                          "replyOrgName": "渠县人民政府"} if replied else None)
-    return item
+def _board_replied(scenario: Scenario, post: ScenarioPost, now: datetime) -> bool:
+    return bool(post.reply and post.reply_at_min is not None
+                and post.reply_at_min <= (now - scenario.start).total_seconds() / 60)
 
 
-def board_list(scenario: Scenario, now: datetime, fid: str, page: int) -> Page:
-    """``/v1/threads/list/df?fid=&page=``: the message board's JSON list, newest first."""
+def _board_row(scenario: Scenario, post: ScenarioPost, now: datetime) -> dict:
+    """A row of ``resultData.data[]`` as the real list answer gives it."""
+    created = int(scenario.published_at(post).timestamp())
+    return {"tid": int(post.native_id), "fid": int(post.fid), "subject": post.title, "content": post.text[:120],
+            "nickName": post.author, "createDateline": created, "dateline": created, "threadsCheckTime": created,
+            "typeName": "投诉", "domainName": "教育", "forumName": "四川省达州市渠县",
+            "stateInfo": "已回复" if _board_replied(scenario, post, now) else "办理中"}
+
+
+def board_list(scenario: Scenario, now: datetime, fid: str, last_item: str, rows: int) -> Page:
+    """``POST /v1/threads/list/df``: ``resultData.data[]`` newest first, after the row ``lastItem`` (a tid)."""
     posts = [p for p in scenario.visible(now, "gov_board") if p.fid == fid]
-    shown, more = _paged(posts, page)
-    data = {"list": [_board_item(scenario, p, now, False) for p in shown], "hasMore": more, "page": page}
-    return 200, JSON, json.dumps({"result": "success", "resultCode": "200", "responseData": data}, ensure_ascii=False)
+    ids = [p.native_id for p in posts]
+    start = ids.index(last_item) + 1 if last_item in ids else (len(ids) if last_item else 0)
+    shown = posts[start:start + max(1, rows)]
+    data = {"data": [_board_row(scenario, p, now) for p in shown],
+            "lastItem": shown[-1].native_id if shown else ""}
+    return 200, JSON, json.dumps({"resultCode": "200", "resultMsg": "success", "resultData": data}, ensure_ascii=False)
 
 
 def board_detail(scenario: Scenario, now: datetime, tid: str) -> Page:
+    """``POST /v1/threads/content``: ``resultData.contentList[]``, the message (dataType 1) and any official
+    reply (dataType 4)."""
     post = next((p for p in scenario.visible(now, "gov_board") if p.native_id == tid), None)
     if post is None:
-        return 200, JSON, json.dumps({"result": "fail", "resultCode": "404", "resultMsg": "留言不存在"},
+        return 200, JSON, json.dumps({"resultCode": "404", "resultMsg": "留言不存在", "resultData": None},
                                      ensure_ascii=False)
-    body = {"result": "success", "resultCode": "200", "responseData": _board_item(scenario, post, now, True)}
+    row = _board_row(scenario, post, now)
+    entries = [{**row, "dataType": 1, "content": post.text}]
+    if _board_replied(scenario, post, now):
+        entries.append({"dataType": 4, "content": post.reply, "organization": "渠县人民政府",
+                        "dateline": int(scenario.start.timestamp() + post.reply_at_min * 60)})
+    body = {"resultCode": "200", "resultMsg": "success", "resultData": {"tid": row["tid"], "contentList": entries}}
     return 200, JSON, json.dumps(body, ensure_ascii=False)
 
 

@@ -23,6 +23,7 @@ from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from core.clock import Clock, ManualClock, ScaledClock
+from crawlers.spiders.gov_board import signature as board_signature
 from infra.simweb import render, tieba, weibo
 from infra.simweb.scenario import FAULT_KINDS, Fault, Scenario
 
@@ -140,10 +141,15 @@ class SimWeb:
         if host == "tieba.baidu.com":
             return _tieba(sc, now, rest, query)
         if host == "liuyan.people.com.cn":
+            if rest.startswith("v1/") and query.get("signature") != board_signature(
+                    f"/{rest}", query.get("param_text", ""), query.get("appCode", "")):
+                return 200, render.JSON, json.dumps({"resultCode": "403", "resultMsg": "签名错误", "resultData": None},
+                                                    ensure_ascii=False)
             if rest == "v1/threads/list/df":
-                return render.board_list(sc, now, query.get("fid", ""), page)
+                return render.board_list(sc, now, str(query.get("fid", "")), str(query.get("lastItem") or ""),
+                                         _int(str(query.get("rows", "")), render.PAGE_SIZE))
             if rest == "v1/threads/content":
-                return render.board_detail(sc, now, query.get("tid", ""))
+                return render.board_detail(sc, now, str(query.get("tid", "")))
             if rest == "threads/content":
                 return render.board_page(sc, now, query.get("tid", ""))
         if host == "passport.weibo.com":
@@ -222,6 +228,8 @@ def _handler_for(web: SimWeb) -> Callable[..., BaseHTTPRequestHandler]:
             target = urlsplit(self.path)            # an absolute URL when we are used as a proxy
             path = target.path
             query = {k: v[0] for k, v in parse_qs(target.query, keep_blank_values=True).items()}
+            if self.command == "POST" and not path.startswith("/_simweb/"):
+                query = {**query, **self._signed_call()}
             web.requests.append({"path": path, "query": query, "method": self.command,
                                  "cookie": self.headers.get("Cookie", ""),
                                  "proxy_authorization": self.headers.get("Proxy-Authorization", ""),
@@ -258,6 +266,17 @@ def _handler_for(web: SimWeb) -> Callable[..., BaseHTTPRequestHandler]:
             # gbk: the page in GBK, declared only in its <meta> (as many county sites still do)
             body = body.replace('charset="utf-8"', 'charset="gbk"').replace('charset="UTF-8"', 'charset="gbk"')
             return self._send(status, "text/html", body, encoding="gbk")
+
+        def _signed_call(self) -> dict:
+            """The message board's signed JSON body: its envelope and its ``param`` text's fields."""
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                body = json.loads(self.rfile.read(length) or b"{}") if length else {}
+                param = json.loads(body.get("param") or "{}")
+            except (ValueError, AttributeError):
+                return {}
+            return {**(param if isinstance(param, dict) else {}), "param_text": str(body.get("param") or ""),
+                    "signature": str(body.get("signature") or ""), "appCode": str(body.get("appCode") or "")}
 
         def _admin(self, what: str) -> None:
             length = int(self.headers.get("Content-Length") or 0)

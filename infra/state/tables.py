@@ -8,7 +8,7 @@ findings, feedback, grade changes, timelines; fact mappings) as JSON; times as U
 from __future__ import annotations
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, DateTime, Float, Index, Integer, LargeBinary, MetaData,
-                        String, Table, Text, Unicode)
+                        String, Table, Text, Unicode, false)
 
 from core.workflow import model
 
@@ -248,6 +248,9 @@ crawl_runs = Table(
     Column("truncated", Boolean, nullable=False),
     Column("truncated_reason", Text, nullable=False),
     _time("newest_published_at"),
+    Column("format_drift", Boolean, nullable=False, server_default=false()),
+    Column("drift_reason", Text, nullable=False, server_default=""),
+    Column("drift_sample", Text, nullable=False, server_default=""),
 )
 Index("ix_crawl_runs_source_started_at", crawl_runs.c.source, crawl_runs.c.started_at)
 

@@ -4,6 +4,7 @@ clock), saved pages as Scrapy responses, and the simulated web crawled by real c
 
 from __future__ import annotations
 
+import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -43,6 +44,14 @@ def make_spider(tmp_path):
     yield make
     for runtime in runtimes:
         runtime.close()
+
+
+def started(spider) -> list:
+    """The spider's start requests as Scrapy takes them (``start()``, which also admits the source's hosts)."""
+    async def collect():
+        return [request async for request in spider.start()]
+
+    return asyncio.run(collect())
 
 
 def page(name: str, url: str):

@@ -8,11 +8,10 @@ from scrapy.http import TextResponse
 from crawlers.items import CopyItem, PostItem
 from crawlers.middlewares import BlockDetectionMiddleware
 from crawlers.normalise import clean_text, parse_cn_time
-from crawlers.spiders.gov_board import GovBoardSpider
 from crawlers.spiders.news import NewsSpider
 from crawlers.spiders.rss import RssSpider
 from crawlers.spiders.weibo import WeiboSpider
-from tests.crawlers.conftest import NOW, page
+from tests.crawlers.conftest import NOW, page, started
 
 API = "https://m.weibo.cn"
 SEARCH = f"{API}/api/container/getIndex?containerid=100103type%3D1%26q%3D%E6%B8%A0%E5%8E%BF&page=1"
@@ -76,7 +75,7 @@ def test_login_and_captcha_pages_are_recognised_as_blocks():
 
 def test_news_list_follows_article_links_matching_the_pattern_and_the_next_page(make_spider):
     spider = make_spider(NewsSpider, "news-dzrbs")
-    list(spider.start_requests())
+    started(spider)
     results = list(spider.parse_list(page("news_dzrbs_list.html", "https://www.dzrbs.com/xwzx/index.html"), page=1))
     urls = [r.url for r in results]
     assert urls == ["https://www.dzrbs.com/xwzx/202612/t20261208_3001.html",
@@ -123,18 +122,3 @@ def test_rss_and_atom_entries_and_an_entry_without_link_is_an_error(make_spider)
     assert atom[0]["url"] == "https://www.quxian.gov.cn/jyxw/202612/t20261203_1002.html"
     assert clean_text(atom[0]["text"]) == "渠县教育局公布有偿补课、违规收费举报电话。"
     assert spider.crawler.stats.get_value("yuqing/errors") == 1
-
-
-def test_message_board_list_and_detail_with_the_official_reply(make_spider):
-    spider = make_spider(GovBoardSpider, "gov-board")
-    host = "https://liuyan.people.com.cn"
-    results = list(spider.parse_list(page("board_list.json", f"{host}/v1/threads/list/df?fid=5136&page=1"),
-                                     host=host, fid="5136", page=1))
-    assert [r.url for r in results] == [f"{host}/v1/threads/content?tid=52200001",
-                                        f"{host}/v1/threads/content?tid=52200000",
-                                        f"{host}/v1/threads/list/df?fid=5136&page=2"]
-    [item] = list(spider.parse_detail(page("board_detail.json", f"{host}/v1/threads/content?tid=52200001"),
-                                      fid="5136"))
-    assert item["native_id"] == "52200001" and item["title"] == "恳请在渠县第一小学门口设置减速带"
-    assert item["text"].startswith("领导您好") and item["comments"] == 1
-    assert "增设减速带" in item["raw"]["revision"]
