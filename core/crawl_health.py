@@ -143,8 +143,8 @@ def usual_yield(history: Sequence[CrawlRun]) -> int:
 def drift_reason(run: CrawlRun, history: Sequence[CrawlRun]) -> str:
     """Why a run looks like format drift (Chinese), or '' when it does not: its pages came back but it read
     no items, or far fewer than the source's usual yield. Blocked and failed runs are judged as such."""
-    if run.blocked or run.finish_reason in FAILED_RUNS or run.pages == 0:
-        return ""
+    if run.blocked or run.finish_reason in FAILED_RUNS or run.pages == 0 or (run.errors and not run.items_parsed):
+        return ""                           # judged as blocked or failing, with their own reasons
     if run.items_parsed == 0:
         return f"{run.pages} 个页面正常返回，却没有读出任何条目（网站可能改版或接口变化）"
     usual = usual_yield([r for r in history if r.run_id != run.run_id])

@@ -35,6 +35,19 @@ _EDITOR = re.compile(r"(?:责任编辑|责编)\s*[:：]\s*([^\s)）】\]<]+(?:[�
 _BYLINE = re.compile(r"(?:记者|作者|通讯员)[:：\s]\s*([\u4e00-\u9fa5]{2,4}(?:[ 、][\u4e00-\u9fa5]{2,4})*)")
 
 
+_CREDIT_LINE = re.compile(r"^[(（【\[]?\s*(?:责任编辑|责编|编辑|审核|校对)\s*[:：].*$")
+
+
+def _without_trailers(body: str) -> str:
+    """The body without what real pages print after it: the editor's line (``(责编：…)``, ``【责任编辑:…】``) and
+    short headings of the next block (相关新闻, 分享到) that extraction sometimes keeps."""
+    lines = body.strip().splitlines()
+    while lines and (_CREDIT_LINE.match(lines[-1].strip()) or
+                     (len(lines[-1].strip()) <= 6 and not re.search(r"[。！？.!?]$", lines[-1].strip()))):
+        lines.pop()
+    return "\n".join(lines)
+
+
 class NewsSpider(SourceSpider):
     name = "news"
     platform = "news"
@@ -76,7 +89,7 @@ class NewsSpider(SourceSpider):
             extracted = json.loads(trafilatura.extract(response.text, output_format="json", with_metadata=True,
                                                        include_comments=False, favor_precision=True) or "{}")
         title = title or extracted.get("title") or clean_text(response.css("h1").get() or "")
-        body = body or extracted.get("text") or ""
+        body = _without_trailers(body or extracted.get("text") or "")
         when = self._published(response, printed, extracted)
         if not body.strip() or when is None:
             missing = "正文" if not body.strip() else "发布时间"
@@ -115,7 +128,8 @@ class NewsSpider(SourceSpider):
     def _credits(response, extracted: dict) -> dict:
         """来源 (a meta, the info line, or trafilatura's site name), byline and editor, as the page prints them."""
         text = clean_text(response.text)
-        meta = next((v.strip() for css in _META_SOURCE if (v := response.css(css).get()) and v.strip()), "")
+        meta = next((re.sub(r"^来源[:：]\s*", "", v.strip()) for css in _META_SOURCE
+                     if (v := response.css(css).get()) and v.strip()), "")
         printed = _SOURCE.search(text)
         credits = {"source": meta or (printed.group(1) if printed else "")
                    or str(extracted.get("sitename") or extracted.get("author") or "")}

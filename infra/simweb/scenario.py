@@ -25,7 +25,7 @@ INCIDENT_TYPES = ("bullying", "violence", "food_safety", "traffic", "drowning", 
                   "self_harm", "disease", "teacher_misconduct", "fees_corruption", "school_disruption", "exams",
                   "other")
 FAULT_KINDS = ("block_403", "block_418", "captcha", "login", "rate_limit", "server_error", "malformed_json",
-               "gbk", "empty_page")
+               "gbk", "empty_page", "layout_changed")
 # Where a post appears when the scenario does not say; these match the shipped profile's [[sources]].
 DEFAULT_SITE = "www.dzrbs.com"
 DEFAULT_FEED = "www.quxian.gov.cn/rss/jyxw.xml"

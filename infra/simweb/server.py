@@ -192,6 +192,20 @@ def _tieba(sc: Scenario, now: datetime, rest: str, query: dict[str, str]) -> ren
     return _NOT_FOUND
 
 
+def _changed_layout(path: str) -> tuple[str, str]:
+    """A site after a redesign: a well-formed 200 answer in a structure none of the spiders knows."""
+    if "m.weibo.cn" in path or "liuyan.people.com.cn" in path:
+        return render.JSON, json.dumps({"ok": 1, "resultCode": "200", "resultData": {"records": []},
+                                        "data": {"items": [{"type": "new_card", "text": "改版后的内容"}]}},
+                                       ensure_ascii=False)
+    if path.endswith((".xml", ".atom")):
+        return render.HTML, ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>栏目已迁移</title></head>'
+                             '<body><div class="notice">本订阅已停止更新，请访问新版网站。</div></body></html>')
+    return render.HTML, ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>新版页面</title></head><body>'
+                         '<div id="app" data-v-3f2a><section class="feed-v2"><div class="card">改版后的内容</div>'
+                         '</section></div></body></html>')
+
+
 def _int(value: str | None, default: int) -> int:
     try:
         return int(value) if value not in (None, "") else default
@@ -260,6 +274,8 @@ def _handler_for(web: SimWeb) -> Callable[..., BaseHTTPRequestHandler]:
                 return self._send(429, render.HTML, "<html><body>请求过于频繁</body></html>", {"Retry-After": "1"})
             if fault.kind == "server_error":
                 return self._send(503, render.HTML, "<html><body>Service Unavailable</body></html>")
+            if fault.kind == "layout_changed":
+                return self._send(200, *_changed_layout(path))
             status, kind, body = web.route(path, query)
             if fault.kind == "malformed_json":
                 return self._send(status, kind, body[: max(len(body) // 2, 1)])
