@@ -140,11 +140,15 @@ def usual_yield(history: Sequence[CrawlRun]) -> int:
     return counts[len(counts) // 2] if counts else 0
 
 
-def drift_reason(run: CrawlRun, history: Sequence[CrawlRun]) -> str:
+def drift_reason(run: CrawlRun, history: Sequence[CrawlRun], said_empty: bool = False) -> str:
     """Why a run looks like format drift (Chinese), or '' when it does not: its pages came back but it read
-    no items, or far fewer than the source's usual yield. Blocked and failed runs are judged as such."""
+    no items, or far fewer than the source's usual yield. Blocked and failed runs are judged as such; a run
+    whose pages said in a known form that there is nothing (``said_empty``: 这里还没有内容, an empty feed
+    or list in the known structure) read what there was."""
     if run.blocked or run.finish_reason in FAILED_RUNS or run.pages == 0 or (run.errors and not run.items_parsed):
         return ""                           # judged as blocked or failing, with their own reasons
+    if run.items_parsed == 0 and said_empty:
+        return ""
     if run.items_parsed == 0:
         return f"{run.pages} 个页面正常返回，却没有读出任何条目（网站可能改版或接口变化）"
     usual = usual_yield([r for r in history if r.run_id != run.run_id])

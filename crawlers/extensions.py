@@ -61,7 +61,8 @@ class CrawlHealthExtension:
         """The run marked as format drift when the spider said so or its yield says so, with a page sample."""
         stats = self.crawler.stats
         said = str(stats.get_value("yuqing/drift_reason", "") or "")
-        reason = said or drift_reason(run, self.open_health().runs(run.source, limit=10))
+        reason = said or drift_reason(run, self.open_health().runs(run.source, limit=10),
+                                      said_empty=bool(stats.get_value("yuqing/said_empty")))
         if not reason:
             return run
         sample = stats.get_value("yuqing/drift_sample") if said else stats.get_value("yuqing/page_sample")

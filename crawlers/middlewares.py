@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 _BLOCK_MARKERS = ("请输入验证码", "安全验证", "captcha", "请登录后继续", "passport.weibo.com/visitor", "/sso/login",
                   "访问验证", "异常访问")
 _MAX_BACKOFF_S = 60.0
+# How sites say that a list is empty (Weibo's API, list pages of news and government sites): such a page read
+# nothing because there is nothing, which is not format drift.
+_EMPTY_MARKERS = ("这里还没有内容", "暂无信息", "暂无数据", "暂无内容", "没有找到相关")
 
 
 class FetchPolicyMiddleware:
@@ -70,7 +73,10 @@ class BlockDetectionMiddleware:
             self.stats.inc_value("yuqing/pages")
             if not self.stats.get_value("yuqing/page_sample"):
                 # The first page of a run is its first list page: what a run that reads nothing is shown with.
-                self.stats.set_value("yuqing/page_sample", page_sample(response, spider.rewriter.to_public(response.url)))
+                sample = page_sample(response, spider.rewriter.to_public(response.url))
+                self.stats.set_value("yuqing/page_sample", sample)
+                if any(marker in sample for marker in _EMPTY_MARKERS):
+                    spider.note_empty()
         return response
 
     def process_exception(self, request, exception, spider):

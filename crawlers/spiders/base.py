@@ -141,6 +141,11 @@ class SourceSpider(scrapy.Spider):
             stats.set_value("yuqing/blocked_reasons", reasons + [reason])
         self.logger.warning("blocked: %s (%s)", reason, self.rewriter.to_public(url))
 
+    def note_empty(self) -> None:
+        """A page said, in the structure this spider knows, that there is nothing (an empty feed, an empty
+        list answer): zero items from this run are then not format drift."""
+        self.crawler.stats.set_value("yuqing/said_empty", True)
+
     def note_drift(self, reason: str, response) -> None:
         """A page came back (HTTP 200) in a structure this spider does not know: recorded as format drift
         (格式异常) with a bounded sample of that page, so a person can see what the site sends now."""

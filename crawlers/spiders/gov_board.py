@@ -100,6 +100,8 @@ class GovBoardSpider(SourceSpider):
             return
         rows = [row for row in result["data"] if isinstance(row, dict) and row.get("tid")]
         self.note_items(len(rows))
+        if not result["data"]:
+            self.note_empty()                   # the forum has no messages (yet): the known structure, empty
         ids = [f"gov_board:{row['tid']}" for row in rows]
         times = [self._time(row.get("createDateline") or row.get("dateline")) for row in rows]
         for row in rows:

@@ -39,6 +39,8 @@ class RssSpider(SourceSpider):
             self.note_drift("订阅源格式无法识别（既不是 RSS 也不是 Atom，可能已迁移或改版）", response)
             return
         self.note_items(len(entries))
+        if not entries:
+            self.note_empty()                   # a feed without items is still a feed
         times = []
         feed_url = self.rewriter.to_public(response.url)
         for entry in entries:

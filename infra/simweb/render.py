@@ -49,6 +49,8 @@ def news_list(scenario: Scenario, now: datetime, site: str, page: int) -> Page:
             rows.append(f'<li><a href="{path}" target="_blank">{html.escape(post.title)}</a>'
                         f'<span class="time">{_news_time(scenario, post)}</span></li>')
     nxt = f'<a class="next" href="index_{page + 1}.html">下一页</a>' if more else ""
+    if not rows:                                # as real CMS list pages print an empty column
+        rows.append('<li class="empty">暂无信息</li>')
     if site == "dz.newssc.org":
         body = f'<div class="newslist">{"".join(rows)}</div><div class="pages">{nxt}</div>'
         title = "达州新闻_四川新闻网达州频道"
