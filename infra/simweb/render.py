@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import json
 from datetime import datetime
-from email.utils import format_datetime
 
 from core.clock import CHINA_TZ
 from infra.simweb.scenario import Scenario, ScenarioPost
@@ -77,7 +76,8 @@ def news_article(scenario: Scenario, now: datetime, site: str, number: str) -> P
             f'<aside><a href="/">相关新闻</a></aside></div><div class="footer">版权所有</div></body></html>')
     return 200, HTML, (
         f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(post.title)}_达州日报网</title>'
-        f'</head><body><div class="nav">首页 &gt; 新闻中心 &gt; 正文</div>'
+        f'<meta name="ArticleTitle" content="{html.escape(post.title)}"><meta name="PubDate" content="{when}">'
+        f'<meta name="ContentSource" content="{html.escape(post.author)}"></head><body><div class="nav">首页 &gt; 新闻中心 &gt; 正文</div>'
         f'<h1 class="article-title">{html.escape(post.title)}</h1>'
         f'<div class="article-info"><span class="source">来源：{html.escape(post.author)}</span>'
         f'<span class="pubtime">{when}</span></div><div class="article-content">{paragraphs}</div>'
@@ -99,15 +99,21 @@ def feed(scenario: Scenario, now: datetime, feed_path: str) -> Page:
             '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
             f"<title>渠县教育局</title><id>https://{host}/</id><updated>{now.astimezone(CHINA_TZ).isoformat()}"
             f"</updated>{entries}</feed>")
+    # As the TRS-built county portals write them: CDATA titles, links relative to the site, local times.
     items = "".join(
-        f"<item><title>{html.escape(p.title)}</title><link>{scenario.public_url(p)}</link>"
+        f"<item><title><![CDATA[{p.title}]]></title><link>{_site_path(scenario.public_url(p))}</link>"
         f"<description><![CDATA[<p>{html.escape(p.text)}</p>]]></description>"
-        f"<author>{html.escape(p.author)}</author><guid>{scenario.public_url(p)}</guid>"
-        f"<pubDate>{format_datetime(scenario.published_at(p).astimezone(CHINA_TZ))}</pubDate></item>"
+        f"<author><![CDATA[{p.author}]]></author><guid>{scenario.public_url(p)}</guid>"
+        f"<pubDate>{scenario.published_at(p).astimezone(CHINA_TZ):%Y-%m-%d %H:%M:%S}</pubDate></item>"
         for p in posts)
     return 200, "application/rss+xml; charset=utf-8", (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>渠县人民政府 教育新闻</title>'
         f"<link>https://{host}/</link><description>渠县人民政府网站教育新闻栏目</description>{items}</channel></rss>")
+
+
+def _site_path(url: str) -> str:
+    """``/path?query`` of a URL: the relative link a county feed gives."""
+    return "/" + url.split("://", 1)[1].partition("/")[2]
 
 
 def _board_replied(scenario: Scenario, post: ScenarioPost, now: datetime) -> bool:
