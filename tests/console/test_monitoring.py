@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from console import data
+from core.crawl_health import CrawlRun
+from core.settings import load_settings
+from infra.runtime import open_runtime
 from tests.console.conftest import act, login, open_page, texts
 
 
@@ -53,3 +58,17 @@ def test_an_overdue_clock_is_flagged_to_the_leader(seeded, monkeypatch):
     assert metrics["超时计时"] == "1"
     assert any("已超时" in e.value for e in at.error)
     assert "渠县中学食堂饭菜疑似变质 :red-badge[5小时信息发布 · 已超时" in texts(at)
+
+
+def test_a_source_in_format_drift_is_shown_first_with_its_page_sample(seeded):
+    with open_runtime(load_settings()) as runtime:
+        now = runtime.clock.now()
+        runtime.state.crawl_health.record(CrawlRun(
+            run_id="drift-1", source="tieba-quxian", spider="tieba", started_at=now - timedelta(minutes=5),
+            finished_at=now, finish_reason="finished", pages=1, format_drift=True,
+            drift_reason="1 个页面正常返回，却没有读出任何条目（网站可能改版或接口变化）",
+            drift_sample="https://tieba.baidu.com/f?kw=渠县\n<html><div class=\"feed-v2\">改版后的内容</div></html>"))
+    at = login("admin")
+    shown = texts(at)
+    assert "格式异常" in shown and "没有读出任何条目" in shown and "这个来源会漏采" in shown
+    assert any("改版后的内容" in code.value for code in at.code)
