@@ -15,7 +15,9 @@ next pages and redirect targets alike):
   source's option ``allow_private_addresses = true`` says it lives on such a network (tests and a county
   intranet board; the shipped profile never does).
 
-When the crawl fetches through ``crawl_base_url`` (the simulated web) the connection goes to that configured
+A name is resolved once per crawl, when it is first checked; Twisted resolves it again when it connects, so a
+name whose DNS answer changes in between (DNS rebinding) is not caught here: the network's egress rules are the
+second line. When the crawl fetches through ``crawl_base_url`` (the simulated web) the connection goes to that configured
 address, not to the public host, so the public host is checked as written and not resolved.
 """
 
@@ -91,6 +93,8 @@ class FetchPolicy:
     schemes: frozenset[str] = frozenset({"http", "https"})
     allow_private: bool = False
     resolver: Resolver = resolve_host
+    # One lookup per host and crawl: the check runs in the reactor's thread, where a lookup blocks.
+    _resolved: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_options(cls, source_name: str, options: dict, resolver: Resolver = resolve_host) -> "FetchPolicy":
@@ -142,8 +146,10 @@ class FetchPolicy:
 
     def network_refusal(self, host: str, resolve: bool) -> str:
         literal = literal_address(host)
+        if literal is None and resolve and host not in self._resolved:
+            self._resolved[host] = self.resolver(host)
         addresses: Iterable = [literal] if literal else (
-            (ipaddress.ip_address(a.split("%", 1)[0]) for a in self.resolver(host)) if resolve else ())
+            (ipaddress.ip_address(a.split("%", 1)[0]) for a in self._resolved[host]) if resolve else ())
         for address in addresses:
             reason = internal_reason(address)
             if reason:
