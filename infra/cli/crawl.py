@@ -187,7 +187,8 @@ def run_crawl_command(args, runtime: Runtime) -> int:
     print(_summary(run))
     if run.finish_reason == "timeout":
         return EXIT_TIMED_OUT
-    return 0 if run.finish_reason == "finished" and not run.blocked else 1
+    # A blocked or drifting source is not healthy: the worker marks it so, with this summary as the reason.
+    return 0 if run.finish_reason == "finished" and not run.blocked and not run.format_drift else 1
 
 
 def run_crawl_all(args, runtime: Runtime) -> int:
@@ -196,7 +197,7 @@ def run_crawl_all(args, runtime: Runtime) -> int:
         runs = list(pool.map(lambda n: crawl_source(runtime, n, args.base_url, args.time_limit, quiet=True), names))
     for run in runs:
         print(_summary(run))
-    return 0 if all(r.finish_reason == "finished" and not r.blocked for r in runs) else 1
+    return 0 if all(r.finish_reason == "finished" and not r.blocked and not r.format_drift for r in runs) else 1
 
 
 def health_report(runtime: Runtime) -> list[SourceHealth]:

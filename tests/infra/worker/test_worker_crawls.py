@@ -61,12 +61,14 @@ name = "gov-feed"
 spider = "rss"
 interval_s = 10
 feeds = ["{server.url}/www.quxian.gov.cn/rss/jyxw.xml"]
+allow_private_addresses = true        # the test's sites listen on 127.0.0.1
 
 [[sources]]
 name = "hanging-site"
 spider = "rss"
 interval_s = 10
 feeds = ["{hole.url}/rss/news.xml"]
+allow_private_addresses = true
 
 [[sources]]
 name = "broken-spider"
