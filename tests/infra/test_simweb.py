@@ -9,6 +9,7 @@ import requests
 from parsel import Selector
 
 from core.errors import ConfigurationError
+from crawlers.spiders.gov_board import signature
 from infra.cli import main
 from infra.simweb import SimWeb, list_scenarios, load_scenario
 from infra.simweb.scenario import INCIDENT_TYPES
@@ -70,8 +71,17 @@ def test_every_format_is_served(web):
     assert get("/www.quxian.gov.cn/rss/jyxw.xml").text.count("<item>") == 2
     assert get("/www.quxian.gov.cn/rss/jyxw.atom").text.count("<entry>") == 1
     assert "j_thread_list" in get("/tieba.baidu.com/f", kw="渠县", pn=0).text
-    board = get("/liuyan.people.com.cn/v1/threads/list/df", fid="5136").json()
-    assert board["result"] == "success" and len(board["responseData"]["list"]) == 3
+    feed = get("/www.quxian.gov.cn/rss/jyxw.xml").text
+    assert "<title><![CDATA[" in feed and "<link>/" in feed           # as county portals write their feeds
+    param = '{"fid":"5136","showUnAnswer":1,"typeId":5,"lastItem":"","position":0,"rows":10,"orderType":2}'
+    signed = {"appCode": "PC42ce3bfa4980a9", "token": "", "param": param,
+              "signature": signature("/v1/threads/list/df", param)}
+    board = requests.post(web.url + "/liuyan.people.com.cn/v1/threads/list/df", json=signed, timeout=5).json()
+    rows = board["resultData"]["data"]
+    assert board["resultCode"] == "200" and len(rows) == 3 and board["resultData"]["lastItem"] == str(rows[-1]["tid"])
+    forged = requests.post(web.url + "/liuyan.people.com.cn/v1/threads/list/df", json={**signed, "signature": "0" * 32},
+                           timeout=5).json()
+    assert forged["resultCode"] == "403" and forged["resultData"] is None
 
 
 def test_injected_faults_over_http(web):
@@ -89,6 +99,9 @@ def test_injected_faults_over_http(web):
         requests.post(admin, json={"kind": "malformed_json", "match": "threads/list"}, timeout=5)
         with pytest.raises(json.JSONDecodeError):
             json.loads(requests.get(web.url + "/liuyan.people.com.cn/v1/threads/list/df?fid=5136", timeout=5).text)
+        requests.post(admin, json={"kind": "layout_changed", "match": "dzxw/index"}, timeout=5)
+        changed = requests.get(web.url + "/dz.newssc.org/system/more/dzxw/index.html", timeout=5)
+        assert changed.status_code == 200 and "<dl><dt>" not in changed.text and "改版" in changed.text
         assert requests.post(admin, json={"kind": "explode"}, timeout=5).status_code == 400
     finally:
         requests.delete(admin, timeout=5)
