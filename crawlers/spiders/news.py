@@ -33,8 +33,6 @@ _META_SOURCE = ('meta[name="ContentSource"]::attr(content)', 'meta[name="source"
 _SOURCE = re.compile(r"来源[:：]\s*([^\s<　\d|｜]+)")
 _EDITOR = re.compile(r"(?:责任编辑|责编)\s*[:：]\s*([^\s)）】\]<]+(?:[、 ][^\s)）】\]<]+)*)")
 _BYLINE = re.compile(r"(?:记者|作者|通讯员)[:：\s]\s*([\u4e00-\u9fa5]{2,4}(?:[ 、][\u4e00-\u9fa5]{2,4})*)")
-
-
 _CREDIT_LINE = re.compile(r"^[(（【\[]?\s*(?:责任编辑|责编|编辑|审核|校对)\s*[:：].*$")
 
 

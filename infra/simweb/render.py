@@ -99,9 +99,11 @@ def feed(scenario: Scenario, now: datetime, feed_path: str) -> Page:
             '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
             f"<title>渠县教育局</title><id>https://{host}/</id><updated>{now.astimezone(CHINA_TZ).isoformat()}"
             f"</updated>{entries}</feed>")
-    # As the TRS-built county portals write them: CDATA titles, links relative to the site, local times.
+    # As the TRS-built county portals write them: CDATA titles and authors, local times without a zone. (Links
+    # stay absolute: a test site serves this feed under a path prefix, where a site-relative link would leave
+    # the simulated host; relative links are tested on saved feeds.)
     items = "".join(
-        f"<item><title><![CDATA[{p.title}]]></title><link>{_site_path(scenario.public_url(p))}</link>"
+        f"<item><title><![CDATA[{p.title}]]></title><link>{scenario.public_url(p)}</link>"
         f"<description><![CDATA[<p>{html.escape(p.text)}</p>]]></description>"
         f"<author><![CDATA[{p.author}]]></author><guid>{scenario.public_url(p)}</guid>"
         f"<pubDate>{scenario.published_at(p).astimezone(CHINA_TZ):%Y-%m-%d %H:%M:%S}</pubDate></item>"
@@ -109,11 +111,6 @@ def feed(scenario: Scenario, now: datetime, feed_path: str) -> Page:
     return 200, "application/rss+xml; charset=utf-8", (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>渠县人民政府 教育新闻</title>'
         f"<link>https://{host}/</link><description>渠县人民政府网站教育新闻栏目</description>{items}</channel></rss>")
-
-
-def _site_path(url: str) -> str:
-    """``/path?query`` of a URL: the relative link a county feed gives."""
-    return "/" + url.split("://", 1)[1].partition("/")[2]
 
 
 def _board_replied(scenario: Scenario, post: ScenarioPost, now: datetime) -> bool:
