@@ -46,7 +46,7 @@ class CrawlHealthExtension:
         spider.note_error(f"解析出错：{failure.getErrorMessage()}", response.url)
 
     def spider_closed(self, spider, reason):
-        run = self.with_drift(self.build_run(spider, reason))
+        run = self.with_drift(spider, self.build_run(spider, reason))
         self.open_health().record(run)
         self.open_state().finish_run(run.source, run.newest_published_at, run.complete, spider.clock.now())
         log.info("crawl run %s of %s: %s pages, %s items (%s new, %s updated, %s duplicate, %s copies, %s dropped), "
@@ -57,12 +57,13 @@ class CrawlHealthExtension:
         if run.format_drift:
             log.warning("crawl run %s of %s: FORMAT DRIFT: %s", run.run_id, run.source, run.drift_reason)
 
-    def with_drift(self, run: CrawlRun) -> CrawlRun:
+    def with_drift(self, spider, run: CrawlRun) -> CrawlRun:
         """The run marked as format drift when the spider said so or its yield says so, with a page sample."""
         stats = self.crawler.stats
         said = str(stats.get_value("yuqing/drift_reason", "") or "")
-        reason = said or drift_reason(run, self.open_health().runs(run.source, limit=10),
-                                      said_empty=bool(stats.get_value("yuqing/said_empty")))
+        reason = said or (drift_reason(run, self.open_health().runs(run.source, limit=10),
+                                       said_empty=bool(stats.get_value("yuqing/said_empty")))
+                          if getattr(spider, "expects_items", True) else "")
         if not reason:
             return run
         sample = stats.get_value("yuqing/drift_sample") if said else stats.get_value("yuqing/page_sample")

@@ -41,6 +41,9 @@ if hasattr(scrapy.utils.defer, "_DEFER_DELAY"):
 
 class SourceSpider(scrapy.Spider):
     platform = ""
+    # A source whose pages always hold items (a news list, a bar, a forum): pages that came back but yielded
+    # none are format drift. A spider whose answers are often legitimately empty says False.
+    expects_items = True
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):

@@ -35,6 +35,7 @@ DEFAULT_MAX_PER_POST = 100
 class ReactionsSpider(SourceSpider):
     name = "reactions"
     platform = ""
+    expects_items = False           # a post without comments or reposts is common, not format drift
 
     def configure(self, settings) -> None:
         super().configure(settings)
