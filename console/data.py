@@ -180,6 +180,7 @@ def deliveries(statuses: tuple[str, ...] = (), limit: int = 500):
     records a person checks right after something was sent."""
     return backend().deliveries(statuses, limit)
 
+
 def format_drift():
     """Sources whose format drifted (``core.crawl_health.SourceHealth``, verdict ``drift``), with page samples."""
     return backend().format_drift()
