@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(args.config, overrides=parse_overrides(args.overrides))
         if getattr(args, "reads_only", False):
             settings = _follow_drill(settings)
-            missing = missing_stores(settings)
+            missing = missing_stores(settings, posts=args.reads_only != "state")
             if missing:
                 print(f"yuqing: 尚无数据：{'、'.join(missing)} 不存在（未创建）。请先运行 `yuqing init` 或 `yuqing worker`，"
                       f"或在演练/部署所用的同一数据目录下（--set data_dir=...）运行本命令。", file=sys.stderr)
@@ -71,11 +71,12 @@ def _follow_drill(settings: Settings) -> Settings:
     return followed
 
 
-def missing_stores(settings: Settings) -> list[str]:
+def missing_stores(settings: Settings, posts: bool = True) -> list[str]:
     """The embedded (SQLite) stores a read-only command would find missing: opening them would create
-    empty databases, so such a command stops and says so instead."""
+    empty databases, so such a command stops and says so instead. ``posts=False`` for a command that reads
+    the state database only (crawl health: crawls that stored nothing still recorded their runs)."""
     missing = []
-    if settings.store == "sqlite" and not settings.sqlite_file.exists():
+    if posts and settings.store == "sqlite" and not settings.sqlite_file.exists():
         missing.append(str(settings.sqlite_file))
     if settings.state_url.startswith("sqlite:///"):
         state_file = Path(settings.state_url.removeprefix("sqlite:///"))

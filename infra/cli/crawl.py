@@ -52,7 +52,7 @@ def register(subparsers) -> None:
     health = subparsers.add_parser("crawl-health", help="each source's crawl health verdict and its recent runs")
     health.add_argument("--json", action="store_true", help="print JSON instead of text")
     health.add_argument("--runs", type=int, default=3, help="recent runs shown per source (default 3)")
-    health.set_defaults(func=run_crawl_health, reads_only=True)
+    health.set_defaults(func=run_crawl_health, reads_only="state")
 
     web = subparsers.add_parser("simweb", help="serve a scenario on the simulated web and print its address")
     web.add_argument("scenario", nargs="?", help="a scenario id (see --list) or a scenario .toml file")

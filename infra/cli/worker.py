@@ -21,7 +21,7 @@ def register(subparsers) -> None:
 
     status = subparsers.add_parser("worker-status", help="show the worker's heartbeat, jobs and source health")
     status.add_argument("--json", action="store_true", help="print JSON instead of text")
-    status.set_defaults(func=run_worker_status, reads_only=True)
+    status.set_defaults(func=run_worker_status, reads_only="state")
 
     drill = subparsers.add_parser(
         "drill", help="rehearse a scenario on the configured stores (simulated web + worker + console; 演练)")
