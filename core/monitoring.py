@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Mapping, Protocol, Sequence
 
@@ -42,6 +42,10 @@ class EventBook(Protocol):
 
     def members(self, event_id: str) -> list[str]:
         """Post ids of an event as the book knows it now (empty for an event that lost every post)."""
+        ...
+
+    def crowd_rumour(self, source: Post, reactions: Sequence[Post]) -> tuple[float, tuple[str, ...]]:
+        """The source's rumour risk read with its reactions so far, and the cues that say why."""
         ...
 
     def summarise(self, event_id: str, members: Sequence[tuple[Post, Enrichment]], now: datetime,
@@ -77,6 +81,9 @@ log = logging.getLogger(__name__)
 
 # Events are loaded with this limit; a county sees far fewer open events than this in one window.
 EVENT_LOAD_LIMIT = 100_000
+# Sources whose rumour risk is read again with their reactions, per batch (the rest wait for the next batch
+# that brings a reaction of theirs).
+CROWD_SOURCES_PER_BATCH = 200
 # Reactions fetched per source batch when joining early reactions to their source's event, and how many
 # generations (a comment on a repost of a source) one batch follows.
 REACTION_LOAD_LIMIT = 10_000
@@ -205,6 +212,26 @@ class MonitoringService:
         stats.posts += len(posts)
         stats.batches += 1
         self._join_early_reactions(enrichments, book, loaded, now, stats)
+        self._rescore_sources(posts, book, loaded, now, stats)
+
+    def _rescore_sources(self, posts: Sequence[Post], book: EventBook, loaded: _EventsOfRound, now: datetime,
+                         stats: EnrichStats) -> None:
+        """Sources whose reposts, comments or replies arrived in this batch have their rumour risk read again
+        with every reaction stored so far (the crowd's doubt and rebuttals), and their events re-summarised."""
+        source_ids = sorted({p.parent_id for p in posts if p.parent_id})[:CROWD_SOURCES_PER_BATCH]
+        updated: dict[str, Enrichment] = {}
+        for source in self.posts.get_many(source_ids):
+            if source.enrichment is None:
+                continue
+            reactions = self.posts.search(PostQuery(parent_ids=(source.id,)), limit=REACTION_LOAD_LIMIT).posts
+            if not reactions:
+                continue
+            score, cues = book.crowd_rumour(source, reactions)
+            updated[source.id] = replace(source.enrichment, rumour_score=score, rumour_cues=cues)
+        if updated:
+            self.posts.write_enrichment(updated)
+            touched = {e.event_id for e in updated.values() if e.event_id and book.members(e.event_id)}
+            self._save_events(touched, updated, book, loaded, now, stats)
 
     def _join_early_reactions(self, placed: Mapping[str, Enrichment], book: EventBook, loaded: _EventsOfRound,
                               now: datetime, stats: EnrichStats) -> None:

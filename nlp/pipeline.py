@@ -22,6 +22,7 @@ from nlp.classifiers import TextClassifier, load_classifier
 from nlp.events import EventClusterer, EventSettings, Signal, schools_in_context, summarise
 from nlp.incident import IncidentResult, classify_incident
 from nlp.models import shipped_model_dir
+from nlp.crowd import Reaction
 from nlp.rumour import RumourResult, RumourScorer
 from nlp.schools import SchoolMatcher
 from nlp.segment import Segmenter, make_segmenter
@@ -182,6 +183,14 @@ class ClusterBook:
     def members(self, event_id: str) -> list[str]:
         """Post ids of an event as the book knows it now (empty for an event that lost every post)."""
         return self._clusterer.members(event_id)
+
+    def crowd_rumour(self, source: Post, reactions: Sequence[Post]) -> tuple[float, tuple[str, ...]]:
+        """The source's rumour risk read with its reposts, comments and replies so far (the crowd model:
+        doubt, requests to verify, rebuttals), with the cues that say why."""
+        timed = [Reaction(r.text, max(0.0, (r.published_at - source.published_at).total_seconds()))
+                 for r in sorted(reactions, key=lambda r: r.published_at)]
+        result = self._pipeline.rumour.score_with_reactions(analysis_text(source), timed)
+        return result.score, result.cues
 
     def summarise(self, event_id: str, members: Sequence[tuple[Post, Enrichment]], now: datetime,
                   previous: Event | None) -> Event:

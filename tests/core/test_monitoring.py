@@ -181,6 +181,25 @@ def test_a_reaction_joins_its_sources_event_whether_it_arrives_before_or_after_i
     assert set(event.post_ids) == {source.id, early.id, late.id} and event.post_count == 3
 
 
+def test_the_crowds_doubt_and_rebuttals_raise_the_sources_rumour_risk_as_they_arrive(runtime, stores):
+    post_store, event_store = stores
+    clock = ManualClock(T0 + timedelta(hours=4))
+    source = make_post("s9", "渠县中学有学生被老师打死了，学校封锁消息掩盖真相，大家快转！", 0)
+    post_store.upsert_many([source])
+    enrich_pending(post_store, event_store, runtime, clock)
+    alone = post_store.get(source.id).enrichment
+    doubts = ("假的吧？有没有官方消息", "求证，谁在现场", "造谣的吧，别乱传", "已经辟谣了，是学生自己摔的",
+              "官方通报说不是这样", "这种谣言也信？", "求真相，不要传谣", "假消息，学校已经说明了")
+    reactions = [replace(make_post(f"d{n}", text, 10 + 5 * n), parent_id=source.id, relation="comment")
+                 for n, text in enumerate(doubts)]
+    post_store.upsert_many(reactions)
+    enrich_pending(post_store, event_store, runtime, clock)
+    read_again = post_store.get(source.id).enrichment
+    assert read_again.rumour_score > alone.rumour_score
+    assert any(cue.startswith(("评论质疑", "评论辟谣", "评论求证")) for cue in read_again.rumour_cues)
+    assert read_again.event_id == alone.event_id       # the crowd changes the risk, not the event
+
+
 def test_copies_folded_after_enrichment_raise_the_events_volume_heat_and_grade(runtime):
     post_store, event_store = runtime.posts, runtime.events
     clock = ManualClock(T0 + timedelta(hours=1))
