@@ -238,7 +238,7 @@ class ReportService:
             return ""
         signature = f"签名（HMAC-SHA256）：{head.mac}" if head.mac else "未设置审计密钥，链头未签名"
         return (f"\n\n## 审计链锚点\n\n截至本报告生成，审计日志共 {head.seq} 条；链头哈希：{head.hash}；"
-                f"{signature}。可用 `yuqing verify-audit` 与此比对。\n")
+                f"{signature}。可在“审计日志”页核验审计链，并与此比对。\n")
 
     def _report(self, kind: str, title: str, template: str, context: dict, charts: dict[str, bytes],
                 footer: str = "") -> Report:

@@ -41,7 +41,7 @@ def test_event_page_shows_the_coordination_score_reasons_and_crew(seeded):
     assert score >= 60 and metrics["可疑账号"] == "8"
     shown = texts(at)
     assert "疑似有组织炒作" in shown and "8 个账号在 5 分钟内发布几乎相同的文字" in shown
-    crew_table = at.dataframe[0].value
+    [crew_table] = [d.value for d in at.dataframe if "命中检测项" in d.value.columns]
     assert set(crew_table["账号"]) == set(CREW)
 
 
