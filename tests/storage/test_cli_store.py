@@ -8,6 +8,7 @@ import pytest
 
 from core.settings import load_settings
 from infra.cli import main
+from infra.state import open_state_database
 from infra.storage import open_post_store
 from tests.storage.conftest import BACKENDS
 from tests.storage.posts import POSTS
@@ -69,6 +70,8 @@ def test_search_prints_the_matching_posts_newest_first(cli_args, capsys):
 
 def test_an_unreachable_elasticsearch_is_one_line_not_a_traceback(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "var").mkdir()
+    open_state_database(f"sqlite:///{tmp_path / 'var' / 'state.db'}").close()   # a deployment that has run before
     code = main(["--set", "store=elasticsearch", "--set", "es_url=http://127.0.0.1:9", "--set", "es_timeout=1",
                  "status"])
     err = capsys.readouterr().err
