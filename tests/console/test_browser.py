@@ -128,6 +128,14 @@ class Person:
         self.page.get_by_role("option", name=option).first.click()
         self.settle()
 
+    def type(self, label: str, text: str) -> None:
+        """Type into a field and leave it, as a person does before pressing a button: Streamlit commits a
+        field's value when it loses focus, so a click that lands first may submit the form without it."""
+        field = self.page.get_by_label(label)
+        field.fill(text)
+        field.blur()
+        self.page.wait_for_timeout(200)
+
     def tab(self, name: str) -> None:
         """Open a tab once the previous run's copy of the page has gone (Streamlit fades stale elements)."""
         tabs = self.page.get_by_role("tab", name=name)
@@ -159,10 +167,9 @@ def _reviewer_confirms(reviewer: Person) -> None:
 
 def _spokesperson_drafts_and_signs(spokesperson: Person) -> None:
     spokesperson.go("回应发布")
-    page = spokesperson.page
-    page.get_by_label("事发时间").fill("11月29日上午")
-    page.get_by_label("经核实的基本情况").fill("经核实，该校食堂部分饭菜存放不当，已全部封存送检。")
-    page.get_by_label("已采取的处置措施").fill("封存食堂留样并送检\n组织学生体检")
+    spokesperson.type("事发时间", "11月29日上午")
+    spokesperson.type("经核实的基本情况", "经核实，该校食堂部分饭菜存放不当，已全部封存送检。")
+    spokesperson.type("已采取的处置措施", "封存食堂留样并送检\n组织学生体检")
     spokesperson.click("生成草稿")
     spokesperson.see("草稿已生成")
     spokesperson.tab("预览与检查")

@@ -110,7 +110,7 @@ def test_a_late_release_reads_late_on_every_page(late_release, console_url, shot
 
 
 def test_verified_facts_prefill_the_first_draft(console_url, shots):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
         browser = _browser(playwright)
@@ -121,18 +121,19 @@ def test_verified_facts_prefill_the_first_draft(console_url, shots):
             reviewer.click("确认预警")
             reviewer.see("预警已确认")
             reviewer.tab("核实情况")
-            page = reviewer.page
-            page.get_by_label("事发时间").fill("11月29日上午")
-            page.get_by_label("经核实的基本情况").fill("经核实，该校食堂部分饭菜存放不当，已全部封存送检。")
-            page.get_by_label("已采取的处置措施").fill("封存食堂留样并送检\n组织学生体检")
+            reviewer.type("事发时间", "11月29日上午")
+            reviewer.type("经核实的基本情况", "经核实，该校食堂部分饭菜存放不当，已全部封存送检。")
+            reviewer.type("已采取的处置措施", "封存食堂留样并送检\n组织学生体检")
             reviewer.click("保存核实情况")
             reviewer.see("核实情况已保存")
+            # the saved facts come back into the form from the state database
+            expect(reviewer.page.get_by_label("已采取的处置措施")).to_have_value("封存食堂留样并送检\n组织学生体检")
             reviewer.shot("01-facts-saved")
             spokesperson = Person(browser, console_url, shots, "spokesperson").login("spokesperson")
             spokesperson.go("回应发布")
             form = spokesperson.page
-            assert form.get_by_label("事发时间").input_value() == "11月29日上午"
-            assert form.get_by_label("已采取的处置措施").input_value() == "封存食堂留样并送检\n组织学生体检"
+            expect(form.get_by_label("事发时间")).to_have_value("11月29日上午")
+            expect(form.get_by_label("已采取的处置措施")).to_have_value("封存食堂留样并送检\n组织学生体检")
             spokesperson.shot("02-draft-form-prefilled")
             spokesperson.click("生成草稿")                           # first click, nothing typed: no 缺少字段
             spokesperson.see("草稿已生成")
