@@ -22,7 +22,8 @@ import numpy as np
 from core.errors import ConfigurationError
 from core.vocabulary import INCIDENT_TYPES
 from nlp.classifiers.classical import damped_counts, make_hashing_vectorizer
-from nlp.incident_lexicon import ROUTINE, ROUTINE_TYPES, STAFF_VICTIM, has_school_context, lexicon_hits
+from nlp.incident_lexicon import (DEFINING_TERMS, ROUTINE, ROUTINE_TYPES, STAFF_VICTIM, has_school_context,
+                                  lexicon_hits)
 from nlp.models import Manifest, read_manifest, shipped_model_dir
 
 WEIGHTS = "weights.npz"
@@ -129,7 +130,9 @@ class IncidentModel:
             if kind in scores.probabilities:
                 # A learned type needs its own words to be given at a lower probability than without them.
                 needed = self.lexicon_threshold if kind in scores.hits else self.model_only_threshold
-                if scores.probabilities[kind] >= needed:
+                defining = DEFINING_TERMS.get(kind)
+                if scores.probabilities[kind] >= needed or (
+                        defining is not None and any(defining.fullmatch(t) for t in scores.hits.get(kind, ()))):
                     found.add(kind)
             elif kind in scores.hits:
                 found.add(kind)
