@@ -164,7 +164,10 @@ class EventClusterer:
             if not set(signal.schools) & state.schools:
                 return 0.0
             return 3.0 + overlap + similarity if fits else 0.0
-        if set(signal.weak_schools) & state.schools and (fits or similarity >= self.settings.min_similarity):
+        # A school named only by an ambiguous alias (二中) is a hint, not a link: the post must also say
+        # something of the incident (a fitting type) or share its words. "我们二中毕业的同学聚会" does neither.
+        if set(signal.weak_schools) & state.schools and ((types and fits) or member
+                                                          or similarity >= self.settings.min_similarity):
             return 2.0 + overlap + similarity
         return 0.0
 

@@ -85,6 +85,21 @@ def test_the_book_groups_posts_of_several_batches_into_events_with_heat_grade_an
     assert canteen.grade_reasons and "热度" in canteen.grade_reasons[0] and canteen.detected_at == NOW
 
 
+def test_a_bare_alias_joins_its_schools_event_only_when_it_speaks_of_the_incident(pipeline):
+    done = _Round()
+    done.run(pipeline.open_book(), [
+        make_post("e1", "渠县二中老师把学生打成重伤送医，学校到现在还在封锁消息", 0, reposts=300),
+        make_post("e2", "渠县二中打学生的老师必须严肃处理", 10, reposts=100),
+        make_post("h1", "二中打学生的老师处理了没有？", 30),                   # the incident, named by 二中 alone
+        make_post("n1", "我们二中毕业的同学聚会，好多年没见了，大家都变了样", 35),   # another 二中, no incident
+        make_post("n2", "二中的老同学们，周末一起吃饭啊", 40),
+    ])
+    event = done.enrichment["weibo:e1"].event_id
+    assert event and done.enrichment["weibo:h1"].event_id == event
+    assert done.enrichment["weibo:n1"].event_id is None and done.enrichment["weibo:n1"].schools == ()
+    assert done.enrichment["weibo:n2"].event_id is None and done.enrichment["weibo:n2"].schools == ()
+
+
 def test_a_new_book_fed_the_saved_events_continues_the_clustering(pipeline):
     posts = _posts()
     first = _Round()
