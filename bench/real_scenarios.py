@@ -42,7 +42,8 @@ class Figures:
     placed: int = 0
     true_labels: list = field(default_factory=list)
     found_labels: list = field(default_factory=list)
-    incidents: list = field(default_factory=list)        # (scenario, event, alerted, grade, minutes, rumour, share)
+    # (scenario, event, alerted, grade, minutes, rumour, share, reasons, source risk)
+    incidents: list = field(default_factory=list)
     distractor_alerts: int = 0
     distractor_schools: int = 0
     true_types: list = field(default_factory=list)
@@ -99,6 +100,7 @@ def measure(scenario, runtime) -> Figures:
     figures = Figures()
     found = {post_id: stored[post_id].enrichment.event_id if stored[post_id].enrichment else None for post_id in truth}
     by_event: dict[str, Counter] = {}
+    source_risk: dict[str, list[float]] = {}       # the rumour risk the round left on each incident's source posts
     for post_id, post in truth.items():
         if post.event:
             by_event.setdefault(post.event, Counter())[found[post_id]] += 1
@@ -115,6 +117,8 @@ def measure(scenario, runtime) -> Figures:
         if not post.repost_of:       # a source post: what it says itself is typed
             figures.true_types.append(post.incident_types)
             enrichment = stored[post_id].enrichment
+            if post.event:
+                source_risk.setdefault(post.event, []).append((enrichment.rumour_score or 0.0) if enrichment else 0.0)
             figures.found_types.append(enrichment.incident_types if enrichment else ())
     incident_events = set(main_event.values())
     distractor_events = {found[i] for i, p in truth.items() if not p.event and found[i]} - incident_events
@@ -126,7 +130,7 @@ def measure(scenario, runtime) -> Figures:
         minutes = max(0.0, (alert.raised_at - event.first_seen).total_seconds() / 60) if alert and event else None
         figures.incidents.append((scenario.id, spec.id, alert is not None, event.grade if event else "—", minutes,
                                   spec.rumour, event.rumour_share if event else 0.0,
-                                  event.grade_reasons if event else ()))
+                                  event.grade_reasons if event else (), _mean(source_risk.get(spec.id, []))))
     return figures
 
 
@@ -149,10 +153,11 @@ def report(name: str, figures: Figures) -> None:
     print(f"[{name}] stored incident posts placed in their event: {figures.placed}/{figures.incident_posts} = "
           f"{placed:.1%} (target >= 90 %); event ARI {ari:.3f} (target >= 0.9)")
     if name != "overall":
-        for _, event, alerted, grade, minutes, rumour, share, reasons in figures.incidents:
+        for _, event, alerted, grade, minutes, rumour, share, reasons, risk in figures.incidents:
             when = f"{minutes:.0f} min after its first post" if minutes is not None else "never"
             print(f"    {event}: {'alerted' if alerted else 'NOT alerted'} ({when}), grade {grade}, "
-                  f"{'rumour' if rumour else 'true'} incident, rumour share {share:.2f}")
+                  f"{'rumour' if rumour else 'true'} incident, rumour share {share:.2f}, "
+                  f"source posts' rumour risk {risk:.2f}")
             for reason in reasons[:3]:
                 print(f"        {reason}")
     else:
@@ -163,6 +168,12 @@ def report(name: str, figures: Figures) -> None:
         rumours = [i[6] for i in figures.incidents if i[5]]
         trues = [i[6] for i in figures.incidents if not i[5]]
         print(f"    mean rumour share: rumour events {_mean(rumours):.2f}, true events {_mean(trues):.2f}")
+        # The crowd model rereads a source as its reactions arrive; the reactions themselves are not rumours,
+        # so the share above stays low even when the sources are flagged.
+        risky = [i[8] for i in figures.incidents if i[5]]
+        safe = [i[8] for i in figures.incidents if not i[5]]
+        print(f"    mean rumour risk of the source posts: rumour events {_mean(risky):.2f}, "
+              f"true events {_mean(safe):.2f}")
     print(f"    distractors: {figures.distractor_alerts} alerts, {figures.distractor_schools} posts with a county school "
           "(target 0 and 0)")
     print(f"    incident types of source posts: precision {types.precision:.2f}, recall {types.recall:.2f}", flush=True)
