@@ -120,7 +120,8 @@ class AlertService:
         if not by_reviewer and event.grade in GRADES and grade_rank(event.grade) > grade_rank(alert.grade):
             change = GradeChange(at=self.clock.now(), by="system", old=alert.grade, new=event.grade,
                                  reason="事件热度与分级上升（自动）")
-            changes.update(grade=event.grade, grade_history=alert.grade_history + (change,))
+            changes.update(grade=event.grade, grade_history=alert.grade_history + (change,),
+                           decided_version=alert.version + 1)      # a reviewer must see a raised grade
         if all(getattr(alert, k) == v for k, v in changes.items()):
             return alert
         with self.audit.work():
@@ -213,7 +214,7 @@ class AlertService:
                 changes["dismiss_reason"] = reason
             elif action == "close":
                 changes["closed_at"] = now
-            updated = self.repo.update(replace(alert, **changes), alert.version)
+            updated = self.repo.update(replace(alert, **changes, decided_version=alert.version + 1), alert.version)
             self.audit.record(user.username, f"alert.{action}", f"alert:{alert_id}", before=snapshot(alert),
                               after=snapshot(updated), detail=reason or note)
             if action == "confirm":
@@ -223,9 +224,11 @@ class AlertService:
         return updated
 
     def _current(self, user: User, alert_id: str, expected_version: int | None, action: str) -> Alert:
-        """The stored alert; a Conflict (audited) when the caller edited an older version."""
+        """The stored alert; a Conflict (audited) when a person (or a raised grade) changed it after the version
+        the caller saw. The worker's refresh of heat and posts alone is no conflict: the reviewer decides on
+        what they saw, and the stored alert keeps the fresher figures."""
         alert = self._load(alert_id)
-        if expected_version is not None and alert.version != expected_version:
+        if expected_version is not None and not alert.decided_version <= expected_version <= alert.version:
             self.guard.deny(user.username, action, f"alert:{alert_id}",
                             f"预警已被他人修改（当前版本 {alert.version}，您看到的是版本 {expected_version}），"
                             "请刷新后重试。", exc=Conflict)
@@ -249,8 +252,8 @@ class AlertService:
             change = GradeChange(at=self.clock.now(), by=user.username, old=alert.grade, new=grade,
                                  reason=reason.strip())
             updated = self.repo.update(replace(alert, grade=grade, grade_history=alert.grade_history + (change,),
-                                               rules=_regraded_rules(alert.rules, change), updated_at=change.at),
-                                       alert.version)
+                                               rules=_regraded_rules(alert.rules, change), updated_at=change.at,
+                                               decided_version=alert.version + 1), alert.version)
             self.audit.record(user.username, "alert.grade", f"alert:{alert_id}", before={"grade": alert.grade},
                               after={"grade": grade}, detail=reason.strip())
             self._grade_clocks(updated)
@@ -302,7 +305,8 @@ class AlertService:
             alert = self._current(user, alert_id, expected_version, action)
             if alert.state == AlertState.CLOSED:
                 self.guard.deny(user.username, action, f"alert:{alert_id}", "预警已办结，不能再修改。", exc=Conflict)
-            updated = self.repo.update(replace(alert, **changes, updated_at=self.clock.now()), alert.version)
+            updated = self.repo.update(replace(alert, **changes, updated_at=self.clock.now(),
+                                               decided_version=alert.version + 1), alert.version)
             self.audit.record(user.username, action, f"alert:{alert_id}",
                               before={k: getattr(alert, k) for k in changes},
                               after={k: getattr(updated, k) for k in changes})

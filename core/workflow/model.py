@@ -115,6 +115,10 @@ class Alert:
     closed_at: datetime | None = None
     updated_at: datetime | None = None
     version: int = 1
+    # The version a person last changed what a reviewer decides on (state, grade, responsibility, facts,
+    # analysis). The worker's refresh of heat and posts moves ``version`` only, so a reviewer looking at a
+    # live event is not refused for edits nobody made; a grade the system raises does move it.
+    decided_version: int = 1
 
 
 class ClockKind(StrEnum):

@@ -80,6 +80,7 @@ alerts = Table(
     Column("dismiss_reason", Text, nullable=False),
     Column("grade_history", JSON, nullable=False),
     _time("confirmed_at"), _time("closed_at"), _time("updated_at"), _version(),
+    Column("decided_version", Integer, nullable=False, server_default="1"),
 )
 
 clocks = Table(

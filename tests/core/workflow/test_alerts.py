@@ -120,6 +120,21 @@ def test_stale_edit_of_an_alert_is_a_conflict(wf, users):
     assert denied(wf, "alert.analysis")
 
 
+def test_a_reviewer_confirms_an_alert_the_worker_refreshed_meanwhile_but_not_one_whose_grade_rose(wf, users):
+    seen = wf.alerts.raise_from_events([make_event()])[0]
+    # While the reviewer reads, the worker folds in new posts and a higher heat: nobody decided anything.
+    wf.alerts.raise_from_events([make_event(heat=55.0, post_ids=("weibo:1", "weibo:2", "weibo:3"))])
+    under_review = wf.alerts.start_review(users["reviewer"], seen.id, expected_version=seen.version)
+    confirmed = wf.alerts.confirm(users["reviewer"], seen.id, expected_version=under_review.version)
+    assert str(confirmed.state) == "confirmed" and confirmed.heat == 55.0 and len(confirmed.post_ids) == 3
+    # A grade the system raises is something the reviewer must see before deciding.
+    other = wf.alerts.raise_from_events([make_event("ev-2", title="渠县第三中学食堂事件")])[0]
+    wf.alerts.raise_from_events([make_event("ev-2", grade="II", title="渠县第三中学食堂事件")])
+    with pytest.raises(Conflict, match="已被他人修改"):
+        wf.alerts.start_review(users["reviewer"], other.id, expected_version=other.version)
+    assert str(wf.alerts.get(users["reviewer"], other.id).state) == "new"
+
+
 @pytest.mark.parametrize("role", ["monitor", "spokesperson", "police_liaison", "admin"])
 def test_roles_without_review_rights_cannot_review(wf, users, role):
     alert = wf.alerts.raise_from_events([make_event()])[0]
