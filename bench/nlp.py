@@ -8,7 +8,7 @@ speed), beside the bare cost of jieba segmentation of the same texts measured in
 posts/s with the default models.
 
 Quality (when ``../shared/data`` exists): sentiment macro-F1 and rumour accuracy on the held-out dev split
-(never trained on), the snownlp baseline, school-matching precision/recall on tests/nlp/data/schools.jsonl,
+(never trained on), the snownlp baseline, three-class sentiment on the held-out part of our labelled posts, school-matching precision/recall on tests/nlp/data/schools.jsonl,
 and the drill scenarios' event ARI and incident precision/recall.
 """
 
@@ -29,12 +29,14 @@ from infra.runtime import open_runtime
 from nlp.classifiers import load_classifier
 from nlp.classifiers.baseline import SnowNLPClassifier
 from nlp.models import shipped_model_dir
-from nlp.pipeline import load_pipeline
+from nlp.pipeline import load_neutral, load_pipeline
 from nlp.scenario_eval import scenario_figures
 from nlp.schools import SchoolMatcher
 from nlp.segment import make_segmenter
 from nlp.training.data import read_tsv, split
 from nlp.training.evaluate import match_scores, score
+from nlp.training.neutral import measure_three_class
+from nlp.training.sentiment_labels import load_sentiment_labelled
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -129,3 +131,17 @@ def _classifier_quality() -> None:
                 print(f"{task} dev split of {path.name} (emoticons stripped), {classifier.manifest.label}: {scores.line()}")
         if task == "sentiment":
             print(f"sentiment baseline snownlp: {score(labels, SnowNLPClassifier().predict_proba(texts)).line()}")
+    _three_class_quality()
+
+
+def _three_class_quality() -> None:
+    """Three classes (负面/中性/正面) on the held-out part of our labelled real posts, the enrichment path."""
+    examples, _ = load_sentiment_labelled(DATA)
+    held_out = [e for e in examples if e.held_out]
+    polarity = load_classifier(shipped_model_dir("sentiment"), "sentiment")
+    with_neutral = measure_three_class(polarity, load_neutral(), held_out)
+    alone = measure_three_class(polarity, None, held_out)
+    f1 = with_neutral.f1_by_label
+    print(f"sentiment, three classes, {len(held_out)} held-out labelled posts: {with_neutral.line()} (负面 "
+          f"{f1['negative']:.3f}, 中性 {f1['neutral']:.3f}, 正面 {f1['positive']:.3f}); polarity model alone: "
+          f"{alone.line()}")

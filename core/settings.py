@@ -86,6 +86,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("crawl_parallel", 2, "How many sources `yuqing crawl-all` crawls at once (one subprocess each)."),
     # --- nlp
     Setting("sentiment_model", "", "Sentiment model folder (yuqing train sentiment); empty means the shipped nlp/models/sentiment."),
+    Setting("sentiment_neutral_model", "", "Neutral model folder (yuqing train neutral) that gives sentiment its third class 中性; empty means the shipped nlp/models/neutral; off scores two classes with the sentiment model alone."),
     Setting("rumour_model", "", "Rumour model folder (yuqing train rumour); empty means the shipped nlp/models/rumour."),
     Setting("nlp_event_window_hours", 72.0, "A post joins an event when published within this many hours of the event's posts."),
     Setting("nlp_growth_hours", 6.0, "Event heat compares posts of the last N hours with the N hours before (growth)."),

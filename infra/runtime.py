@@ -180,7 +180,7 @@ class Runtime:
                                 grade_iii_heat=s.nlp_grade_iii_heat, grade_ii_heat=s.nlp_grade_ii_heat,
                                 grade_i_heat=s.nlp_grade_i_heat)
         return load_pipeline(self.profile, sentiment_dir=s.sentiment_model, rumour_dir=s.rumour_model,
-                             events=events, segmenter=self.segmenter)
+                             events=events, segmenter=self.segmenter, neutral_dir=s.sentiment_neutral_model)
 
     @once
     def notifier(self) -> Notifier:

@@ -29,6 +29,8 @@ from nlp.segment import Segmenter, make_segmenter
 from nlp.severity import Severity, extract as extract_severity
 from nlp.sentiment import SentimentAnalyser, SentimentResult
 
+NEUTRAL_OFF = "off"                  # the sentiment_neutral_model setting that turns the neutral class off
+
 # Bumped when the rules (gazetteer, lexicon, cues, clustering, text clean-up) change in a way that should
 # re-score posts. rules2: traditional characters by OpenCC and HTML by core.text (about 2 % of posts read
 # differently). rules3: reactions join their source's event, incident signals type a post ``other``,
@@ -77,15 +79,16 @@ class Pipeline:
     """The loaded models and rules for one county profile (``core.monitoring.Analyser``)."""
 
     def __init__(self, profile: Profile, sentiment: TextClassifier, rumour: TextClassifier | None,
-                 events: EventSettings | None = None, segmenter: Segmenter | None = None):
+                 events: EventSettings | None = None, segmenter: Segmenter | None = None,
+                 neutral: TextClassifier | None = None):
         self.profile = profile
         # The runtime hands in the segmenter its post store indexes with, so both split words alike.
         self.segmenter = segmenter or make_segmenter(profile)
         self.matcher = SchoolMatcher(profile)
-        self.sentiment = SentimentAnalyser(sentiment)
+        self.sentiment = SentimentAnalyser(sentiment, neutral)
         self.rumour = RumourScorer(rumour)
         self.events = events or event_settings(profile)
-        parts = [RULES_VERSION, f"sentiment={sentiment.manifest.label}"]
+        parts = [RULES_VERSION, *self.sentiment.labels]
         if rumour is not None:
             parts.append(f"rumour={rumour.manifest.label}")
         self.model_version = ";".join(parts)
@@ -218,9 +221,18 @@ def event_settings(profile: Profile, *, window_hours: float = EventSettings.wind
 
 
 def load_pipeline(profile: Profile, *, sentiment_dir: str | Path = "", rumour_dir: str | Path = "",
-                  events: EventSettings | None = None, segmenter: Segmenter | None = None) -> Pipeline:
-    """A pipeline over model folders; empty paths mean the models shipped in ``nlp/models``. ``events``
-    (from ``event_settings``) defaults to the settings' defaults; ``segmenter`` to one made from the profile."""
+                  events: EventSettings | None = None, segmenter: Segmenter | None = None,
+                  neutral_dir: str | Path = "") -> Pipeline:
+    """A pipeline over model folders; empty paths mean the models shipped in ``nlp/models``; ``neutral_dir``
+    "off" scores sentiment with the polarity model alone (two classes). ``events`` (from ``event_settings``)
+    defaults to the settings' defaults; ``segmenter`` to one made from the profile."""
     sentiment = load_classifier(sentiment_dir or shipped_model_dir("sentiment"), "sentiment")
     rumour = load_classifier(rumour_dir or shipped_model_dir("rumour"), "rumour")
-    return Pipeline(profile, sentiment, rumour, events, segmenter)
+    return Pipeline(profile, sentiment, rumour, events, segmenter, neutral=load_neutral(neutral_dir))
+
+
+def load_neutral(neutral_dir: str | Path = "") -> TextClassifier | None:
+    """The neutral model of a folder (empty: the shipped one); None for "off"."""
+    if str(neutral_dir).strip().lower() == NEUTRAL_OFF:
+        return None
+    return load_classifier(neutral_dir or shipped_model_dir("neutral"), "neutral")

@@ -10,17 +10,21 @@ from tqdm import tqdm
 
 from core.errors import InvalidInput
 from core.settings import Settings
-from core.vocabulary import incident_name
+from core.vocabulary import SENTIMENTS, incident_name
 from infra.cli.hype import run_eval_hype
 from infra.runtime import Runtime
 from nlp.crowd import CrowdRumourModel
+from nlp.classifiers import load_classifier
 from nlp.incident_model import IncidentModel
 from nlp.models import read_manifest, shipped_model_dir
 from nlp.training.cascades import read_cascades, read_jsonl, sniff_jsonl, write_jsonl
 from nlp.training.crowd import evaluate_checkpoints, split_cascades, train_crowd
 from nlp.training.evaluate import evaluate_folder
 from nlp.training.incident import measure, split_labelled, train_incident
+from nlp.pipeline import load_neutral
 from nlp.training.incident_data import LABELS_FILE, load_labelled
+from nlp.training.neutral import measure_three_class, train_neutral
+from nlp.training.sentiment_labels import SENTIMENT_LABELS_FILE, load_sentiment_labelled
 from nlp.training.train import train_model
 
 SHARED_DATA = Path("../shared/data")
@@ -32,15 +36,19 @@ def register(subparsers) -> None:
                                   description="Train on the train split of the files (a hash of each text keeps "
                                               "20%% aside) and write the model folder with its dev-split figures. "
                                               "rumour --kind crowd reads the cascades file (source posts and "
-                                              "their reactions, split by event); incident reads our labels "
-                                              "(--labels) and the shared data folder (--data).")
-    train.add_argument("task", choices=("sentiment", "rumour", "incident"))
+                                              "their reactions, split by event); incident and neutral (the "
+                                              "third sentiment class, 中性) read our labels (--labels) and the "
+                                              "shared data folder (--data).")
+    train.add_argument("task", choices=("sentiment", "rumour", "incident", "neutral"))
     train.add_argument("--data", action="append", metavar="FILE.tsv",
                        help="TSV with a header and columns label (1 = positive / rumour) and text; repeatable. "
                             "rumour --kind crowd: the cascades file (default ../shared/data/weibo_events/"
-                            "cascades.tsv.gz); incident: the shared data folder (default ../shared/data)")
-    train.add_argument("--labels", metavar="FILE.tsv", default=str(LABELS_FILE),
-                       help="incident: the labels file (default: the shipped nlp/data/incident_labels.tsv)")
+                            "cascades.tsv.gz); incident, neutral: the shared data folder (default ../shared/data)")
+    train.add_argument("--labels", metavar="FILE.tsv", default=None,
+                       help="incident, neutral: the labels file (default: the shipped nlp/data/incident_labels.tsv "
+                            "or nlp/data/sentiment_labels.tsv)")
+    train.add_argument("--sentiment-model", metavar="DIR", default=None,
+                       help="neutral: the polarity model measured with it (default: the configured one)")
     train.add_argument("--out", required=True, metavar="DIR", help="model folder to write")
     train.add_argument("--kind", choices=("classical", "transformer", "crowd"), default=None,
                        help="classical (char n-grams + logistic regression, default) or transformer "
@@ -58,15 +66,20 @@ def register(subparsers) -> None:
                                                  "'macro_f1=0.000 precision=0.000 recall=0.000 n=0'). rumour "
                                                  "with a JSON-lines file ({\"label\", \"text\", \"reactions\": "
                                                  "[{\"text\", \"t\"}]}) scores the crowd model at four checkpoints: "
-                                                 "source only, first 10 reactions, first hour, all (the last line).")
-    evaluate.add_argument("task", choices=("sentiment", "rumour", "incident", "hype"))
+                                                 "source only, first 10 reactions, first hour, all (the last line). "
+                                                 "sentiment3: three classes (负面/中性/正面) with the configured "
+                                                 "sentiment and neutral models on the held-out part of our labels.")
+    evaluate.add_argument("task", choices=("sentiment", "rumour", "incident", "hype", "sentiment3"))
     evaluate.add_argument("--model", metavar="DIR",
                           help="model folder (default: the configured one, else the shipped default)")
     evaluate.add_argument("--data", metavar="FILE", help="TSV with columns label and text, or (rumour) JSON lines "
                           "with reactions; incident: the shared data folder (default ../shared/data), measured "
                           "on the held-out part of the labels; for hype the cascade columns plus 'coordinated' "
                           "(last line: 'precision=0.000 recall=0.000 n=0', accounts)")
-    evaluate.add_argument("--labels", metavar="FILE.tsv", default=str(LABELS_FILE), help="incident: the labels file")
+    evaluate.add_argument("--labels", metavar="FILE.tsv", default=None,
+                          help="incident, sentiment3: the labels file (default: the shipped one)")
+    evaluate.add_argument("--neutral-model", metavar="DIR", default=None,
+                          help="sentiment3: the neutral model folder (default: the configured one; off: none)")
     evaluate.add_argument("--held-out", action="store_true",
                           help="sentiment and rumour: score the file's dev split only (the 20%% that `yuqing "
                                "train` keeps aside)")
@@ -96,6 +109,8 @@ def register(subparsers) -> None:
 def run_train(args, runtime: Runtime) -> int:
     if args.task == "incident":
         return _train_incident(args)
+    if args.task == "neutral":
+        return _train_neutral(args, runtime.settings)
     if args.kind == "crowd":
         return _train_crowd(args)
     if not args.data:
@@ -122,6 +137,8 @@ def _model_dir(task: str, explicit: str | None, settings: Settings) -> Path:
 def run_eval(args, runtime: Runtime) -> int:
     if args.task == "incident":
         return _eval_incident(args)
+    if args.task == "sentiment3":
+        return _eval_three_class(args, runtime.settings)
     if not args.data:
         print("yuqing: error: give --data FILE (labelled rows to score)")
         return 2
@@ -165,8 +182,9 @@ def run_enrich(args, runtime: Runtime) -> int:
 
 def _train_incident(args) -> int:
     data_dir = Path(args.data[0]) if args.data else SHARED_DATA
-    posts, left_out = load_labelled(data_dir, args.labels)
-    manifest, figures = train_incident(posts, args.out, (Path(args.labels).name,))
+    labels = args.labels or LABELS_FILE
+    posts, left_out = load_labelled(data_dir, labels)
+    manifest, figures = train_incident(posts, args.out, (Path(labels).name,))
     print(f"model: {manifest.label} (multilabel) written to {args.out}")
     if left_out:
         print(f"left out {len(left_out)} labelled posts whose text is missing or changed: {', '.join(left_out[:5])}")
@@ -178,7 +196,7 @@ def _train_incident(args) -> int:
 def _eval_incident(args) -> int:
     folder = Path(args.model) if args.model else shipped_model_dir("incident")
     model = IncidentModel.load(folder)
-    posts, left_out = load_labelled(Path(args.data) if args.data else SHARED_DATA, args.labels)
+    posts, left_out = load_labelled(Path(args.data) if args.data else SHARED_DATA, args.labels or LABELS_FILE)
     _, held_out = split_labelled(posts)
     print(f"model: {model.manifest.label} from {folder}; learned types: {', '.join(model.learned)}")
     if left_out:
@@ -192,6 +210,47 @@ def _print_incident(figures) -> None:
     for f in figures.by_type:
         print(f"{incident_name(f.kind)} {f.kind:<20} {f.precision:.3f}     {f.recall:.3f}   {f.f1:.3f}  {f.support}")
     print(figures.line())
+
+
+def _train_neutral(args, settings: Settings) -> int:
+    data_dir = Path(args.data[0]) if args.data else SHARED_DATA
+    examples, left_out = load_sentiment_labelled(data_dir, args.labels or SENTIMENT_LABELS_FILE)
+    polarity = load_classifier(_model_dir("sentiment", args.sentiment_model, settings), "sentiment")
+    manifest, with_neutral, alone = train_neutral(examples, data_dir, args.out, polarity)
+    print(f"model: {manifest.label} (classical) written to {args.out}")
+    if left_out:
+        print(f"left out {len(left_out)} labelled posts whose text is missing or changed: {', '.join(left_out[:5])}")
+    print(f"trained on {manifest.metrics['labelled_train_rows']} labelled posts and "
+          f"{manifest.metrics['train_rows'] - manifest.metrics['labelled_train_rows']} polar rows in "
+          f"{manifest.metrics['train_seconds']} s; held-out labelled posts, three classes with "
+          f"{polarity.manifest.label}:")
+    print(f"polarity model alone (0.4-0.6 read as neutral): {alone.line()}")
+    _print_three_class(with_neutral)
+    return 0
+
+
+def _eval_three_class(args, settings: Settings) -> int:
+    data_dir = Path(args.data) if args.data else SHARED_DATA
+    examples, left_out = load_sentiment_labelled(data_dir, args.labels or SENTIMENT_LABELS_FILE)
+    held_out = [e for e in examples if e.held_out]
+    polarity = load_classifier(_model_dir("sentiment", args.model, settings), "sentiment")
+    neutral = load_neutral(args.neutral_model if args.neutral_model is not None
+                           else settings["sentiment_neutral_model"])
+    print(f"models: {polarity.manifest.label}" + (f" + {neutral.manifest.label}" if neutral else " (no neutral model)"))
+    if left_out:
+        print(f"left out {len(left_out)} labelled posts whose text is missing or changed")
+    _print_three_class(measure_three_class(polarity, neutral, held_out))
+    return 0
+
+
+def _print_three_class(scores) -> None:
+    names = {"negative": "负面", "neutral": "中性", "positive": "正面"}
+    print("情感 class            f1     found as: negative neutral positive")
+    for label in SENTIMENTS:
+        row = scores.confusion.get(label, {})
+        print(f"{names[label]} {label:<16} {scores.f1_by_label[label]:.3f}  "
+              + " ".join(f"{row.get(f, 0):>8}" for f in SENTIMENTS))
+    print(scores.line())
 
 
 def _train_crowd(args) -> int:

@@ -18,7 +18,7 @@ from core.errors import ConfigurationError, VersionMismatch
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-TASKS = ("sentiment", "rumour")
+TASKS = ("sentiment", "rumour", "neutral")       # binary text classifiers (neutral: 1 = 中性)
 # Tasks whose models are not binary text classifiers: incident types (multi-label) read by nlp.incident.
 OTHER_TASKS = ("incident",)
 KINDS = ("classical", "transformer", "snownlp", "crowd", "multilabel")
@@ -103,7 +103,8 @@ def shipped_model_dir(task: str, kind: str | None = None) -> Path:
 def write_model_card(folder: Path, manifest: Manifest, notes: str = "") -> Path:
     """README.md beside the weights: what the model is, what it was trained on, and its held-out figures."""
     dev = manifest.metrics.get("dev", {})
-    meaning = "1 = positive, 0 = negative" if manifest.task == "sentiment" else "1 = rumour, 0 = not a rumour"
+    meaning = {"sentiment": "1 = positive, 0 = negative", "neutral": "1 = neutral, 0 = negative or positive"}.get(
+        manifest.task, "1 = rumour, 0 = not a rumour")
     lines = [
         f"# {manifest.name} ({manifest.task}, {manifest.kind})", "",
         f"- version: `{manifest.version}` (format version {manifest.format_version}); an enriched post records "
@@ -115,11 +116,12 @@ def write_model_card(folder: Path, manifest: Manifest, notes: str = "") -> Path:
         "on the 2-core development machine",
         f"- held-out dev split ({manifest.metrics.get('dev_split', 'a hash of each text')}), never trained on: "
         f"accuracy {dev.get('accuracy', 0):.3f}, macro-F1 {dev.get('macro_f1', 0):.3f}, n = {dev.get('n', 0)}",
-        f"- configuration: `{json.dumps(manifest.config, ensure_ascii=False)}`", "",
-        "Retrain: `yuqing train " + manifest.task + " --data FILE.tsv --out DIR"
-        + (" --kind transformer" if manifest.kind == "transformer" else "") + "`; measure: `yuqing eval "
-        + manifest.task + " --model DIR --data FILE.tsv`.",
+        f"- configuration: `{json.dumps(manifest.config, ensure_ascii=False)}`",
     ]
+    if manifest.task != "neutral":          # the neutral model is trained on our labels: its notes say how
+        lines += ["", "Retrain: `yuqing train " + manifest.task + " --data FILE.tsv --out DIR"
+                  + (" --kind transformer" if manifest.kind == "transformer" else "") + "`; measure: `yuqing eval "
+                  + manifest.task + " --model DIR --data FILE.tsv`."]
     if notes:
         lines += ["", notes]
     path = folder / "README.md"
