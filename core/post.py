@@ -89,7 +89,7 @@ class Enrichment:
 
     model_version: str
     schools: tuple[str, ...] = ()
-    sentiment: float | None = None          # probability that the post is positive, 0..1
+    sentiment: float | None = None          # expected polarity 0..1 (negative 0, neutral 0.5, positive 1)
     rumour_score: float | None = None       # probability that the post is a rumour, 0..1
     rumour_cues: tuple[str, ...] = ()
     incident_types: tuple[str, ...] = ()

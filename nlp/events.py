@@ -24,6 +24,7 @@ from nlp.severity import GRADE_ORDER, Severity, extract, floor_grade, merged
 # belongs with the canteen incident.
 SECONDARY_TYPES = frozenset({"school_disruption", "other"})
 SEVERE_TYPES = frozenset({"drowning", "fire", "self_harm", "sexual_misconduct"})
+RUMOUR_FLAG = 0.5                          # a post whose rumour risk is at least this counts as suspected rumour
 # Types that posts about one incident often mix: a beating in a dormitory is told as bullying by some and
 # as violence by others; a canteen scare as food safety or as an illness.
 RELATED_TYPES = (frozenset({"bullying", "violence", "sexual_misconduct"}), frozenset({"food_safety", "disease"}),
@@ -289,10 +290,13 @@ def summarise(event_id: str, members: Sequence[tuple[Post, Enrichment | None]], 
     engagement = sum(p.engagement for p, _ in members)
     reasons.append(f"传播量 {volume} 条，覆盖 {len(spread)} 个平台（{'、'.join(sorted(spread))}），互动 {engagement:,} 次")
     scored = [e for _, e in members if e]
-    rumour_share = sum(1 for e in scored if (e.rumour_score or 0) >= 0.5) / max(1, len(scored))
+    flagged, carrying = rumour_spread(members)
+    rumour_share = len(carrying) / max(1, len(scored))
     negative_share = sum(1 for e in scored if e.sentiment is not None and e.sentiment < 0.4) / max(1, len(scored))
     if rumour_share >= 0.3:
-        reasons.append(f"疑似谣言占比 {rumour_share:.0%}")
+        reposts = len(carrying) - len(flagged)
+        reasons.append(f"疑似谣言占比 {rumour_share:.0%}" + (f"（含转发疑似谣言的帖文 {reposts} 条）" if reposts else ""))
+    reasons.extend(_doubted_sources(members, flagged))
     return Event(
         id=event_id, title=_title(representative), schools=tuple(s for s, _ in schools.most_common()),
         incident_types=event_types(types), first_seen=first, last_seen=last,
@@ -301,6 +305,34 @@ def summarise(event_id: str, members: Sequence[tuple[Post, Enrichment | None]], 
         grade_reasons=tuple(reasons), rumour_share=round(rumour_share, 3), negative_share=round(negative_share, 3),
         timeline=_timeline(members), updated_at=now,
         detected_at=previous.detected_at if previous and previous.detected_at else now)
+
+
+def rumour_spread(members: Sequence[tuple[Post, Enrichment | None]]) -> tuple[set[str], set[str]]:
+    """(flagged, carrying): the posts whose rumour risk is 0.5 or more, and those together with every repost that
+    passes one of them on (a repost of a repost too). A comment or reply is no repost: it may well doubt."""
+    flagged = {p.id for p, e in members if e and (e.rumour_score or 0) >= RUMOUR_FLAG}
+    carrying = set(flagged)
+    reposts = [(p.id, p.parent_id) for p, e in members if e and p.relation == "repost" and p.parent_id]
+    grew = True
+    while grew:
+        grew = False
+        for post_id, parent_id in reposts:
+            if parent_id in carrying and post_id not in carrying:
+                carrying.add(post_id)
+                grew = True
+    return flagged, carrying
+
+
+def _doubted_sources(members: Sequence[tuple[Post, Enrichment | None]], flagged: set[str]) -> list[str]:
+    """A reason for each flagged post whose reactions the crowd model read (its cues say 评论质疑, 求证, 辟谣):
+    the reviewer learns that the rumour risk comes from what readers answered, not from the wording alone."""
+    reasons = []
+    for post, enrichment in members:
+        crowd = [c for c in (enrichment.rumour_cues if enrichment else ()) if c.startswith("评论")]
+        if post.id in flagged and crowd:
+            reasons.append(f"源帖经评论研判疑似谣言（风险 {enrichment.rumour_score:.2f}；{'，'.join(crowd)}）："
+                           f"{_title(post)}")
+    return reasons[:3]
 
 
 def _title(post: Post) -> str:

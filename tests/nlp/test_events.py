@@ -201,3 +201,25 @@ def test_heat_rises_with_volume_spread_and_engagement(profile):
             for i in range(40)]
     big = summarise("e", many, settings, T0)
     assert big.heat > small.heat and big.spread_by_platform == {"weibo": 14, "news": 13, "tieba": 13}
+
+
+def test_reposts_of_a_doubted_source_count_as_rumour_spread_and_the_grade_says_the_crowd_doubts_it(profile):
+    from dataclasses import replace
+
+    def enriched(score: float, cues: tuple[str, ...] = ()) -> Enrichment:
+        return Enrichment("test", schools=("qx-no2",), rumour_score=score, rumour_cues=cues)
+
+    source = make_post("src", "网传渠县二中有学生被打死了，学校封锁消息，大家扩散")
+    reposts = [replace(make_post(f"r{i}", "转发微博", i + 1), parent_id=source.id, relation="repost") for i in range(4)]
+    second_hand = replace(make_post("rr", "扩散", 6), parent_id=reposts[0].id, relation="repost")
+    comments = [replace(make_post(f"c{i}", "假的吧，求证", i + 7), parent_id=source.id, relation="comment")
+                for i in range(3)]
+    members = [(source, enriched(0.93, ("网传", "评论质疑：3/8", "评论求证：3/8")))]
+    members += [(p, enriched(0.1)) for p in (*reposts, second_hand, *comments)]
+    event = summarise("e", members, event_settings(profile), T0)
+    assert event.rumour_share == pytest.approx(6 / 9, abs=1e-3)     # the source and its five reposts, not comments
+    assert any(r.startswith("疑似谣言占比 67%（含转发疑似谣言的帖文 5 条）") for r in event.grade_reasons)
+    assert any(r.startswith("源帖经评论研判疑似谣言（风险 0.93；评论质疑：3/8，评论求证：3/8）") for r in event.grade_reasons)
+    # The same cascade around a source nobody doubts is no rumour.
+    trusted = summarise("e", [(source, enriched(0.2))] + members[1:], event_settings(profile), T0)
+    assert trusted.rumour_share == 0 and not any("谣言" in r for r in trusted.grade_reasons)
