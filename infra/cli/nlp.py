@@ -24,7 +24,8 @@ from nlp.training.incident import measure, split_labelled, train_incident
 from nlp.pipeline import load_neutral
 from nlp.training.incident_data import LABELS_FILE, load_labelled
 from nlp.training.neutral import measure_three_class, train_neutral
-from nlp.training.sentiment_labels import SENTIMENT_LABELS_FILE, load_sentiment_labelled
+from nlp.training.sentiment_labels import (POLAR_WEIGHT, SENTIMENT_LABELS_FILE, load_sentiment_labelled,
+                                           polar_training_rows)
 from nlp.training.train import train_model
 
 SHARED_DATA = Path("../shared/data")
@@ -47,6 +48,10 @@ def register(subparsers) -> None:
     train.add_argument("--labels", metavar="FILE.tsv", default=None,
                        help="incident, neutral: the labels file (default: the shipped nlp/data/incident_labels.tsv "
                             "or nlp/data/sentiment_labels.tsv)")
+    train.add_argument("--labelled-posts", metavar="SHARED_DATA_DIR", default=None,
+                       help="sentiment: also train on the negative and positive posts of our labels (--labels, "
+                            "default nlp/data/sentiment_labels.tsv; their train split only), found in this shared "
+                            "data folder, each counted 10 times")
     train.add_argument("--sentiment-model", metavar="DIR", default=None,
                        help="neutral: the polarity model measured with it (default: the configured one)")
     train.add_argument("--out", required=True, metavar="DIR", help="model folder to write")
@@ -120,8 +125,18 @@ def run_train(args, runtime: Runtime) -> int:
     if args.base and kind != "transformer":
         print("yuqing: error: --base fine-tunes a transformer; drop --kind classical")
         return 2
+    extra, names = [], []
+    if args.labelled_posts:
+        if args.task != "sentiment":
+            print("yuqing: error: --labelled-posts adds our sentiment labels; it is for `yuqing train sentiment`")
+            return 2
+        examples, left_out = load_sentiment_labelled(args.labelled_posts, args.labels or SENTIMENT_LABELS_FILE)
+        extra = polar_training_rows(examples)
+        names = [f"{Path(args.labels or SENTIMENT_LABELS_FILE).name} (our polar posts, train split, x{POLAR_WEIGHT})"]
+        if left_out:
+            print(f"left out {len(left_out)} labelled posts whose text is missing or changed")
     manifest, scores = train_model(args.task, args.data, args.out, kind=kind, base=args.base, epochs=args.epochs,
-                                   lr=args.lr)
+                                   lr=args.lr, extra_train=extra, extra_names=names)
     print(f"model: {manifest.label} ({manifest.kind}) written to {args.out}")
     print(f"trained on {manifest.metrics['train_rows']} rows in {manifest.metrics['train_seconds']} s; "
           f"held-out dev split:")

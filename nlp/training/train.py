@@ -11,7 +11,7 @@ from typing import Sequence
 from core.errors import InvalidInput
 from nlp.models import TASKS, Manifest, read_manifest, save_manifest, write_model_card
 from nlp.training.classical import fit_classical
-from nlp.training.data import DEV_FRACTION, read_tsv, split
+from nlp.training.data import DEV_FRACTION, Example, read_tsv, split
 from nlp.training.evaluate import Scores, score
 from nlp.training.onnx_export import export_onnx
 from nlp.training.transformer import fit_transformer
@@ -22,8 +22,11 @@ KINDS = ("classical", "transformer")
 
 def train_model(task: str, data_files: Sequence[str | Path], out: str | Path, *, kind: str = "classical",
                 base: str | Path | None = None, dev_fraction: float = DEV_FRACTION, epochs: int | None = None,
-                max_rows: int | None = None, lr: float | None = None) -> tuple[Manifest, Scores]:
-    """Train on the train split of every file, measure on their dev split, write the folder ``out``."""
+                max_rows: int | None = None, lr: float | None = None, extra_train: Sequence[Example] = (),
+                extra_names: Sequence[str] = ()) -> tuple[Manifest, Scores]:
+    """Train on the train split of every file, measure on their dev split, write the folder ``out``.
+    ``extra_train`` rows (already held-out-free, e.g. our labelled posts' train split) join the training rows
+    only; ``extra_names`` say what they are in the manifest."""
     if task not in TASKS:
         raise InvalidInput(f"task {task!r} is not one of {', '.join(TASKS)}", field="task")
     if kind not in KINDS:
@@ -34,6 +37,7 @@ def train_model(task: str, data_files: Sequence[str | Path], out: str | Path, *,
         train = train[:max_rows]
     if not dev:
         dev, train = train[-max(1, len(train) // 5):], train[:-max(1, len(train) // 5)]
+    train = list(train) + list(extra_train)
     started = time.monotonic()
     log.info("training %s %s on %d rows, holding out %d", kind, task, len(train), len(dev))
     out = Path(out)
@@ -47,7 +51,7 @@ def train_model(task: str, data_files: Sequence[str | Path], out: str | Path, *,
     metrics = {"dev": dev_scores.as_dict(), "train_rows": len(train), "train_seconds": round(seconds, 1),
                "dev_split": f"md5(text) < {dev_fraction:.2f}, emoticons stripped"}
     manifest = Manifest(**{**classifier.manifest.__dict__, "metrics": metrics,
-                           "training_data": tuple(Path(p).name for p in data_files)})
+                           "training_data": tuple(Path(p).name for p in data_files) + tuple(extra_names)})
     classifier.manifest = manifest
     classifier.save(out)
     save_manifest(out, manifest)

@@ -3,6 +3,7 @@ real posts, and the figures `yuqing train neutral` / `yuqing eval sentiment3` pr
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -89,3 +90,30 @@ def test_train_neutral_writes_a_model_that_beats_the_polarity_model_alone_on_hel
     assert main(["eval", "sentiment3", "--data", str(SHARED)]) == 0
     shipped = LAST_LINE.match(capsys.readouterr().out.strip().splitlines()[-1])
     assert shipped and float(shipped[2]) >= 0.58 and shipped[3] == trained[3]
+
+
+def test_train_sentiment_can_add_our_labelled_polar_posts_counted_ten_times(tmp_path, capsys):
+    data = tmp_path / "data" / "rumour"
+    data.mkdir(parents=True)
+    texts = ["学校通知明天放假", "气死了学校不管", "感谢老师太好了", "食堂饭菜发霉家长愤怒", "孩子获奖真开心"]
+    (data / "posts.tsv").write_text("label\ttext\n" + "".join(f"0\t{t}\n" for t in texts), encoding="utf-8")
+    labels = tmp_path / "labels.tsv"
+    classes = ["neutral", "negative", "positive", "negative", "positive"]
+    labels.write_text("ref\ttext_sha256\tlabel\n" + "".join(
+        f"rumour/posts.tsv#{i}\t{text_hash(t)}\t{c}\n" for i, (t, c) in enumerate(zip(texts, classes), start=1)),
+        encoding="utf-8")
+    base = tmp_path / "base.tsv"
+    base.write_text("label\ttext\n" + "".join(f"{i % 2}\t{'好开心' if i % 2 else '真难过'}{i}\n" for i in range(40)),
+                    encoding="utf-8")
+    out = tmp_path / "model"
+    assert main(["train", "sentiment", "--data", str(base), "--labelled-posts", str(tmp_path / "data"),
+                 "--labels", str(labels), "--out", str(out)]) == 0
+    examples, _ = load_sentiment_labelled(tmp_path / "data", labels)
+    added = sum(1 for e in examples if not e.held_out and e.label != "neutral")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    base_train = manifest["metrics"]["train_rows"] - 10 * added
+    assert added >= 1 and 0 < base_train < 40
+    assert any("our polar posts" in name for name in manifest["training_data"])
+    assert main(["train", "rumour", "--data", str(base), "--labelled-posts", str(tmp_path / "data"),
+                 "--out", str(tmp_path / "rumour")]) == 2
+    assert "yuqing train sentiment" in capsys.readouterr().out
