@@ -20,7 +20,7 @@ from core.post import NEGATIVE_BELOW, Enrichment, Post
 from core.profile import Profile
 from nlp.classifiers import TextClassifier, load_classifier
 from nlp.events import EventClusterer, EventSettings, Signal, schools_in_context, summarise
-from nlp.incident import IncidentResult, classify_incident
+from nlp.incident import IncidentResult, classify_incidents
 from nlp.models import shipped_model_dir
 from nlp.crowd import Reaction
 from nlp.rumour import RumourResult, RumourScorer
@@ -108,15 +108,17 @@ class Pipeline:
         texts = [analysis_text(p) for p in posts]
         sentiments = self.sentiment.score_many(texts)
         rumours = self.rumour.score_many(texts)
+        # The whole batch at once: the incident model's n-gram features cost little per text, much per call.
+        incidents = classify_incidents(texts)
         results = []
-        for text, sentiment, rumour in zip(texts, sentiments, rumours):
+        for text, sentiment, rumour, incident in zip(texts, sentiments, rumours, incidents):
             matches = self.matcher.match(text)
             schools = tuple(dict.fromkeys(m.school_id for m in matches))
             weak = tuple(s for s in self.matcher.weak_school_ids(text) if s not in schools)
             # Only a post that names a school can join an event, so only such a post needs its words.
             words = self.words(text) if schools or weak else frozenset()
             results.append(Analysis(schools, weak, tuple(m.reason for m in matches), sentiment, rumour,
-                                    classify_incident(text), words, extract_severity(text)))
+                                    incident, words, extract_severity(text)))
         return results
 
     def enrichment(self, analysis: Analysis, schools: tuple[str, ...], event_id: str | None,
