@@ -19,11 +19,13 @@ from nlp.incident_model import IncidentModel
 from nlp.models import read_manifest, shipped_model_dir
 from nlp.training.cascades import read_cascades, read_jsonl, sniff_jsonl, write_jsonl
 from nlp.training.crowd import evaluate_checkpoints, split_cascades, train_crowd
+from nlp.training.data import read_tsv, split
 from nlp.training.evaluate import evaluate_folder
 from nlp.training.incident import measure, split_labelled, train_incident
 from nlp.pipeline import load_neutral
 from nlp.training.incident_data import LABELS_FILE, load_labelled
 from nlp.training.neutral import measure_three_class, train_neutral
+from nlp.training.review_domains import pooled, unseen_domain_scores
 from nlp.training.sentiment_labels import (POLAR_WEIGHT, SENTIMENT_LABELS_FILE, load_sentiment_labelled,
                                            polar_training_rows)
 from nlp.training.train import train_model
@@ -73,8 +75,11 @@ def register(subparsers) -> None:
                                                  "[{\"text\", \"t\"}]}) scores the crowd model at four checkpoints: "
                                                  "source only, first 10 reactions, first hour, all (the last line). "
                                                  "sentiment3: three classes (负面/中性/正面) with the configured "
-                                                 "sentiment and neutral models on the held-out part of our labels.")
-    evaluate.add_argument("task", choices=("sentiment", "rumour", "incident", "hype", "sentiment3"))
+                                                 "sentiment and neutral models on the held-out part of our labels. "
+                                                 "review-domains: the sentiment recipe trained three times, each "
+                                                 "without one kind of ChnSentiCorp review (hotel, book, laptop), "
+                                                 "scored on the kind left out.")
+    evaluate.add_argument("task", choices=("sentiment", "rumour", "incident", "hype", "sentiment3", "review-domains"))
     evaluate.add_argument("--model", metavar="DIR",
                           help="model folder (default: the configured one, else the shipped default)")
     evaluate.add_argument("--data", metavar="FILE", help="TSV with columns label and text, or (rumour) JSON lines "
@@ -85,6 +90,9 @@ def register(subparsers) -> None:
                           help="incident, sentiment3: the labels file (default: the shipped one)")
     evaluate.add_argument("--neutral-model", metavar="DIR", default=None,
                           help="sentiment3: the neutral model folder (default: the configured one; off: none)")
+    evaluate.add_argument("--distant", metavar="FILE.tsv", action="append", default=[],
+                          help="review-domains: distant labels to train on as the shipped model did "
+                               "(`yuqing distant-labels`); without it the recipe lacks them")
     evaluate.add_argument("--held-out", action="store_true",
                           help="sentiment and rumour: score the file's dev split only (the 20%% that `yuqing "
                                "train` keeps aside)")
@@ -154,6 +162,8 @@ def run_eval(args, runtime: Runtime) -> int:
         return _eval_incident(args)
     if args.task == "sentiment3":
         return _eval_three_class(args, runtime.settings)
+    if args.task == "review-domains":
+        return _eval_review_domains(args)
     if not args.data:
         print("yuqing: error: give --data FILE (labelled rows to score)")
         return 2
@@ -255,6 +265,26 @@ def _eval_three_class(args, settings: Settings) -> int:
     if left_out:
         print(f"left out {len(left_out)} labelled posts whose text is missing or changed")
     _print_three_class(measure_three_class(polarity, neutral, held_out))
+    return 0
+
+
+def _eval_review_domains(args) -> int:
+    data_dir = Path(args.data) if args.data else SHARED_DATA
+    weibo, reviews = data_dir / "sentiment" / "weibo_senti_dev.tsv", data_dir / "sentiment" / "chnsenticorp_train.tsv"
+    for needed in (weibo, reviews):
+        if not needed.is_file():
+            print(f"yuqing: error: {needed} not found; give --data the shared data folder")
+            return 2
+    base = split([row for path in (weibo, *args.distant) for row in read_tsv(path)])[0]
+    examples, _ = load_sentiment_labelled(data_dir)
+    base += polar_training_rows(examples)
+    print(f"recipe: {weibo.name} + {', '.join(Path(p).name for p in args.distant) or 'no distant labels'} (train "
+          f"splits) + our polar posts x{POLAR_WEIGHT} + the train split of the two other kinds of review")
+    figures = unseen_domain_scores(base, read_tsv(reviews))
+    for f in figures:
+        print(f"{f.domain} reviews, never trained on ({f.trained_rows} training rows): F1 negative="
+              f"{f.scores.f1_by_label[0]:.3f} positive={f.scores.f1_by_label[1]:.3f}; {f.scores.line()}")
+    print(pooled(figures).line())
     return 0
 
 

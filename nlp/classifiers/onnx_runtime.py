@@ -5,10 +5,16 @@ uses, so the token ids are identical).
 This is what ``load_classifier`` loads for a transformer folder that has ``model.onnx``: the runtime install
 has onnxruntime and tokenizers (tens of MB), not torch (GBs). ``yuqing export-onnx DIR`` (the ``train`` extra)
 writes ``model.onnx`` for a folder trained with torch; ``yuqing train --kind transformer`` writes it itself.
+
+The export also writes ``model.int8.onnx``, the same graph with its weights quantised to 8-bit integers (about 1.3x
+faster on two cores, a quarter of the size, the same decisions on the export's check texts). When the manifest
+lists it, it is what runs, and the model's name says so (``sentiment-bert-small-int8@…``), so an enriched post
+records which numbers scored it; ``precision="fp32"`` loads the full-precision graph.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
@@ -20,6 +26,8 @@ from nlp.classifiers.transformer import MAX_LEN, MAX_THREADS
 from nlp.models import Manifest
 
 ONNX_FILE = "model.onnx"
+ONNX_INT8_FILE = "model.int8.onnx"
+INT8_SUFFIX = "-int8"
 TOKENIZER_FILE = "tokenizer.json"
 
 
@@ -58,7 +66,8 @@ class OnnxClassifier:
         return result
 
     @classmethod
-    def load(cls, folder: Path, manifest: Manifest) -> "OnnxClassifier":
+    def load(cls, folder: Path, manifest: Manifest, precision: str = "auto") -> "OnnxClassifier":
+        """``precision``: ``auto`` (the int8 graph when the manifest lists it, else fp32), ``fp32`` or ``int8``."""
         # Imported here: a process that runs only the classical default never loads onnxruntime (~0.3 s).
         import onnxruntime
         from tokenizers import Tokenizer
@@ -72,9 +81,15 @@ class OnnxClassifier:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = MAX_THREADS
         options.inter_op_num_threads = 1
+        int8 = precision == "int8" or (precision == "auto" and ONNX_INT8_FILE in manifest.files)
+        if int8 and ONNX_INT8_FILE not in manifest.files:
+            raise ConfigurationError(f"model folder {folder} has no {ONNX_INT8_FILE} in its manifest: export it "
+                                     "again with `yuqing export-onnx`")
+        path = folder / (ONNX_INT8_FILE if int8 else ONNX_FILE)
         try:
-            session = onnxruntime.InferenceSession(str(folder / ONNX_FILE), options,
-                                                   providers=["CPUExecutionProvider"])
+            session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as error:  # onnxruntime raises its own Fail / InvalidGraph types
-            raise ConfigurationError(f"ONNX model {folder / ONNX_FILE} cannot be loaded: {error}") from None
+            raise ConfigurationError(f"ONNX model {path} cannot be loaded: {error}") from None
+        if int8 and not manifest.name.endswith(INT8_SUFFIX):
+            manifest = replace(manifest, name=manifest.name + INT8_SUFFIX)
         return cls(manifest, tokenizer, session)

@@ -2,7 +2,9 @@
 
 The export traces the torch model (``torch.onnx.export``, the TorchScript exporter; it needs the ``onnx`` package, in the train extra) with the
 batch and sequence axes dynamic, writes ``model.onnx`` beside the weights, adds it and ``tokenizer.json`` to the
-manifest's files, and checks on sample texts that onnxruntime's logits match torch's.
+manifest's files, and checks on sample texts that onnxruntime's logits match torch's. It then quantises the
+weights to 8-bit integers (onnxruntime's dynamic quantisation) into ``model.int8.onnx``, which the runtime prefers,
+kept only when its probabilities stay within ``INT8_TOLERANCE`` of the full-precision graph's on the check texts.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import ConfigurationError
-from nlp.classifiers.onnx_runtime import ONNX_FILE, TOKENIZER_FILE, OnnxClassifier
+from nlp.classifiers.onnx_runtime import ONNX_FILE, ONNX_INT8_FILE, TOKENIZER_FILE, OnnxClassifier, softmax
 from nlp.classifiers.transformer import MAX_LEN, TransformerClassifier, load_torch
 from nlp.models import read_manifest, save_manifest
 
@@ -22,6 +24,8 @@ OPSET = 17
 CHECK_TEXTS = ("渠县二中食堂饭菜很好，谢谢老师", "听说学校门口出事了，有没有人知道真相？", "好",
                "教育局通报：" + "今天下午学生放学途中发生交通事故，" * 10)
 TOLERANCE = 1e-3
+# Quantised weights move a probability a little; a larger move means the quantisation broke the model.
+INT8_TOLERANCE = 0.05
 
 
 def torch_logits(classifier: TransformerClassifier, texts) -> np.ndarray:
@@ -54,15 +58,38 @@ def export_onnx(folder: str | Path) -> Path:
                                         "token_type_ids": {0: "batch", 1: "sequence"}, "logits": {0: "batch"}})
     if not (folder / TOKENIZER_FILE).is_file():
         classifier.tokenizer.save_pretrained(str(folder))
-    files = tuple(dict.fromkeys([*manifest.files, ONNX_FILE, TOKENIZER_FILE]))
+    files = tuple(dict.fromkeys([*(f for f in manifest.files if f != ONNX_INT8_FILE), ONNX_FILE, TOKENIZER_FILE]))
     manifest = replace(manifest, files=files)
     save_manifest(folder, manifest)
     classifier.model.config.return_dict = True
-    difference = largest_difference(classifier, OnnxClassifier.load(folder, manifest), CHECK_TEXTS)
+    full = OnnxClassifier.load(folder, manifest, precision="fp32")
+    difference = largest_difference(classifier, full, CHECK_TEXTS)
     if difference > TOLERANCE:
         path.unlink()
         raise ConfigurationError(f"the ONNX export of {folder} differs from torch by {difference:.2g} in a logit "
                                  f"(more than {TOLERANCE}): model.onnx removed")
+    quantise_onnx(folder)
+    return path
+
+
+def quantise_onnx(folder: str | Path) -> Path | None:
+    """Write ``folder/model.int8.onnx`` from ``model.onnx`` and list it in the manifest when its probabilities
+    stay within ``INT8_TOLERANCE`` of the full-precision graph's; the path, or None when it was not kept."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    path = folder / ONNX_INT8_FILE
+    quantize_dynamic(str(folder / ONNX_FILE), str(path), weight_type=QuantType.QInt8)
+    full = OnnxClassifier.load(folder, manifest, precision="fp32")
+    listed = replace(manifest, files=tuple(dict.fromkeys([*manifest.files, ONNX_INT8_FILE])))
+    quantised = OnnxClassifier.load(folder, listed, precision="int8")
+    texts = list(CHECK_TEXTS)
+    moved = float(np.max(np.abs(softmax(full.logits(texts)) - softmax(quantised.logits(texts)))))
+    if moved > INT8_TOLERANCE:
+        path.unlink()
+        return None
+    save_manifest(folder, listed)
     return path
 
 

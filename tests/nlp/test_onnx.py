@@ -41,8 +41,40 @@ def test_onnxruntime_gives_the_outputs_of_torch(task):
     folder = shipped_model_dir(task, "transformer")
     manifest = read_manifest(folder, task)
     on_torch = TransformerClassifier.load(folder, manifest)
-    on_onnx = OnnxClassifier.load(folder, manifest)
+    on_onnx = OnnxClassifier.load(folder, manifest, precision="fp32")
     np.testing.assert_allclose(on_onnx.predict_proba(TEXTS), on_torch.predict_proba(TEXTS), atol=1e-4)
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_the_runtime_runs_the_int8_graph_which_decides_as_the_full_precision_one(task):
+    folder = shipped_model_dir(task, "transformer")
+    manifest = read_manifest(folder, task)
+    running = load_classifier(folder, task)
+    full = OnnxClassifier.load(folder, manifest, precision="fp32")
+    # an enriched post records which numbers scored it
+    assert running.manifest.label == f"{manifest.name}-int8@{manifest.version}"
+    assert full.manifest.label == manifest.label
+    texts = TEXTS + ["学校食堂的饭菜太难吃了，还贵", "感谢老师们的辛苦付出", "网传某校学生坠楼，官方尚未回应"]
+    quantised, exact = running.predict_proba(texts), full.predict_proba(texts)
+    np.testing.assert_allclose(quantised, exact, atol=0.05)
+    assert list(quantised >= 0.5) == list(exact >= 0.5)
+
+
+def test_a_folder_without_an_int8_graph_runs_the_full_precision_one_and_says_so_when_int8_is_asked(tmp_path):
+    import shutil
+    from dataclasses import replace
+
+    from core.errors import ConfigurationError
+    from nlp.models import save_manifest
+
+    folder = tmp_path / "sentiment-transformer"
+    shutil.copytree(shipped_model_dir("sentiment", "transformer"), folder)
+    manifest = read_manifest(folder, "sentiment")
+    save_manifest(folder, replace(manifest, files=tuple(f for f in manifest.files if f != "model.int8.onnx")))
+    (folder / "model.int8.onnx").unlink()
+    assert load_classifier(folder, "sentiment").manifest.label == manifest.label
+    with pytest.raises(ConfigurationError, match="export-onnx"):
+        OnnxClassifier.load(folder, read_manifest(folder, "sentiment"), precision="int8")
 
 
 def _python_without_torch(code: str) -> subprocess.CompletedProcess:
