@@ -268,7 +268,11 @@ class ReleaseService:
                                    title=release.title, body=release.body, version=release.version,
                                    published_at=now, publisher=self.publisher,
                                    first_release_id=release.first_release_id)
-        claimed = self._claim_channels(user, release_id, [name for name in names if name not in done], now)
+        pending = [name for name in names if name not in done]
+        if not pending:
+            # Every asked channel already carries it: another publisher finished between our two reads.
+            self.guard.deny(user.username, "release.publish", f"release:{release_id}", "该回应已发布。", exc=Conflict)
+        claimed = self._claim_channels(user, release_id, pending, now)
         records = [self._publish_on(name, outgoing, user.username) for name in claimed]
         for record in records:
             if not record.ok:                        # a failed channel may be tried again

@@ -87,6 +87,26 @@ def test_two_spokespersons_publishing_at_once_send_the_release_once(tmp_path, re
         first.close()
 
 
+def test_a_publisher_who_read_the_release_just_before_another_finished_is_told_it_is_published(tmp_path, receiver):
+    # The interleaving the concurrent test above can hit on a busy machine: the second publisher read the release
+    # while it was still approved, and its publication records after the first publisher committed.
+    desk = open_desk(tmp_path, webhook_url=receiver)
+    try:
+        release = approved_release(desk)
+        releases = desk.wf.releases
+        releases.publish(desk.users["spokesperson"], release.id)
+        read_before = releases._load
+        releases._load = lambda release_id: release              # the approved release, as read before
+        try:
+            with pytest.raises(Conflict, match="已发布"):
+                releases.publish(desk.users["spokesperson"], release.id)
+        finally:
+            releases._load = read_before
+        assert len(Receiver.posts) == 1
+    finally:
+        desk.close()
+
+
 def test_a_failed_channel_can_be_published_again(tmp_path):
     desk = open_desk(tmp_path, webhook_url="http://127.0.0.1:9/unreachable", webhook_timeout=1.0)
     try:
