@@ -20,7 +20,8 @@ from nlp.models import read_manifest, shipped_model_dir
 from nlp.training.cascades import read_cascades, read_jsonl, sniff_jsonl, write_jsonl
 from nlp.training.crowd import evaluate_checkpoints, split_cascades, train_crowd
 from nlp.training.data import read_tsv, split
-from nlp.training.evaluate import evaluate_folder
+from nlp.events import RUMOUR_FLAG
+from nlp.training.evaluate import evaluate_folder, production_rumour_scores
 from nlp.training.incident import measure, split_labelled, train_incident
 from nlp.pipeline import load_neutral
 from nlp.training.incident_data import LABELS_FILE, load_labelled
@@ -177,6 +178,10 @@ def run_eval(args, runtime: Runtime) -> int:
     print(f"model: {manifest.label} ({manifest.kind}) from {folder}")
     print(f"data: {args.data}{' (dev split)' if args.held_out else ''}; "
           f"F1 negative={scores.f1_by_label[0]:.3f} positive={scores.f1_by_label[1]:.3f}")
+    if args.task == "rumour":
+        flagged = production_rumour_scores(folder, args.data, held_out=args.held_out)
+        print(f"risk a post gets before any reaction (this model + the cues of nlp/rumour.py, flagged from "
+              f"{RUMOUR_FLAG}; reactions then move it: `yuqing eval rumour --data F.jsonl`): {flagged.line()}")
     print(scores.line())
     return 0
 

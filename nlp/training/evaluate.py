@@ -55,6 +55,19 @@ def evaluate_folder(model_dir: str | Path, task: str, data_file: str | Path, hel
     return score([r.label for r in rows], classifier.predict_proba([r.text for r in rows]))
 
 
+def production_rumour_scores(model_dir: str | Path, data_file: str | Path, held_out: bool = False) -> Scores:
+    """The rumour risk the enrichment gives a post before any reaction (``RumourScorer``: the classifier's
+    confidence beyond 0.5 combined with the cues), flagged from ``RUMOUR_FLAG``, on the file's rows (or dev split)."""
+    from nlp.events import RUMOUR_FLAG
+    from nlp.rumour import RumourScorer
+
+    rows = read_tsv(data_file)
+    if held_out:
+        rows = split(rows)[1]
+    results = RumourScorer(load_classifier(model_dir, "rumour")).score_many([r.text for r in rows])
+    return score([r.label for r in rows], [r.score for r in results], threshold=RUMOUR_FLAG)
+
+
 @dataclass(frozen=True)
 class MatchScores:
     precision: float

@@ -120,6 +120,17 @@ def test_cli_eval_without_model_uses_the_shipped_default(tiny_tsv, capsys):
     assert "nlp/models/sentiment" in output and LAST_LINE.match(output.strip().splitlines()[-1])
 
 
+def test_cli_eval_rumour_also_says_what_the_enrichment_flags_before_any_reaction(tmp_path, capsys):
+    data = tmp_path / "rumours.tsv"
+    data.write_text("label\ttext\n1\t紧急扩散！网传某校食堂毒死三个学生，学校封锁消息掩盖真相\n"
+                    "0\t教育局发布：全县中小学秋季学期开学工作有序进行\n", encoding="utf-8")
+    assert main(["eval", "rumour", "--data", str(data)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    before = next(line for line in lines if line.startswith("risk a post gets before any reaction"))
+    assert "flagged from 0.5" in before and before.endswith("n=2")
+    assert LAST_LINE.match(lines[-1])                       # the model's own figure stays the last line
+
+
 def test_cli_rejects_a_bad_data_file_naming_the_line(tmp_path, capsys):
     bad = tmp_path / "bad.tsv"
     bad.write_text("label\ttext\n1\tok\nmaybe\tbad row\n", encoding="utf-8")
