@@ -10,6 +10,8 @@ from typing import Hashable, Sequence
 import numpy as np
 
 from nlp.classifiers import load_classifier
+from nlp.events import RUMOUR_FLAG
+from nlp.rumour import RumourScorer
 from nlp.training.data import read_tsv, split
 
 _LABELS = (0, 1)
@@ -58,9 +60,6 @@ def evaluate_folder(model_dir: str | Path, task: str, data_file: str | Path, hel
 def production_rumour_scores(model_dir: str | Path, data_file: str | Path, held_out: bool = False) -> Scores:
     """The rumour risk the enrichment gives a post before any reaction (``RumourScorer``: the classifier's
     confidence beyond 0.5 combined with the cues), flagged from ``RUMOUR_FLAG``, on the file's rows (or dev split)."""
-    from nlp.events import RUMOUR_FLAG
-    from nlp.rumour import RumourScorer
-
     rows = read_tsv(data_file)
     if held_out:
         rows = split(rows)[1]
