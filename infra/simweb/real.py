@@ -69,11 +69,14 @@ _WANYUAN = (("达州万源", "达州渠县"), ("四川万源", "四川渠县"), 
 _NANJING = (("南京", "渠县"), ("江苏", "四川"))
 _DAZHU = (("大竹县", "渠县"), ("大竹", "渠县"))
 
+# Incident types as docs/labelling/incident-types.md rule 4 reads them: a teacher's or principal's sexual offence
+# against a pupil is sexual_misconduct and teacher_misconduct (staff as the actor).
 REAL_SCENARIOS: tuple[RealScenario, ...] = (
     RealScenario(
         "real-teacher-assault-rumour", "（真实语料）三汇镇中心小学班主任性侵幼女传言",
         "真实微博传播链（三条源帖及其转发评论），地名与学校名替换为本县；原事件被标注为谣言。干扰项：另一法院案件的真实转发链（含“二中院”）。",
-        (Incident("real-sanhui-assault", "三汇镇中心小学班主任性侵传言", "sanhui-xiaoxue", ("sexual_misconduct",),
+        (Incident("real-sanhui-assault", "三汇镇中心小学班主任性侵传言", "sanhui-xiaoxue",
+                  ("sexual_misconduct", "teacher_misconduct"),
                   (Cascade("3453646882841201", _HENAN), Cascade("3453675718928162", _HENAN, 20),
                    Cascade("3453724347000346", _HENAN, 45))),),
         (Cascade("3918897285462753", (), 10), Cascade("3918897180569639", (), 25))),
@@ -86,7 +89,8 @@ REAL_SCENARIOS: tuple[RealScenario, ...] = (
     RealScenario(
         "real-principal-molest-rumour", "（真实语料）文华小学校长猥亵学生传言",
         "真实微博传播链，地名与学校名替换为本县；原事件被标注为谣言。干扰项：城管殴打学生致死传言与酒店少女传言（移至本县，未涉及学校）。",
-        (Incident("real-wenhua-molest", "文华小学校长猥亵学生传言", "quxian-wenhuixiao", ("sexual_misconduct",),
+        (Incident("real-wenhua-molest", "文华小学校长猥亵学生传言", "quxian-wenhuixiao",
+                  ("sexual_misconduct", "teacher_misconduct"),
                   (Cascade("3585019140349233", _RUGAO),)),),
         (Cascade("3604656955559943", _WANYUAN, 10), Cascade("3520966661376162", _DAZHU, 40))),
 )
