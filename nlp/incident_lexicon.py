@@ -12,6 +12,11 @@ from __future__ import annotations
 import re
 from core.vocabulary import INCIDENT_TYPES
 
+# Corruption is a school incident when the school, its staff or its money is party to it: "贪污" or "腐败" in a
+# rant about officials is not ("制度型腐败", "部长贪污上千亿").
+_SCHOOL_ACTOR = r"(?:学校|校方|校长|教育局|老师|教师|班主任|园长|幼儿园|中学|小学|大学|高校)"
+_SCHOOL_MONEY = r"(?:学费|经费|补助|补贴|助学金|营养餐|午餐|伙食费|善款|捐款|奖学金|教育经费)"
+
 # Regular expressions per type. Terms are ours, chosen from how local posts describe each kind of incident.
 LEXICON: dict[str, tuple[str, ...]] = {
     "bullying": (r"霸凌", r"欺凌", r"被(?:同学|学长|几个人|高年级)[^，。,.]{0,6}欺负",
@@ -19,7 +24,7 @@ LEXICON: dict[str, tuple[str, ...]] = {
                  r"扇耳光", r"孤立", r"校园暴力", r"起绰号", r"被排挤", r"被同学.{0,10}(?:殴打|打)", r"几个人打一个",
                  r"(?:多|几)名学生殴打一名", r"围着一个"),
     "violence": (r"打架", r"斗殴", r"殴打", r"打人", r"持刀", r"砍伤", r"砍人", r"捅伤", r"刺伤", r"行凶", r"群殴", r"围殴",
-                 r"伤人", r"暴力", r"投毒", r"毒杀", r"打死", r"捅死", r"砍死", r"杀害", r"打伤", r"打成", r"肢体冲突", r"冲突", r"被打", r"动手", r"踢肚子", r"扇耳光", r"打一个"),
+                 r"伤人", r"暴力", r"投毒", r"毒杀", r"下毒", r"铊中毒", r"打死", r"捅死", r"砍死", r"杀害", r"打伤", r"打成", r"肢体冲突", r"冲突", r"被打", r"动手", r"踢肚子", r"扇耳光", r"打一个"),
     "food_safety": (r"食物中毒", r"(?<!煤气)(?<!一氧化碳)(?<!酒精)(?<!农药)(?<!投毒致)中毒", r"变质", r"过期", r"发霉", r"霉变", r"异物", r"腹泻", r"呕吐", r"腹痛", r"拉肚子",
                     r"地沟油", r"臭肉", r"营养餐", r"饭菜", r"食堂.{0,8}(?:问题|卫生|质量|异味|吃出|饭菜)", r"食品安全",
                     r"异味", r"虫子", r"肉有问题", r"食堂", r"变质肉", r"留样", r"食材", r"上吐下泻", r"肚子疼", r"酸味",
@@ -39,8 +44,10 @@ LEXICON: dict[str, tuple[str, ...]] = {
                            r"(?<![对把将向给被])(?:老师|教师|班主任|校长)[^，。,.]{0,12}(?:猥亵|性侵|强奸|奸淫|生殖器)",
                            r"辱骂学生", r"(?:老师|教师|班主任|校长)殴打学生", r"师德", r"有偿补课", r"补课班", r"办补课", r"组织.{0,8}补课", r"罚站", r"罚跪",
                            r"侮辱学生"),
-    "fees_corruption": (r"乱收费", r"收费", r"补课费", r"资料费", r"择校费", r"赞助费", r"回扣", r"贪污", r"挪用",
-                        r"索要", r"红包", r"送礼", r"腐败", r"克扣", r"违规收取", r"强制.{0,4}(?:购买|订购|缴)", r"有偿",
+    "fees_corruption": (r"乱收费", r"收费", r"补课费", r"资料费", r"择校费", r"赞助费",
+                        _SCHOOL_ACTOR + r"[^，。,.！!？?]{0,8}(?:贪污|挪用|腐败|回扣|克扣|侵占)",
+                        r"(?:贪污|挪用|克扣|截留|侵占|骗取)[^，。,.！!？?]{0,6}" + _SCHOOL_MONEY, r"教育腐败",
+                        r"索要", r"红包", r"送礼", r"违规收取", r"强制.{0,4}(?:购买|订购|缴)", r"有偿",
                         r"一个月.{0,2}[百千]", r"每人每月", r"补课费用", r"涨价", r"费.{0,4}涨",
                         r"(?:老师|教师|班主任|校长)[^，。,.]{0,6}(?:要|收|索要?)红包",
                         r"给(?:老师|教师|班主任|校长)[^，。,.]{0,4}(?:送礼|送红包|红包)"),
@@ -53,8 +60,11 @@ LEXICON: dict[str, tuple[str, ...]] = {
               r"成绩单?", r"考场", r"监考", r"[掉调]包", r"冒名顶替", r"顶替.{0,4}(?:上学|入学|学籍)"),
 }
 # Incident words that no specific type covers; they yield "other" only when nothing else matched.
+# The guidelines' examples of "other" are among them: sudden death in class, a runaway pupil, drug use among
+# students, a dangerous dormitory, a fracture in PE class.
 OTHER = (r"事故", r"安全隐患", r"意外", r"受伤", r"死亡", r"身亡", r"失踪", r"走失", r"出事", r"坍塌", r"倒塌", r"触电",
-         r"踩踏", r"中暑", r"摔伤", r"坠落")
+         r"踩踏", r"中暑", r"摔伤", r"坠落", r"猝死", r"昏迷", r"晕倒", r"离家出走", r"出走", r"吸毒", r"涉毒", r"毒品",
+         r"大麻", r"危房", r"危楼", r"裂缝", r"骨折")
 # Words that name where an incident of the type would happen but not that one happened: "学校食堂", "校车",
 # "高考" alone are daily life ("比学校食堂实惠多了", "收获了高考"). A type matched by these alone needs an incident
 # cue somewhere in the post (INCIDENT_CUE) or one of its own other words.
@@ -81,7 +91,7 @@ DEFINING_TERMS: dict[str, re.Pattern] = {
     "food_safety": re.compile(r"食物中毒"),
 }
 # A person poisoned on purpose (复旦投毒案, 铊中毒) is violence, not the canteen's food.
-DELIBERATE_POISONING = re.compile(r"投毒|毒杀|铊")
+DELIBERATE_POISONING = re.compile(r"投毒|毒杀|下毒|铊")
 
 # Words that turn a match into routine news: drills and education campaigns are not incidents.
 ROUTINE = re.compile(r"演练|演习|安全教育|宣传周|主题班会|知识讲座|培训")
@@ -95,10 +105,12 @@ _OTHER = re.compile("|".join(OTHER))
 # A post about a school: an institution, its people, or the moments of a school day. County school names
 # ("渠县二中") contain 中学/小学 or a numbered 中, matched by the last alternatives.
 SCHOOL_CONTEXT = re.compile(
-    r"学校|校园|学生|老师|教师|幼儿园|中学|小学|大学|学院|高中|初中|校长|班主任|同学|师生|宿舍|教室|食堂|校车|考生|"
+    r"学校|校园|学生|老师|教师|幼儿园|中学|小学|大学|(?<!科)学院|高中|初中|校长|班主任|同学|师生|宿舍|教室|校车|考生|"
     r"高考|中考|家长|学子|年级|班级|园长|保育员|幼师|课堂|上课|放学|上学|校方|校门|操场|[一二三四五六七八九十\d]中(?![国央心文间午])|"
     r"[一二三四五六七八九十\d]小(?![时时候孩学贩混姐伙子心])|小学生|中学生|大学生|辅导员|教育局")
 # Staff as the victim, not the actor: then teacher_misconduct needs its own words elsewhere in the post.
+# Members of staff, the actors of teacher_misconduct.
+STAFF = re.compile(r"老师|教师|班主任|校长|园长|保育员|幼师|辅导员|教授|教练|教官|宿管|门卫|保安|校医|教职工|师德")
 STAFF_VICTIM = re.compile(r"(?:对|把|将|围攻|殴打|打伤|打了)(?:老师|教师|校长|班主任)|(?:老师|教师|校长|班主任)被")
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from core.errors import ConfigurationError
 from core.vocabulary import INCIDENT_TYPES
 from nlp.classifiers.classical import damped_counts, make_hashing_vectorizer
-from nlp.incident_lexicon import (DEFINING_TERMS, ROUTINE, ROUTINE_TYPES, STAFF_VICTIM, has_school_context,
+from nlp.incident_lexicon import (DEFINING_TERMS, ROUTINE, ROUTINE_TYPES, STAFF, STAFF_VICTIM, has_school_context,
                                   lexicon_hits)
 from nlp.models import Manifest, read_manifest, shipped_model_dir
 
@@ -80,6 +80,7 @@ class TypeScores:
     school: bool
     staff_victim: bool = False        # a teacher or principal is the one attacked
     routine: bool = False             # a drill or a safety lesson, not an incident
+    staff: bool = True                # a member of staff is named (the actor teacher_misconduct needs)
 
 
 class IncidentModel:
@@ -117,7 +118,8 @@ class IncidentModel:
         logits = self.logits(texts)
         proba = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
         return [TypeScores({h: float(p) for h, p in zip(self.heads, row)}, lexicon_hits(t), has_school_context(t),
-                           bool(STAFF_VICTIM.search(t)), bool(ROUTINE.search(t))) for t, row in zip(texts, proba)]
+                           bool(STAFF_VICTIM.search(t)), bool(ROUTINE.search(t)), bool(STAFF.search(t)))
+                for t, row in zip(texts, proba)]
 
     def types(self, scores: TypeScores) -> list[str]:
         """The types of one post, in the vocabulary's order (``other`` only when no specific type)."""
@@ -142,6 +144,9 @@ class IncidentModel:
                 found.discard("teacher_misconduct")
             if "violence" in scores.hits:
                 found.add("violence")
+        if not scores.staff:
+            # Misconduct by staff needs staff: a rape case discussed by "同学们" or in "大学法基" is not one.
+            found.discard("teacher_misconduct")
         if scores.routine:
             found -= set(ROUTINE_TYPES)
         if not found and not scores.routine and (scores.probabilities.get("other", 0.0) >= THRESHOLD or

@@ -51,6 +51,29 @@ def test_drills_are_not_incidents_and_other_catches_the_rest():
     assert classify_incident("渠县一小教学楼外墙坍塌，所幸无人").types == ("other",)
 
 
+def test_the_guidelines_examples_of_other_are_typed_other():
+    for text in ("渠县二中多名学生吸毒被查，学校称已开除", "渠县中学一名初三学生早读课上猝死",
+                 "渠县二中宿舍楼成了危楼，学生还住在里面", "渠县二中学生体育课跑步时骨折"):
+        assert classify_incident(text).types == ("other",), text
+
+
+def test_corruption_is_a_school_incident_only_when_the_school_or_its_money_is_party_to_it():
+    assert classify_incident("这就叫制度型腐败！袁老师说得好").types == ()
+    assert "fees_corruption" in classify_incident("渠县一小校长贪污学生营养餐补助").types
+
+
+def test_a_canteen_or_an_academy_alone_is_no_school():
+    assert classify_incident("机关食堂饭菜变质，职工集体腹泻").types == ()
+    assert classify_incident("中国科学院的研究员当年试药得了中毒性肝炎").types == ()
+    assert classify_incident("渠县二中食堂饭菜变质，多名学生腹泻").types == ("food_safety",)
+
+
+def test_teacher_misconduct_needs_a_member_of_staff_and_poisoning_a_person_is_violence():
+    assert "teacher_misconduct" not in classify_incident("警察同学们早就把他们按强奸罪抓走了").types
+    assert {"sexual_misconduct", "teacher_misconduct"} <= set(classify_incident("渠县二中一名老师猥亵女学生").types)
+    assert classify_incident("大学室友在饮水机里下毒，同学中毒身亡").types == ("violence",)
+
+
 def test_shipped_sentiment_model_tells_praise_from_complaint(pipeline):
     praise, complaint = pipeline.sentiment.score_many(["老师们辛苦了，孩子进步很大，非常感谢学校！",
                                                        "太差劲了，学校根本不管，气死人，恶心"])
