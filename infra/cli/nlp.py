@@ -22,7 +22,7 @@ from nlp.training.crowd import evaluate_checkpoints, split_cascades, train_crowd
 from nlp.training.data import read_tsv, split
 from nlp.events import RUMOUR_FLAG
 from nlp.training.evaluate import evaluate_folder, production_rumour_scores
-from nlp.training.incident import measure, split_labelled, train_incident
+from nlp.training.incident import cross_validate, measure, split_labelled, train_incident
 from nlp.pipeline import load_neutral
 from nlp.training.incident_data import LABELS_FILE, load_labelled
 from nlp.training.neutral import measure_three_class, train_neutral
@@ -94,6 +94,10 @@ def register(subparsers) -> None:
     evaluate.add_argument("--distant", metavar="FILE.tsv", action="append", default=[],
                           help="review-domains: distant labels to train on as the shipped model did "
                                "(`yuqing distant-labels`); without it the recipe lacks them")
+    evaluate.add_argument("--folds", type=int, default=0, metavar="K",
+                          help="incident: also cross-validate the recipe on the training part of the labels, K folds "
+                               "by story (the held-out part is never used); a steadier figure than the held-out "
+                               "part's few posts of each rare type")
     evaluate.add_argument("--held-out", action="store_true",
                           help="sentiment and rumour: score the file's dev split only (the 20%% that `yuqing "
                                "train` keeps aside)")
@@ -231,6 +235,11 @@ def _eval_incident(args) -> int:
     print(f"model: {model.manifest.label} from {folder}; learned types: {', '.join(model.learned)}")
     if left_out:
         print(f"left out {len(left_out)} labelled posts whose text is missing or changed")
+    if args.folds:
+        print(f"cross-validation of the recipe on the training part, {args.folds} folds by story:")
+        _print_incident(cross_validate(posts, args.folds, {k: v for k, v in model.manifest.config.items()
+                                                          if k != "heads"}))
+    print(f"held-out part ({len(held_out)} posts):")
     _print_incident(measure(model, held_out))
     return 0
 

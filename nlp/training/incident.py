@@ -117,7 +117,39 @@ def _ratio(a: int, b: int) -> float:
 def measure(model: IncidentModel, posts: Sequence[LabelledPost]) -> IncidentFigures:
     """Per-type and micro figures of the model on ``posts``."""
     found = [set(r.types) for r in classify_incidents([p.text for p in posts], model)]
-    truth = [set(p.types) for p in posts]
+    return figures_of([set(p.types) for p in posts], found)
+
+
+def fold_of(post: LabelledPost, folds: int) -> int:
+    """The cross-validation fold of a post, by its story (another hash than the held-out part's)."""
+    digest = hashlib.sha1(story_of(post.text).encode("utf-8")).hexdigest()
+    return int(digest[:8], 16) % folds
+
+
+def cross_validate(posts: Sequence[LabelledPost], folds: int = 5, config: dict | None = None) -> IncidentFigures:
+    """The recipe's figures over the training part: each fold of stories typed by a model fitted on the others.
+
+    The held-out part of one split is a few hundred posts, a few of each rare type: one post moves its macro-F1 by
+    several points. Pooling every fold's predictions types every training post once with a model that never saw
+    its story, a steadier figure of how the recipe does on stories it has not seen."""
+    if folds < 2:
+        raise InvalidInput("cross-validation needs at least 2 folds", field="folds")
+    train, _ = split_labelled(posts)
+    truth: list[set[str]] = []
+    found: list[set[str]] = []
+    for fold in range(folds):
+        fit_part = [p for p in train if fold_of(p, folds) != fold]
+        test_part = [p for p in train if fold_of(p, folds) == fold]
+        if not test_part:
+            continue
+        model = fit_incident(fit_part, config)
+        found += [set(r.types) for r in classify_incidents([p.text for p in test_part], model)]
+        truth += [set(p.types) for p in test_part]
+    return figures_of(truth, found)
+
+
+def figures_of(truth: Sequence[set[str]], found: Sequence[set[str]]) -> IncidentFigures:
+    """Per-type and micro figures of found types against the true ones, post by post."""
     by_type = []
     for kind in INCIDENT_TYPES:
         tp = sum(1 for t, f in zip(truth, found) if kind in t and kind in f)
@@ -130,7 +162,7 @@ def measure(model: IncidentModel, posts: Sequence[LabelledPost]) -> IncidentFigu
     present = [f.f1 for f in by_type if f.support]
     tp = sum(len(t & f) for t, f in zip(truth, found))
     return IncidentFigures(tuple(by_type), float(np.mean(present)) if present else 0.0,
-                           _ratio(tp, sum(len(f) for f in found)), _ratio(tp, sum(len(t) for t in truth)), len(posts))
+                           _ratio(tp, sum(len(f) for f in found)), _ratio(tp, sum(len(t) for t in truth)), len(truth))
 
 
 def train_incident(posts: Sequence[LabelledPost], out: str | Path, sources: Sequence[str] = (),

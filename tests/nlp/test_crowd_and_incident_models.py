@@ -16,7 +16,8 @@ from nlp.crowd import Reaction, crowd_rumour_score
 from nlp.incident_model import shipped_incident_model
 from nlp.rumour import RumourScorer
 from nlp.training.cascades import read_jsonl
-from nlp.training.incident_data import LABELS_FILE, load_labelled, read_labels
+from nlp.training.incident import cross_validate, split_labelled
+from nlp.training.incident_data import LABELS_FILE, LabelledPost, load_labelled, read_labels
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 LAST_LINE = re.compile(r"^accuracy=\d\.\d{3} macro_f1=\d\.\d{3} n=\d+$")
@@ -96,8 +97,25 @@ def test_a_changed_row_of_the_data_is_left_out_not_trained_on(tmp_path):
 
 
 @pytest.mark.skipif(not (SHARED / "weibo_events").is_dir(), reason="the shared data folder is not here")
-def test_eval_incident_reports_every_type_on_the_held_out_part(capsys):
-    assert main(["eval", "incident", "--data", str(SHARED)]) == 0
+def test_eval_incident_reports_every_type_on_the_held_out_part_and_cross_validates_on_request(capsys):
+    assert main(["eval", "incident", "--data", str(SHARED), "--folds", "3"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
-    assert re.match(r"^macro_f1=\d\.\d{3} precision=\d\.\d{3} recall=\d\.\d{3} n=\d+$", out[-1])
-    assert any(line.startswith("暴力冲突 violence") for line in out)
+    figure_lines = [i for i, line in enumerate(out)
+                    if re.match(r"^macro_f1=\d\.\d{3} precision=\d\.\d{3} recall=\d\.\d{3} n=\d+$", line)]
+    assert len(figure_lines) == 2 and figure_lines[-1] == len(out) - 1      # the last line is the held-out part's
+    assert any(line.startswith("cross-validation of the recipe") for line in out)
+    assert sum(1 for line in out if line.startswith("暴力冲突 violence")) == 2
+    cross_validated, held_out = (int(out[i].rsplit("n=", 1)[1]) for i in figure_lines)
+    assert cross_validated > 2 * held_out                  # every training post typed once, by a model blind to it
+
+
+def test_cross_validation_types_every_training_post_once_with_a_model_that_never_saw_its_story():
+    stories = [("渠县{}中几名学生在宿舍霸凌同学{}", ("bullying",)), ("渠县{}中考试作弊被查处{}", ("exams",)),
+               ("渠县{}中学生在操场打架{}", ("violence",)), ("渠县{}中今天开运动会{}", ())]
+    posts = [LabelledPost(f"x#{k}", template.format(k % 9 + 1, "！" * (k % 7)) + f"第{k}条", types)
+             for k in range(160) for template, types in [stories[k % 4]]]
+    figures = cross_validate(posts, folds=4)
+    assert figures.n == len(split_labelled(posts)[0])
+    assert {f.kind for f in figures.by_type if f.support} == {"bullying", "exams", "violence"}
+    with pytest.raises(InvalidInput, match="at least 2 folds"):
+        cross_validate(posts, folds=1)
