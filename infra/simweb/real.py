@@ -40,6 +40,9 @@ class Cascade:
     event_id: str                                    # the data set's event id (its source post's id)
     replacements: tuple[tuple[str, str], ...] = ()   # (real name, county name), applied in order
     offset_min: float = 0.0                          # when its source appears in the drill
+    # A distractor's source post typed as docs/labelling/incident-types.md reads it: 复旦投毒案 is violence even
+    # though it is no incident of ours (no event, no county school); the types measure the typer, not the county.
+    types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,10 @@ _NANJING = (("南京", "渠县"), ("江苏", "四川"))
 _DAZHU = (("大竹县", "渠县"), ("大竹", "渠县"))
 
 # Incident types as docs/labelling/incident-types.md rule 4 reads them: a teacher's or principal's sexual offence
-# against a pupil is sexual_misconduct and teacher_misconduct (staff as the actor).
+# against a pupil is sexual_misconduct and teacher_misconduct (staff as the actor). Distractors' sources as the
+# rules read them too: an executed student poisoner (复旦投毒案, violence, as our labels type that story), pupils
+# hurt in an accident on a school outing (other), a girl on her school holiday raped and students rioting over it
+# (sexual_misconduct, violence); a student beaten to death by 城管 while selling mushrooms has none (rule 2).
 REAL_SCENARIOS: tuple[RealScenario, ...] = (
     RealScenario(
         "real-teacher-assault-rumour", "（真实语料）三汇镇中心小学班主任性侵幼女传言",
@@ -79,20 +85,21 @@ REAL_SCENARIOS: tuple[RealScenario, ...] = (
                   ("sexual_misconduct", "teacher_misconduct"),
                   (Cascade("3453646882841201", _HENAN), Cascade("3453675718928162", _HENAN, 20),
                    Cascade("3453724347000346", _HENAN, 45))),),
-        (Cascade("3918897285462753", (), 10), Cascade("3918897180569639", (), 25))),
+        (Cascade("3918897285462753", (), 10, ("violence",)), Cascade("3918897180569639", (), 25, ("violence",)))),
     RealScenario(
         "real-classroom-death", "（真实语料）实验中学学生猝死课堂",
         "真实微博传播链（两家媒体源帖及其转发评论），地名与学校名替换为本县；原事件为真实事件。干扰项：另一地小学生致信教育局长的真实转发链（移至本县，未涉及本县学校）。",
         (Incident("real-shiyan-death", "实验中学学生猝死课堂", "quxian-shiyan", ("other",),
                   (Cascade("3909799626596749", _NANYANG), Cascade("3909910896927653", _NANYANG, 30))),),
-        (Cascade("3908305132682766", _NANJING, 15),)),
+        (Cascade("3908305132682766", _NANJING, 15, ("other",)),)),
     RealScenario(
         "real-principal-molest-rumour", "（真实语料）文华小学校长猥亵学生传言",
         "真实微博传播链，地名与学校名替换为本县；原事件被标注为谣言。干扰项：城管殴打学生致死传言与酒店少女传言（移至本县，未涉及学校）。",
         (Incident("real-wenhua-molest", "文华小学校长猥亵学生传言", "quxian-wenhuixiao",
                   ("sexual_misconduct", "teacher_misconduct"),
                   (Cascade("3585019140349233", _RUGAO),)),),
-        (Cascade("3604656955559943", _WANYUAN, 10), Cascade("3520966661376162", _DAZHU, 40))),
+        (Cascade("3604656955559943", _WANYUAN, 10),
+         Cascade("3520966661376162", _DAZHU, 40, ("sexual_misconduct", "violence")))),
 )
 
 
@@ -195,7 +202,7 @@ def scenario_document(spec: RealScenario, cascades: dict[str, tuple[int, list[_R
     negative = {"event": "", "schools": [], "incident_types": [], "rumour": False, "tags": ["hard_negative"]}
     for cascade in spec.distractors:
         posts.extend(_posts_of(cascade, cascades[cascade.event_id][1], per_cascade - 1,
-                               {"source": negative, "reaction": negative}))
+                               {"source": {**negative, "incident_types": list(cascade.types)}, "reaction": negative}))
     posts.sort(key=lambda p: (p["at_min"], p["key"].startswith("r"), p["key"]))
     return {"scenario": {"id": spec.id, "title": spec.title, "start": START, "speed": 60, "summary": spec.summary},
             "events": events, "posts": _keys_unique(posts)}

@@ -21,7 +21,7 @@ SPEC = RealScenario(
     "real-test", "测试", "测试场景",
     (Incident("evt-a", "某地中学学生打架", "quxian-erzhong", ("violence",),
               (Cascade("100", (("甲省乙市某中学", "渠县第二中学"), ("乙市", "渠县"))),)),),
-    (Cascade("200", (), 5),))
+    (Cascade("200", (), 5, ("violence",)),))
 
 
 def write_cascades(folder) -> None:
@@ -52,7 +52,11 @@ def test_a_real_scenario_is_relocated_timed_and_loads(tmp_path):
     assert scenario.is_copy(bare) and bare.at_min == 120 + 60 / 6      # three hours after: compressed
     negatives = [p for p in scenario.posts if not p.event]
     assert negatives and all(not p.schools and "hard_negative" in p.tags for p in negatives)
-    assert by_text["外省某法院二中院今天宣判一起案件"].at_min == 5          # distractors keep their own words
+    distractor = by_text["外省某法院二中院今天宣判一起案件"]
+    assert distractor.at_min == 5                                         # distractors keep their own words
+    # typed as our guidelines read the post, though no incident of ours; its reactions carry no type
+    assert distractor.incident_types == ("violence",) and not distractor.event and not distractor.schools
+    assert by_text["支持依法判决，正义也许迟到但不会缺席"].incident_types == ()
 
 
 def test_missing_data_says_where_to_put_it(tmp_path):
