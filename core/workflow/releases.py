@@ -294,10 +294,17 @@ class ReleaseService:
 
     def _claim_channels(self, user: User, release_id: str, names: list[str], now) -> list[str]:
         """The channels this publisher may send on: each is claimed in the database (committed) before anything
-        is sent, so two people publishing at once send the release once. Conflict when others hold them all."""
-        claimed = [name for name in names
-                   if self.repo.claim(_claim_key(release_id, name), user.username, now, PUBLISH_CLAIM_LEASE)]
-        if names and not claimed:
+        is sent, so two people publishing at once send the release once. All or none, in one order: had each of
+        two people claimed some channels, both would have published part of it and both been told it went out;
+        the first channel someone else holds ends the attempt, the claims taken so far are given back, and this
+        publisher is told the release is being published (Conflict)."""
+        claimed: list[str] = []
+        for name in sorted(names):
+            if self.repo.claim(_claim_key(release_id, name), user.username, now, PUBLISH_CLAIM_LEASE):
+                claimed.append(name)
+                continue
+            for taken in claimed:
+                self.repo.release_claim(_claim_key(release_id, taken))
             self.guard.deny(user.username, "release.publish", f"release:{release_id}",
                             "该回应正在由他人发布或已发布（每个渠道只发送一次），请刷新后查看发布记录。", exc=Conflict)
         return claimed

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -103,6 +104,25 @@ def test_a_publisher_who_read_the_release_just_before_another_finished_is_told_i
         finally:
             releases._load = read_before
         assert len(Receiver.posts) == 1
+    finally:
+        desk.close()
+
+
+def test_a_publisher_who_finds_one_channel_taken_sends_on_none_and_is_told_it_is_being_published(tmp_path, receiver):
+    # The interleaving the concurrent test above hit on a busy machine: each publisher claimed one of the two
+    # channels, both sent on theirs and both were told they had published. Now the claims are all or none.
+    desk = open_desk(tmp_path, webhook_url=receiver)
+    try:
+        release = approved_release(desk)
+        releases = desk.wf.releases
+        other = "spokes-2"
+        assert releases.repo.claim(f"publish:{release.id}:website", other, releases.clock.now(), timedelta(minutes=10))
+        with pytest.raises(Conflict, match="正在由他人发布"):
+            releases.publish(desk.users["spokesperson"], release.id)
+        assert Receiver.posts == []                                              # the webhook was not sent
+        releases.repo.release_claim(f"publish:{release.id}:website")            # the other publisher gave up
+        records = releases.publish(desk.users["spokesperson"], release.id)
+        assert sorted(r.channel for r in records if r.ok) == ["webhook", "website"] and len(Receiver.posts) == 1
     finally:
         desk.close()
 
